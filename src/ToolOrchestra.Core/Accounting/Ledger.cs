@@ -1,0 +1,51 @@
+namespace ToolOrchestra.Core.Accounting;
+
+/// <summary>
+/// Every call's tokens, dollars and seconds for one trajectory. Thread-safe: experts and tools may record
+/// from parallel tasks. Totals are derived, never stored, so they cannot drift from the entries.
+/// </summary>
+public sealed class Ledger
+{
+    private readonly List<LedgerEntry> _entries = [];
+    private readonly Lock _gate = new();
+
+    public void Record(LedgerEntry entry)
+    {
+        lock (_gate) _entries.Add(entry);
+    }
+
+    public IReadOnlyList<LedgerEntry> Entries
+    {
+        get { lock (_gate) return _entries.ToArray(); }
+    }
+
+    public decimal CostUsd
+    {
+        get { lock (_gate) { var sum = 0m; foreach (var e in _entries) sum += e.CostUsd; return sum; } }
+    }
+
+    /// <summary>The paper's latency: seconds spent in tool calls (experts, code, retrieval), orchestrator generation excluded.</summary>
+    public double ToolLatencySeconds
+    {
+        get { lock (_gate) { var sum = 0.0; foreach (var e in _entries) if (e.Kind != CallKind.Orchestrator) sum += e.LatencySeconds; return sum; } }
+    }
+
+    public long InputTokens
+    {
+        get { lock (_gate) { long sum = 0; foreach (var e in _entries) sum += e.InputTokens; return sum; } }
+    }
+
+    public long OutputTokens
+    {
+        get { lock (_gate) { long sum = 0; foreach (var e in _entries) sum += e.OutputTokens; return sum; } }
+    }
+
+    /// <summary>Calls per alias, counting each turn's first call only (reference §5.2 feature m_a).</summary>
+    public IReadOnlyDictionary<string, int> FirstCallsPerAlias()
+    {
+        lock (_gate)
+            return _entries.Where(e => e.Kind != CallKind.Orchestrator && e.Alias is not null)
+                .GroupBy(e => e.Turn).Select(g => g.First().Alias!)
+                .GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count());
+    }
+}

@@ -1,0 +1,122 @@
+namespace ToolOrchestra.Core.Catalog;
+
+/// <summary>
+/// The user's world in one file: the models behind endpoints, the aliases the orchestrator chooses between,
+/// tool prices and limits. Loaded and validated by <see cref="CatalogLoader"/>; documented in the README and
+/// in schemas/catalog.schema.json.
+/// </summary>
+public sealed record Catalog(
+    OrchestratorSettings Orchestrator,
+    IReadOnlyDictionary<string, ModelEntry> Models,
+    IReadOnlyDictionary<string, AliasEntry> Aliases,
+    ToolPrices ToolPrices,
+    Limits Limits,
+    string? SourcePath = null)
+{
+    public ModelEntry OrchestratorModel => Models[Orchestrator.Model];
+
+    /// <summary>The model behind an alias; throws a <see cref="UserError"/> naming the catalog when unknown.</summary>
+    public ModelEntry ModelFor(string alias) =>
+        Aliases.TryGetValue(alias, out var entry)
+            ? Models[entry.Model]
+            : throw new UserError($"{SourcePath ?? "catalog"}: unknown alias '{alias}'. Known aliases: {string.Join(", ", Aliases.Keys)}.");
+}
+
+/// <summary>Which catalog model drives the episode, and how it is decoded.</summary>
+public sealed record OrchestratorSettings(string Model, double Temperature = 1.0, int MaxOutputTokens = 12000);
+
+/// <summary>One model behind an OpenAI-compatible endpoint.</summary>
+public sealed record ModelEntry(
+    string Id,
+    string Endpoint,
+    string Name,
+    Price Price,
+    IReadOnlyList<string> Tags,
+    string? ApiKeyEnv = null,
+    ModelFamily Family = ModelFamily.Generic,
+    double? Temperature = null,
+    int? MaxOutputTokens = null,
+    ExpertContextLimits? Context = null)
+{
+    public bool HasTag(string tag) => Tags.Contains(tag, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Context limits for this model as an expert: the catalog's, else the reference's per-family defaults.</summary>
+    public ExpertContextLimits ContextLimits => Context ?? ExpertContextLimits.DefaultFor(Family);
+}
+
+/// <summary>Dollars per million tokens. <c>decimal</c> so totals are exact.</summary>
+public sealed record Price(decimal InputPerMillion, decimal OutputPerMillion)
+{
+    public decimal CostOf(long inputTokens, long outputTokens) =>
+        (inputTokens * InputPerMillion + outputTokens * OutputPerMillion) / 1_000_000m;
+}
+
+/// <summary>
+/// An alias the orchestrator may name (<c>search-2</c>, <c>answer-math-1</c>, <c>expert-3</c>): the model behind it,
+/// the average latency and capability blurb shown in the tool description.
+/// </summary>
+public sealed record AliasEntry(string Alias, string Model, double? LatencySeconds = null, string? Description = null);
+
+/// <summary>Prices of the non-LLM tools (reference §4).</summary>
+public sealed record ToolPrices(
+    decimal CodePerSecond = 0.0000083m,
+    decimal WebSearchPerCall = 0.01m,
+    decimal WebExtractPerDoc = 0.002m,
+    decimal LocalSearchPerCall = 0m,
+    IReadOnlyDictionary<string, decimal>? PerTool = null);
+
+/// <summary>Run limits; command-line options override them.</summary>
+public sealed record Limits(
+    int MaxTurns = 50,
+    int MaxErrors = 10,
+    double RequestTimeoutSeconds = 600,
+    int MaxRetries = 3,
+    decimal? BudgetUsd = null,
+    double? BudgetSeconds = null);
+
+/// <summary>Prompt conventions of a model family (reference §2.1: how experts are asked and how answers are read).</summary>
+public enum ModelFamily
+{
+    /// <summary>GPT/Llama-style: thoughts in &lt;think&gt;, the exact answer in &lt;answer&gt; tags.</summary>
+    Generic,
+    /// <summary>Qwen chat models: answer within \boxed{}.</summary>
+    Qwen,
+    /// <summary>Qwen2.5-Math and other math models: answer within \boxed{}, short contexts.</summary>
+    QwenMath,
+    /// <summary>Code models (Qwen2.5-Coder): used to write code.</summary>
+    QwenCoder,
+    /// <summary>GPT-5 class: answer tags, large contexts.</summary>
+    Gpt,
+    /// <summary>Llama-style instruct models: answer tags.</summary>
+    Llama,
+}
+
+/// <summary>
+/// How much context an expert receives (reference §2.1): the code part keeps its last <see cref="CodeTokens"/>
+/// tokens, the whole context its last <see cref="ContextTokens"/> minus the problem, documents are cut to
+/// <see cref="DocChars"/> characters (null = full documents).
+/// </summary>
+public sealed record ExpertContextLimits(int CodeTokens, int ContextTokens, int? DocChars)
+{
+    public static ExpertContextLimits DefaultFor(ModelFamily family) => family switch
+    {
+        ModelFamily.Gpt => new(40000, 120000, null),
+        ModelFamily.QwenMath => new(1000, 2000, 1000),
+        ModelFamily.QwenCoder => new(16000, 24000, 1000),
+        ModelFamily.Qwen => new(12000, 24000, 1000),
+        ModelFamily.Llama => new(10000, 80000, null),
+        _ => new(12000, 24000, null),
+    };
+
+    /// <summary>Infers the family from the provider's model name when the catalog does not say.</summary>
+    public static ModelFamily InferFamily(string providerName)
+    {
+        var n = providerName.ToLowerInvariant();
+        if (n.Contains("math")) return ModelFamily.QwenMath;
+        if (n.Contains("coder")) return ModelFamily.QwenCoder;
+        if (n.Contains("qwen") || n.Contains("orchestrator")) return ModelFamily.Qwen;
+        if (n.StartsWith("gpt-") || n.StartsWith("o3") || n.StartsWith("o4") || n.Contains("/gpt-")) return ModelFamily.Gpt;
+        if (n.Contains("llama")) return ModelFamily.Llama;
+        return ModelFamily.Generic;
+    }
+}

@@ -1,0 +1,91 @@
+namespace ToolOrchestra.Core.Catalog;
+
+/// <summary>
+/// Loads and validates a catalog file. Every problem is reported as a <see cref="UserError"/> naming the file,
+/// the JSON path and what is expected, so a user never sees a stack trace for a typo.
+/// </summary>
+public static class CatalogLoader
+{
+    public static Catalog Load(string path) => Parse(JsonFields.Load(path));
+
+    public static Catalog Parse(JsonFields root)
+    {
+        root.Object();
+        var models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
+        foreach (var (id, m) in root.Field("models").Properties())
+            models[id] = ParseModel(id, m);
+        if (models.Count == 0) throw root.Field("models").Error("declare at least one model.");
+
+        var orchestratorField = root.Field("orchestrator");
+        var orchestrator = new OrchestratorSettings(
+            Model: orchestratorField.Field("model").String(),
+            Temperature: orchestratorField.OptionalField("temperature")?.Double() ?? 1.0,
+            MaxOutputTokens: orchestratorField.OptionalField("max_output_tokens")?.Int(1) ?? 12000);
+        if (!models.ContainsKey(orchestrator.Model))
+            throw orchestratorField.Field("model").Error(UnknownModel(orchestrator.Model, models));
+
+        var aliases = new Dictionary<string, AliasEntry>(StringComparer.Ordinal);
+        foreach (var (alias, a) in root.OptionalField("aliases")?.Properties() ?? [])
+        {
+            var entry = a.Element.ValueKind == System.Text.Json.JsonValueKind.String
+                ? new AliasEntry(alias, a.String())
+                : new AliasEntry(alias, a.Field("model").String(),
+                    a.OptionalField("latency_s")?.Double(), a.OptionalField("description")?.String());
+            if (!models.ContainsKey(entry.Model))
+                throw (a.Element.ValueKind == System.Text.Json.JsonValueKind.String ? a : a.Field("model")).Error(UnknownModel(entry.Model, models));
+            aliases[alias] = entry;
+        }
+
+        var prices = root.OptionalField("tool_prices") is { } tp
+            ? new ToolPrices(
+                CodePerSecond: tp.OptionalField("code_per_second")?.Decimal() ?? 0.0000083m,
+                WebSearchPerCall: tp.OptionalField("web_search_per_call")?.Decimal() ?? 0.01m,
+                WebExtractPerDoc: tp.OptionalField("web_extract_per_doc")?.Decimal() ?? 0.002m,
+                LocalSearchPerCall: tp.OptionalField("local_search_per_call")?.Decimal() ?? 0m,
+                PerTool: tp.OptionalField("per_tool")?.Properties().ToDictionary(p => p.Name, p => p.Value.Decimal()))
+            : new ToolPrices();
+
+        var limits = root.OptionalField("limits") is { } l
+            ? new Limits(
+                MaxTurns: l.OptionalField("max_turns")?.Int(1) ?? 50,
+                MaxErrors: l.OptionalField("max_errors")?.Int(1) ?? 10,
+                RequestTimeoutSeconds: l.OptionalField("request_timeout_s")?.Double() ?? 600,
+                MaxRetries: l.OptionalField("max_retries")?.Int() ?? 3,
+                BudgetUsd: l.OptionalField("budget_usd")?.Decimal(),
+                BudgetSeconds: l.OptionalField("budget_s")?.Double())
+            : new Limits();
+
+        return new Catalog(orchestrator, models, aliases, prices, limits, root.File);
+    }
+
+    private static ModelEntry ParseModel(string id, JsonFields m)
+    {
+        var endpoint = m.Field("endpoint").String();
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            throw m.Field("endpoint").Error($"'{endpoint}' is not an http(s) URL; write e.g. \"http://127.0.0.1:8000/v1\".");
+        var name = m.Field("name").String();
+        var price = m.Field("price");
+        var family = m.OptionalField("family") is { } f
+            ? Enum.TryParse<ModelFamily>(f.String().Replace("-", "").Replace("_", ""), ignoreCase: true, out var fam)
+                ? fam
+                : throw f.Error($"unknown family '{f.String()}'; use one of {string.Join(", ", Enum.GetNames<ModelFamily>().Select(n => n.ToLowerInvariant()))}.")
+            : ExpertContextLimits.InferFamily(name);
+        ExpertContextLimits? context = m.OptionalField("context") is { } c
+            ? new ExpertContextLimits(c.Field("code_tokens").Int(1), c.Field("context_tokens").Int(1), c.OptionalField("doc_chars")?.Int(1))
+            : null;
+        return new ModelEntry(
+            Id: id,
+            Endpoint: endpoint.TrimEnd('/'),
+            Name: name,
+            Price: new Price(price.Field("input_per_million").Decimal(), price.Field("output_per_million").Decimal()),
+            Tags: m.OptionalField("tags")?.Strings() ?? [],
+            ApiKeyEnv: m.OptionalField("api_key_env")?.String(),
+            Family: family,
+            Temperature: m.OptionalField("temperature")?.Double(),
+            MaxOutputTokens: m.OptionalField("max_output_tokens")?.Int(1),
+            Context: context);
+    }
+
+    private static string UnknownModel(string model, IReadOnlyDictionary<string, ModelEntry> models) =>
+        $"unknown model '{model}'; declare it under \"models\" or use one of: {string.Join(", ", models.Keys)}.";
+}

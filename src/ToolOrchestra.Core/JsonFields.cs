@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace ToolOrchestra.Core;
+
+/// <summary>
+/// Reads fields of a user-written JSON file with errors that name the file, the JSON path and the fix.
+/// Used by loaders of our own formats (catalog, preferences) where a user needs to know exactly what is wrong.
+/// </summary>
+public readonly struct JsonFields(string file, string path, JsonElement element)
+{
+    public string File => file;
+    public string Path => path;
+    public JsonElement Element => element;
+
+    public static JsonFields Load(string file)
+    {
+        if (!System.IO.File.Exists(file))
+            throw new UserError($"{file}: file not found. Check the path.");
+        try
+        {
+            using var doc = JsonDocument.Parse(System.IO.File.ReadAllText(file),
+                new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return new JsonFields(file, "$", doc.RootElement.Clone());
+        }
+        catch (JsonException e)
+        {
+            throw new UserError($"{file}: not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}");
+        }
+    }
+
+    public UserError Error(string what) => new($"{file}: {path}: {what}");
+
+    public JsonFields Object()
+    {
+        if (element.ValueKind != JsonValueKind.Object) throw Error($"expected an object, found {Kind(element)}.");
+        return this;
+    }
+
+    public bool Has(string name) => element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
+
+    public JsonFields Field(string name) =>
+        Object().Element.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
+            ? new JsonFields(file, $"{path}.{name}", v)
+            : throw Error($"missing required field '{name}'.");
+
+    public JsonFields? OptionalField(string name) =>
+        Object().Element.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
+            ? new JsonFields(file, $"{path}.{name}", v) : null;
+
+    public IEnumerable<(string Name, JsonFields Value)> Properties()
+    {
+        Object();
+        foreach (var p in element.EnumerateObject())
+            yield return (p.Name, new JsonFields(file, $"{path}.{p.Name}", p.Value));
+    }
+
+    public IEnumerable<JsonFields> Items()
+    {
+        if (element.ValueKind != JsonValueKind.Array) throw Error($"expected an array, found {Kind(element)}.");
+        var i = 0;
+        foreach (var item in element.EnumerateArray())
+            yield return new JsonFields(file, $"{path}[{i++}]", item);
+    }
+
+    public string String()
+    {
+        if (element.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(element.GetString()))
+            throw Error($"expected a non-empty string, found {Kind(element)}.");
+        return element.GetString()!;
+    }
+
+    public decimal Decimal(decimal min = 0)
+    {
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetDecimal(out var d))
+            throw Error($"expected a number, found {Kind(element)}.");
+        if (d < min) throw Error($"must be at least {min.ToString(CultureInfo.InvariantCulture)}, found {d.ToString(CultureInfo.InvariantCulture)}.");
+        return d;
+    }
+
+    public double Double(double min = 0)
+    {
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out var d) || !double.IsFinite(d))
+            throw Error($"expected a number, found {Kind(element)}.");
+        if (d < min) throw Error($"must be at least {min.ToString(CultureInfo.InvariantCulture)}, found {d.ToString(CultureInfo.InvariantCulture)}.");
+        return d;
+    }
+
+    public int Int(int min = 0)
+    {
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out var i))
+            throw Error($"expected an integer, found {Kind(element)}.");
+        if (i < min) throw Error($"must be at least {min}, found {i}.");
+        return i;
+    }
+
+    public IReadOnlyList<string> Strings() => Items().Select(i => i.String()).ToList();
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => $"the string \"{Truncate(e.GetString()!)}\"",
+        JsonValueKind.Number => $"the number {e.GetRawText()}",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.True or JsonValueKind.False => $"the boolean {e.GetRawText()}",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+
+    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
+
+    private static string FirstSentence(string message)
+    {
+        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return i > 0 ? message[..i] : message;
+    }
+}

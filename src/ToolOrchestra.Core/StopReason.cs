@@ -1,0 +1,13 @@
+namespace ToolOrchestra.Core;
+
+/// <summary>Why an episode ended. Serialized snake_case (<c>budget_usd</c>, <c>no_valid_call</c>).</summary>
+public enum StopReason
+{
+    Answered,
+    MaxTurns,
+    BudgetUsd,
+    BudgetSeconds,
+    NoValidCall,
+    EndpointError,
+    Cancelled,
+}
