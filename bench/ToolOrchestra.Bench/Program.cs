@@ -1,4 +1,9 @@
 using BenchmarkDotNet.Running;
 
+namespace ToolOrchestra.Bench;
+
 // Run all: dotnet run -c Release --project bench/ToolOrchestra.Bench -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+public static class BenchProgram
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
+}
