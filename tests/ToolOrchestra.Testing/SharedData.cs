@@ -25,7 +25,7 @@ public static class SharedData
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ToolOrchestra.slnx")))
+            if (System.IO.File.Exists(Path.Combine(dir.FullName, "ToolOrchestra.slnx")))
                 return dir.FullName;
         throw new InvalidOperationException("ToolOrchestra.slnx not found above " + AppContext.BaseDirectory);
     }
