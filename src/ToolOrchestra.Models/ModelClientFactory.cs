@@ -9,9 +9,15 @@ namespace ToolOrchestra.Models;
 /// <summary>
 /// Builds the <see cref="IChatClient"/> for each catalog model, composed once as
 /// ledger → hermes parsing → retry → OpenAI-compatible wire (outermost first): the ledger's seconds include
-/// retries, and parsing sees the final reply. Clients are cached per model id.
+/// retries, and parsing sees the final reply. Clients are cached per model id. <paramref name="transport"/> replaces
+/// the HTTP wire for in-process models (the offline world's simulated experts, benchmarks); the decorators stay.
 /// </summary>
-public sealed class ModelClientFactory(Catalog catalog, ITokenCounter? counter = null, RetrySettings? retry = null, TimeProvider? time = null)
+public sealed class ModelClientFactory(
+    Catalog catalog,
+    ITokenCounter? counter = null,
+    RetrySettings? retry = null,
+    TimeProvider? time = null,
+    Func<ModelEntry, IChatClient>? transport = null)
 {
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
     private readonly ITokenCounter _counter = counter ?? EstimatingTokenCounter.Instance;
@@ -27,7 +33,8 @@ public sealed class ModelClientFactory(Catalog catalog, ITokenCounter? counter =
     {
         if (!catalog.Models.TryGetValue(modelId, out var model))
             throw new UserError($"{catalog.SourcePath ?? "catalog"}: unknown model '{modelId}'.");
-        var wire = new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5));
+        var wire = transport?.Invoke(model)
+            ?? new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5));
         return new LedgerChatClient(new HermesToolCallChatClient(new RetryingChatClient(wire, _retry, modelId, time)), model, _counter, time);
     }
 
