@@ -11,9 +11,10 @@ using ToolOrchestra.Testing;
 namespace ToolOrchestra.Bench;
 
 /// <summary>
-/// One full QA turn (orchestrator picks <c>answer</c>, the expert answers, the episode ends) three ways:
-/// in-process models behind the same decorators (the runtime's own overhead), the same turn over loopback HTTP
-/// to the fake OpenAI-compatible server, and a bare loopback round trip for scale.
+/// Whole QA episodes of <see cref="Turns"/> turns (the orchestrator calls <c>search</c>, unconfigured, then
+/// <c>answer</c>; the expert answers) three ways: in-process models behind the same decorators (the runtime's own
+/// overhead: divide by turns, or take the difference between 10 and 1 turns over 9), the same episode over loopback
+/// HTTP to the fake OpenAI-compatible server, and a bare loopback round trip for scale.
 /// Run: dotnet run -c Release --project bench/ToolOrchestra.Bench -- --filter '*QaTurn*'
 /// </summary>
 [MemoryDiagnoser]
@@ -24,14 +25,18 @@ public class QaTurnBenchmarks
     private QaEpisodeRunner _inProcess = null!, _loopback = null!;
     private HttpClient _http = null!;
 
+    [Params(1, 10)]
+    public int Turns { get; set; }
+
     [GlobalSetup]
     public async Task Setup()
     {
         _server = await FakeOpenAiServer.StartAsync();
+        var served = 0;
         _server.Fallback = r => r.Model == "orch"
-            ? FakeReply.Call("answer", new { model = "answer-1" })
+            ? (++served % Turns == 0 ? FakeReply.Call("answer", new { model = "answer-1" }) : FakeReply.Call("search", new { model = "search-1" }))
             : new FakeReply("<think>known</think><answer>Paris</answer>");
-        _inProcess = Runner(Catalog("http://127.0.0.1:1/v1"), model => new InstantChatClient(model.Name));
+        _inProcess = Runner(Catalog("http://127.0.0.1:1/v1"), model => new InstantChatClient(model.Name, Turns));
         _loopback = Runner(Catalog(_server.BaseUrl), null);
         _http = new HttpClient();
     }
@@ -76,13 +81,16 @@ public class QaTurnBenchmarks
         return new QaEpisodeRunner(catalog, models, new LlmQaPolicy(models.For("orch"), catalog.Orchestrator), QaToolServices.None, EstimatingTokenCounter.Instance);
     }
 
-    /// <summary>A zero-latency model: the orchestrator always calls answer-1, the expert always answers.</summary>
-    private sealed class InstantChatClient(string name) : IChatClient
+    /// <summary>A zero-latency model: the orchestrator searches, and every <c>turns</c>-th call answers; the expert answers.</summary>
+    private sealed class InstantChatClient(string name, int turns) : IChatClient
     {
+        private int _calls;
+
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
+            var (tool, alias) = ++_calls % turns == 0 ? ("answer", "answer-1") : ("search", "search-1");
             var message = name == "orch"
-                ? new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "answer", new Dictionary<string, object?> { ["model"] = "answer-1" })])
+                ? new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", tool, new Dictionary<string, object?> { ["model"] = alias })])
                 : new ChatMessage(ChatRole.Assistant, "<think>known</think><answer>Paris</answer>");
             return Task.FromResult(new ChatResponse(message) { Usage = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20 } });
         }

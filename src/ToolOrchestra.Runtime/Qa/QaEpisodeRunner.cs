@@ -28,10 +28,13 @@ public sealed class QaEpisodeRunner(
     public const string SystemPrompt = "You are good at using tools.";
     private readonly OrchestratorContextLimits _limits = limits ?? new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    // The offered tools depend only on the catalog and the preferences: built once per preferences, not per episode.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Preferences, QaToolset> _toolsets = new();
 
     public async Task<Trajectory> RunAsync(QaRunRequest request, Func<Trajectory, Task>? onTurn = null, CancellationToken ct = default)
     {
-        var episode = new Episode(request, new QaToolset(catalog, request.Preferences), new QaContext(tokens), _time);
+        var toolset = _toolsets.GetValue(request.Preferences, p => new QaToolset(catalog, p));
+        var episode = new Episode(request, toolset, new QaContext(tokens), _time);
         try
         {
             for (var turn = 1; episode.Stop is null; turn++)
