@@ -8,5 +8,6 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All() =>
     [
         Commands.RunCommand.Create(),
+        Commands.ToolCommand.Create(),
     ];
 }
