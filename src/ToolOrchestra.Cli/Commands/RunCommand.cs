@@ -9,6 +9,8 @@ using ToolOrchestra.Core.Text;
 using ToolOrchestra.Models;
 using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Qa;
+using ToolOrchestra.Tools;
+using ToolOrchestra.Tools.CodeSandbox;
 
 namespace ToolOrchestra.Cli.Commands;
 
@@ -25,11 +27,14 @@ internal static class RunCommand
         var budgetSeconds = new Option<double?>("--budget-seconds") { Description = "Stop once this many wall-clock seconds have passed" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table" };
         var runsDir = new Option<string>("--runs-dir") { Description = "Folder for trajectory files", DefaultValueFactory = _ => "runs" };
+        var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code (enhance_reasoning answers 'not configured')" };
+        var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
+        var codeTimeout = new Option<double>("--code-timeout") { Description = "Wall-clock limit per code execution, seconds", DefaultValueFactory = _ => 60 };
         var question = new Argument<string>("question") { Description = "The problem to solve" };
 
         var command = new Command("run", "Run the orchestrator on one question (QA protocol: search, enhance_reasoning, answer)")
         {
-            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, question,
+            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, question,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -45,7 +50,12 @@ internal static class RunCommand
             ITokenCounter tokens = EstimatingTokenCounter.Instance;
             var models = new ModelClientFactory(catalog, tokens);
             var policy = new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
-            var runner = new QaEpisodeRunner(catalog, models, policy, QaToolServices.None, tokens);
+            ICodeRunner? code = parse.GetValue(noCode) ? null : new PythonSandbox(new SandboxOptions
+            {
+                TimeoutSeconds = parse.GetValue(codeTimeout),
+                UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox),
+            }, catalog.ToolPrices);
+            var runner = new QaEpisodeRunner(catalog, models, policy, new QaToolServices(CodeRunner: code), tokens);
             var store = new RunStore(parse.GetValue(runsDir)!);
 
             var trajectory = await runner.RunAsync(request, t => store.SaveAsync(t, c), c);

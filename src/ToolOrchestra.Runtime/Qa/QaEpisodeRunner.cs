@@ -6,6 +6,7 @@ using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
 using ToolOrchestra.Models;
+using ToolOrchestra.Tools.CodeSandbox;
 
 namespace ToolOrchestra.Runtime.Qa;
 
@@ -188,7 +189,7 @@ public sealed class QaEpisodeRunner(
                     if (ExpertPrompts.ExtractCode(reply) is not { } code) return "The expert wrote no ```python block; nothing was run.";
                     var result = await tools.CodeRunner.RunAsync(code, ct).ConfigureAwait(false);
                     episode.Ledger.Record(new LedgerEntry(turn, CallKind.Code, "code_interpreter", action.Alias, null, 0, 0,
-                        (decimal)result.Seconds * catalog.ToolPrices.CodePerSecond, result.Seconds));
+                        result.CostUsd(catalog.ToolPrices), result.Seconds));
                     if (result.Stdout.Trim().Length > 0) episode.Context.AddCode(code, result.Stdout); // the reference keeps stdout only
                     return $"Exit code {result.ExitCode}{(result.TimedOut ? " (timed out)" : "")} after {result.Seconds.ToString("0.###", CultureInfo.InvariantCulture)} s.\nstdout:\n{result.Stdout}\nstderr:\n{result.Stderr}";
                 }
@@ -209,6 +210,12 @@ public sealed class QaEpisodeRunner(
             // An expert failing is a tool failure: the orchestrator sees it and may choose another alias.
             record.Error = e.Message;
             return $"Error: the expert {action.Alias} failed: {e.Message}";
+        }
+        catch (UserError e)
+        {
+            // A tool that cannot run here (sandbox missing, index unreadable) fails this call, not the run.
+            record.Error = e.Message;
+            return $"Error: {action.Tool.Name()} could not run: {e.Message}";
         }
     }
 
