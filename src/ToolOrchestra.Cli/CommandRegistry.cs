@@ -7,5 +7,6 @@ internal static class CommandRegistry
 {
     public static IEnumerable<Command> All() =>
     [
+        Commands.Tau2Command.Create(),
     ];
 }
