@@ -9,5 +9,6 @@ internal static class CommandRegistry
     [
         Commands.RunCommand.Create(),
         Commands.ToolCommand.Create(),
+        Commands.Tau2Command.Create(),
     ];
 }

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using ToolOrchestra.Core;
+using ToolOrchestra.Environments.Tau2.Airline;
+using ToolOrchestra.Environments.Tau2.Data;
+using ToolOrchestra.Environments.Tau2.Db;
+using ToolOrchestra.Environments.Tau2.Mock;
+using ToolOrchestra.Environments.Tau2.Retail;
+using ToolOrchestra.Environments.Tau2.Telecom;
+
+namespace ToolOrchestra.Environments.Tau2;
+
+/// <summary>
+/// A loaded tau2 domain: its policy and databases (parsed once, shared by every environment made from it) and the
+/// factory of fresh environments. Data comes from a folder laid out like upstream's <c>data/</c>
+/// (<c>tau2/domains/&lt;domain&gt;/…</c>), so a tau2-bench checkout works as is.
+/// </summary>
+public sealed class Tau2Domain
+{
+    public static readonly IReadOnlyList<string> Names = ["airline", "retail", "telecom", "mock"];
+
+    private static readonly ConcurrentDictionary<string, Lazy<Tau2Domain>> Cache = new(StringComparer.Ordinal);
+
+    private readonly Func<Tau2Domain, Tau2Environment> _factory;
+
+    private Tau2Domain(string name, string folder, string policy, DbSnapshot agentDb, DbSnapshot? userDb, Func<Tau2Domain, Tau2Environment> factory)
+    {
+        Name = name;
+        Folder = folder;
+        Policy = policy;
+        AgentDb = agentDb;
+        UserDb = userDb;
+        _factory = factory;
+    }
+
+    public string Name { get; }
+    /// <summary>The domain's folder (…/tau2/domains/&lt;name&gt;).</summary>
+    public string Folder { get; }
+    public string Policy { get; }
+    public DbSnapshot AgentDb { get; }
+    public DbSnapshot? UserDb { get; }
+
+    /// <summary>The default task file of the domain.</summary>
+    public string TasksFile => Path.Combine(Folder, "tasks.json");
+
+    /// <summary>A fresh environment over the initial databases.</summary>
+    public Tau2Environment CreateEnvironment() => _factory(this);
+
+    /// <summary>The user simulator guidelines file (with tools: telecom and mock).</summary>
+    public string UserGuidelinesFile(bool withTools) =>
+        Path.Combine(Folder, "..", "..", "user_simulator", withTools ? "simulation_guidelines_tools.md" : "simulation_guidelines.md");
+
+    /// <summary>Loads (once per process and folder) a domain from a data folder.</summary>
+    public static Tau2Domain Load(string dataDir, string name)
+    {
+        var root = ResolveDataDir(dataDir);
+        if (!Names.Contains(name)) throw new UserError($"unknown tau2 domain '{name}'; expected one of {string.Join(", ", Names)}.");
+        var key = Path.GetFullPath(root) + "|" + name;
+        var lazy = Cache.GetOrAdd(key, _ => new Lazy<Tau2Domain>(() => LoadUncached(root, name)));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            Cache.TryRemove(key, out _);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Accepts upstream's <c>data</c> folder (holding tau2/domains), its parent (a tau2-bench checkout), or the tau2
+    /// folder itself; returns the folder holding <c>domains</c>.
+    /// </summary>
+    public static string ResolveDataDir(string dataDir)
+    {
+        foreach (var candidate in new[] { Path.Combine(dataDir, "tau2"), Path.Combine(dataDir, "data", "tau2"), dataDir })
+            if (Directory.Exists(Path.Combine(candidate, "domains"))) return candidate;
+        throw new UserError($"{dataDir}: no tau2/domains folder there. Point --data-dir at upstream's data folder (the one holding tau2/domains/<domain>/).");
+    }
+
+    private static Tau2Domain LoadUncached(string root, string name)
+    {
+        var folder = Path.Combine(root, "domains", name);
+        if (!Directory.Exists(folder)) throw new UserError($"{folder}: domain folder not found. Check --data-dir.");
+        string Read(string file)
+        {
+            var path = Path.Combine(folder, file);
+            return File.Exists(path) ? File.ReadAllText(path) : throw new UserError($"{path}: file not found. The {name} domain needs it.");
+        }
+        DbSnapshot Json(string file, Model schema) => Snapshot(Path.Combine(folder, file), schema, JsonReader.ParseFile(Path.Combine(folder, file)));
+        DbSnapshot Toml(string file, Model schema) => Snapshot(Path.Combine(folder, file), schema, TomlReader.ReadFile(Path.Combine(folder, file)));
+
+        switch (name)
+        {
+            case "airline":
+                return new Tau2Domain(name, folder, Read("policy.md"), Json("db.json", AirlineSchema.Db), null,
+                    d => new Tau2Environment("airline", d.Policy, new AirlineTools(new Database(d.AgentDb)), null));
+            case "retail":
+                return new Tau2Domain(name, folder, Read("policy.md"), Json("db.json", RetailSchema.Db), null,
+                    d => new Tau2Environment("retail", d.Policy, new RetailTools(new Database(d.AgentDb)), null));
+            case "mock":
+                return new Tau2Domain(name, folder, Read("policy.md"), Json("db.json", MockSchema.Db), Json("user_db.json", MockSchema.UserDb),
+                    d => new Tau2Environment("mock", d.Policy, new MockTools(new Database(d.AgentDb)), new MockUserTools(new Database(d.UserDb!))));
+            default:
+                var policy = "<main_policy>\n" + Read("main_policy.md") + "\n</main_policy>\n<tech_support_policy>\n"
+                    + Read("tech_support_manual.md") + "\n</tech_support_policy>";
+                return new Tau2Domain(name, folder, policy, Toml("db.toml", TelecomSchema.Db), Toml("user_db.toml", TelecomSchema.UserDb),
+                    d => new TelecomEnvironment("telecom", d.Policy, new TelecomTools(new Database(d.AgentDb)), new TelecomUserTools(new Database(d.UserDb!))));
+        }
+    }
+
+    private static DbSnapshot Snapshot(string file, Model schema, JsonNode? raw)
+    {
+        try
+        {
+            return DbSnapshot.Create(schema, raw);
+        }
+        catch (ValidationError e)
+        {
+            throw new UserError($"{file}: does not match upstream's {schema.Name} model: {e.Message.Split('\n').Skip(1).FirstOrDefault()} {e.Issues[0].Message}.");
+        }
+    }
+
+    /// <summary>
+    /// Checks that a task only names functions this domain has: gold actions (tools of the requestor's toolkit),
+    /// initialization actions and env assertions (any toolkit function). Errors name the file and task id.
+    /// </summary>
+    public void Validate(Tau2Task task, string file)
+    {
+        var env = CreateEnvironment();
+        UserError Bad(string what) => new($"{file}: task '{task.Id}': {what}");
+        Toolkit Kit(string envType, string where) => envType == Tau2Roles.User
+            ? env.UserTools ?? throw Bad($"{where} uses the user toolkit, but the {Name} domain has no user tools.")
+            : env.AgentTools;
+        var criteria = task.EvaluationCriteria;
+        for (var i = 0; i < (criteria?.Actions?.Count ?? 0); i++)
+        {
+            var a = criteria!.Actions![i];
+            var where = $"evaluation_criteria.actions[{i}]";
+            if (!Kit(a.Requestor, where).HasTool(a.Name))
+                throw Bad($"{where} names tool '{a.Name}', which the {Name} {a.Requestor} toolkit does not have.");
+        }
+        for (var i = 0; i < (criteria?.EnvAssertions?.Count ?? 0); i++)
+        {
+            var a = criteria!.EnvAssertions![i];
+            var where = $"evaluation_criteria.env_assertions[{i}]";
+            if (Kit(a.EnvType, where).Find(a.FuncName) is null)
+                throw Bad($"{where} names function '{a.FuncName}', which the {Name} {a.EnvType} toolkit does not have.");
+        }
+        var init = task.InitialState?.InitializationActions;
+        for (var i = 0; i < (init?.Count ?? 0); i++)
+        {
+            var where = $"initial_state.initialization_actions[{i}]";
+            if (Kit(init![i].EnvType, where).Find(init[i].FuncName) is null)
+                throw Bad($"{where} names function '{init[i].FuncName}', which the {Name} {init[i].EnvType} toolkit does not have.");
+        }
+    }
+}
