@@ -7,5 +7,7 @@ internal static class CommandRegistry
 {
     public static IEnumerable<Command> All() =>
     [
+        Commands.RunCommand.Create(),
+        Commands.ToolCommand.Create(),
     ];
 }

@@ -1,5 +1,18 @@
 using System.CommandLine;
+using Spectre.Console;
 using ToolOrchestra.Cli;
+
+if (Console.IsOutputRedirected)
+{
+    // Piped output is read by programs and logs: no escape codes, and tables wide enough not to wrap.
+    AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Out = new AnsiConsoleOutput(Console.Out),
+    });
+    AnsiConsole.Profile.Width = 200;
+}
 
 var root = new RootCommand("orchestra: build, run and evaluate tool orchestrators");
 foreach (var command in CommandRegistry.All())

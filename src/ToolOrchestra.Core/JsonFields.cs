@@ -40,6 +40,15 @@ public readonly struct JsonFields(string file, string path, JsonElement element)
     public bool Has(string name) => element.ValueKind == JsonValueKind.Object
         && element.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
 
+    /// <summary>Rejects fields outside <paramref name="allowed"/>: a typo must not be silently ignored.</summary>
+    public JsonFields OnlyFields(params string[] allowed)
+    {
+        foreach (var p in Object().Element.EnumerateObject())
+            if (!allowed.Contains(p.Name) && p.Name != "$schema")
+                throw new JsonFields(file, $"{path}.{p.Name}", p.Value).Error($"unknown field; expected one of: {string.Join(", ", allowed)}.");
+        return this;
+    }
+
     public JsonFields Field(string name) =>
         Object().Element.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
             ? new JsonFields(file, $"{path}.{name}", v)

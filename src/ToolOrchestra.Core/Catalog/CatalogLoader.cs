@@ -10,13 +10,13 @@ public static class CatalogLoader
 
     public static Catalog Parse(JsonFields root)
     {
-        root.Object();
+        root.OnlyFields("orchestrator", "models", "aliases", "tool_prices", "limits");
         var models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
         foreach (var (id, m) in root.Field("models").Properties())
             models[id] = ParseModel(id, m);
         if (models.Count == 0) throw root.Field("models").Error("declare at least one model.");
 
-        var orchestratorField = root.Field("orchestrator");
+        var orchestratorField = root.Field("orchestrator").OnlyFields("model", "temperature", "max_output_tokens");
         var orchestrator = new OrchestratorSettings(
             Model: orchestratorField.Field("model").String(),
             Temperature: orchestratorField.OptionalField("temperature")?.Double() ?? 1.0,
@@ -29,14 +29,14 @@ public static class CatalogLoader
         {
             var entry = a.Element.ValueKind == System.Text.Json.JsonValueKind.String
                 ? new AliasEntry(alias, a.String())
-                : new AliasEntry(alias, a.Field("model").String(),
+                : new AliasEntry(alias, a.OnlyFields("model", "latency_s", "description").Field("model").String(),
                     a.OptionalField("latency_s")?.Double(), a.OptionalField("description")?.String());
             if (!models.ContainsKey(entry.Model))
                 throw (a.Element.ValueKind == System.Text.Json.JsonValueKind.String ? a : a.Field("model")).Error(UnknownModel(entry.Model, models));
             aliases[alias] = entry;
         }
 
-        var prices = root.OptionalField("tool_prices") is { } tp
+        var prices = root.OptionalField("tool_prices")?.OnlyFields("code_per_second", "web_search_per_call", "web_extract_per_doc", "local_search_per_call", "per_tool") is { } tp
             ? new ToolPrices(
                 CodePerSecond: tp.OptionalField("code_per_second")?.Decimal() ?? 0.0000083m,
                 WebSearchPerCall: tp.OptionalField("web_search_per_call")?.Decimal() ?? 0.01m,
@@ -45,7 +45,7 @@ public static class CatalogLoader
                 PerTool: tp.OptionalField("per_tool")?.Properties().ToDictionary(p => p.Name, p => p.Value.Decimal()))
             : new ToolPrices();
 
-        var limits = root.OptionalField("limits") is { } l
+        var limits = root.OptionalField("limits")?.OnlyFields("max_turns", "max_errors", "request_timeout_s", "max_retries", "budget_usd", "budget_s") is { } l
             ? new Limits(
                 MaxTurns: l.OptionalField("max_turns")?.Int(1) ?? 50,
                 MaxErrors: l.OptionalField("max_errors")?.Int(1) ?? 10,
@@ -60,11 +60,12 @@ public static class CatalogLoader
 
     private static ModelEntry ParseModel(string id, JsonFields m)
     {
+        m.OnlyFields("endpoint", "name", "api_key_env", "price", "tags", "family", "temperature", "max_output_tokens", "context");
         var endpoint = m.Field("endpoint").String();
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw m.Field("endpoint").Error($"'{endpoint}' is not an http(s) URL; write e.g. \"http://127.0.0.1:8000/v1\".");
         var name = m.Field("name").String();
-        var price = m.Field("price");
+        var price = m.Field("price").OnlyFields("input_per_million", "output_per_million");
         var family = m.OptionalField("family") is { } f
             ? Enum.TryParse<ModelFamily>(f.String().Replace("-", "").Replace("_", ""), ignoreCase: true, out var fam)
                 ? fam

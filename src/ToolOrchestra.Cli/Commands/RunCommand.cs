@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using ToolOrchestra.Core;
+using ToolOrchestra.Core.Accounting;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Core.Text;
+using ToolOrchestra.Models;
+using ToolOrchestra.Runtime;
+using ToolOrchestra.Runtime.Qa;
+
+namespace ToolOrchestra.Cli.Commands;
+
+/// <summary><c>orchestra run</c>: one QA episode against the catalog's endpoints, with ledger and trajectory.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Description = "Catalog JSON file (models, aliases, prices, limits)", Required = true };
+        var preferences = new Option<string?>("--preferences") { Description = "Preferences JSON file (weights, only_tags, exclude_aliases)" };
+        var maxTurns = new Option<int?>("--max-turns") { Description = "Stop after this many turns (default: catalog limits.max_turns, 50)" };
+        var maxErrors = new Option<int?>("--max-errors") { Description = "Stop after this many turns without a valid call (default 10)" };
+        var budgetUsd = new Option<decimal?>("--budget-usd") { Description = "Stop once this many dollars are spent" };
+        var budgetSeconds = new Option<double?>("--budget-seconds") { Description = "Stop once this many wall-clock seconds have passed" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table" };
+        var runsDir = new Option<string>("--runs-dir") { Description = "Folder for trajectory files", DefaultValueFactory = _ => "runs" };
+        var question = new Argument<string>("question") { Description = "The problem to solve" };
+
+        var command = new Command("run", "Run the orchestrator on one question (QA protocol: search, enhance_reasoning, answer)")
+        {
+            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, question,
+        };
+        command.SetAction((parse, ct) => CliRunner.Guard(async c =>
+        {
+            var catalog = CatalogLoader.Load(parse.GetValue(config)!);
+            var prefs = parse.GetValue(preferences) is { } p ? Preferences.Load(p) : Preferences.None;
+            var request = new QaRunRequest(
+                parse.GetValue(question)!,
+                prefs,
+                MaxTurns: parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
+                MaxErrors: parse.GetValue(maxErrors) ?? catalog.Limits.MaxErrors,
+                BudgetUsd: parse.GetValue(budgetUsd) ?? catalog.Limits.BudgetUsd,
+                BudgetSeconds: parse.GetValue(budgetSeconds) ?? catalog.Limits.BudgetSeconds);
+            ITokenCounter tokens = EstimatingTokenCounter.Instance;
+            var models = new ModelClientFactory(catalog, tokens);
+            var policy = new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
+            var runner = new QaEpisodeRunner(catalog, models, policy, QaToolServices.None, tokens);
+            var store = new RunStore(parse.GetValue(runsDir)!);
+
+            var trajectory = await runner.RunAsync(request, t => store.SaveAsync(t, c), c);
+            var path = await store.SaveAsync(trajectory, CancellationToken.None);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(RunSummary.From(trajectory, path), OrchestraJson.Compact));
+            else RunSummary.Print(trajectory, path);
+            if (trajectory.StopReason == StopReason.EndpointError)
+            {
+                Console.Error.WriteLine($"error: {trajectory.StopDetail}");
+                return CliRunner.BadInput;
+            }
+            return 0;
+        }, ct));
+        return command;
+    }
+}
+
+/// <summary>The <c>--json</c> output of <c>orchestra run</c>: stable field names, one object.</summary>
+internal sealed record RunSummary(
+    string? Answer,
+    StopReason? StopReason,
+    string? StopDetail,
+    int Turns,
+    decimal CostUsd,
+    double LatencyS,
+    double WallS,
+    long InputTokens,
+    long OutputTokens,
+    bool TokensEstimated,
+    IReadOnlyList<CallSummary> Calls,
+    string TrajectoryPath)
+{
+    public static RunSummary From(Trajectory t, string path) => new(
+        t.Answer, t.StopReason, t.StopDetail, t.Turns.Count, t.CostUsd, t.LatencySeconds, t.WallSeconds,
+        t.Ledger.Sum(e => e.InputTokens), t.Ledger.Sum(e => e.OutputTokens), t.Ledger.Any(e => e.TokensEstimated),
+        t.Ledger.Select(CallSummary.From).ToList(), path);
+
+    public static void Print(Trajectory t, string path)
+    {
+        var s = From(t, path);
+        AnsiConsole.MarkupLineInterpolated($"[bold]Answer:[/] {s.Answer ?? "(none)"}");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Stop reason:[/] {Snake(s.StopReason)}{(s.StopDetail is null ? "" : $" ({s.StopDetail})")}");
+        var table = new Table().AddColumns("turn", "tool", "alias", "model", "tokens in", "tokens out", "dollars", "seconds");
+        foreach (var c in s.Calls)
+            table.AddRow(c.Turn.ToString(CultureInfo.InvariantCulture), c.Tool, c.Alias ?? "", c.Model ?? "",
+                c.InputTokens + (c.TokensEstimated ? "~" : ""), c.OutputTokens + (c.TokensEstimated ? "~" : ""),
+                Money(c.CostUsd), c.LatencyS.ToString("0.000", CultureInfo.InvariantCulture));
+        table.AddRow("[bold]total[/]", "", "", "", s.InputTokens.ToString(CultureInfo.InvariantCulture), s.OutputTokens.ToString(CultureInfo.InvariantCulture),
+            $"[bold]{Money(s.CostUsd)}[/]", s.LatencyS.ToString("0.000", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Latency: {s.LatencyS.ToString("0.000", CultureInfo.InvariantCulture)} s in tool calls (the paper's definition), {s.WallS.ToString("0.000", CultureInfo.InvariantCulture)} s end to end");
+        if (s.TokensEstimated) AnsiConsole.MarkupLine("[grey]~ estimated: the endpoint reported no usage[/]");
+        AnsiConsole.MarkupLineInterpolated($"Turns: {s.Turns}   Trajectory: {path}");
+    }
+
+    internal static string Money(decimal d) => "$" + d.ToString("0.000000##", CultureInfo.InvariantCulture);
+    private static string Snake(StopReason? r) => r is null ? "(running)" : JsonNamingPolicy.SnakeCaseLower.ConvertName(r.Value.ToString());
+}
+
+internal sealed record CallSummary(int Turn, string Tool, string? Alias, string? Model, long InputTokens, long OutputTokens, decimal CostUsd, double LatencyS, bool TokensEstimated)
+{
+    public static CallSummary From(LedgerEntry e) => new(e.Turn, e.Tool, e.Alias, e.Model, e.InputTokens, e.OutputTokens, e.CostUsd, e.LatencySeconds, e.TokensEstimated);
+}

@@ -1,0 +1,42 @@
+using ToolOrchestra.Core.Accounting;
+
+namespace ToolOrchestra.Core;
+
+/// <summary>
+/// One episode, complete enough to replay and audit: every turn's prompt, raw output, parsed call, observation and
+/// ledger entries, then the answer and why the episode stopped. Written after every turn so a crash loses nothing.
+/// </summary>
+public sealed record Trajectory(
+    string Id,
+    string Protocol,
+    string Problem,
+    string? PreferencesText,
+    IReadOnlyList<TrajectoryTurn> Turns,
+    string? Answer,
+    StopReason? StopReason,
+    string? StopDetail,
+    decimal CostUsd,
+    double LatencySeconds,
+    double WallSeconds,
+    IReadOnlyList<LedgerEntry> Ledger,
+    DateTimeOffset StartedAt);
+
+/// <summary>One turn: what the policy saw and said, what ran, what came back, and what it cost.</summary>
+public sealed record TrajectoryTurn(
+    int Turn,
+    IReadOnlyList<PromptMessage> Prompt,
+    string RawOutput,
+    string? Reasoning,
+    ToolCallRecord? Call,
+    IReadOnlyList<ToolCallRecord> IgnoredCalls,
+    string? Observation,
+    string? Error,
+    IReadOnlyList<ExpertExchange> ExpertCalls,
+    IReadOnlyList<LedgerEntry> Ledger);
+
+public sealed record PromptMessage(string Role, string Content);
+
+public sealed record ToolCallRecord(string Name, string ArgumentsJson, string? Alias = null, string? Model = null);
+
+/// <summary>What an expert was asked and what it answered, for audit.</summary>
+public sealed record ExpertExchange(string Alias, string Model, IReadOnlyList<PromptMessage> Prompt, string RawOutput);

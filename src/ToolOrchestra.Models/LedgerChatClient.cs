@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using ToolOrchestra.Core.Accounting;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Core.Text;
+
+namespace ToolOrchestra.Models;
+
+/// <summary>Where a model call belongs in the ledger: which trajectory, turn, tool and alias it serves.</summary>
+public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string Tool, string? Alias)
+{
+    public const string Key = "toolorchestra.ledger_scope";
+
+    public ChatOptions Apply(ChatOptions options)
+    {
+        (options.AdditionalProperties ??= [])[Key] = this;
+        return options;
+    }
+}
+
+/// <summary>
+/// Decorator that accounts every call: tokens from the endpoint's usage (estimated with the token counter and
+/// flagged when the endpoint reports none), dollars from the catalog price of this model, wall-clock seconds
+/// including retries. The entry is recorded in the scope's ledger and attached to the response under <see cref="EntryKey"/>.
+/// </summary>
+public sealed class LedgerChatClient(IChatClient inner, ModelEntry model, ITokenCounter counter, TimeProvider? time = null)
+    : DelegatingChatClient(inner)
+{
+    public const string EntryKey = "toolorchestra.ledger_entry";
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        var started = _time.GetTimestamp();
+        var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        var seconds = _time.GetElapsedTime(started).TotalSeconds;
+
+        var estimated = response.Usage?.InputTokenCount is null || response.Usage?.OutputTokenCount is null;
+        var input = response.Usage?.InputTokenCount ?? EstimateInput(list, options);
+        var output = response.Usage?.OutputTokenCount ?? EstimateOutput(response);
+        var scope = options?.AdditionalProperties?.TryGetValue(LedgerScope.Key, out var s) == true ? s as LedgerScope : null;
+        var entry = new LedgerEntry(scope?.Turn ?? 0, scope?.Kind ?? CallKind.Expert, scope?.Tool ?? "chat", scope?.Alias, model.Id,
+            input, output, model.Price.CostOf(input, output), seconds, estimated);
+        scope?.Ledger.Record(entry);
+        (response.AdditionalProperties ??= [])[EntryKey] = entry;
+        return response;
+    }
+
+    private long EstimateInput(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        long n = 0;
+        foreach (var m in messages) n += counter.Count(m.Text) + 4; // role markers and separators
+        foreach (var t in options?.Tools ?? [])
+            if (t is AIFunctionDeclaration f) n += counter.Count(f.Name) + counter.Count(f.Description) + counter.Count(f.JsonSchema.GetRawText());
+        return n;
+    }
+
+    private long EstimateOutput(ChatResponse response)
+    {
+        var raw = response.AdditionalProperties?.TryGetValue(HermesToolCallChatClient.RawContentKey, out var r) == true ? r as string : null;
+        long n = counter.Count(raw ?? response.Text);
+        if (raw is null)
+            foreach (var c in response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
+                n += counter.Count(c.Name) + counter.Count(JsonSerializer.Serialize(c.Arguments));
+        return n;
+    }
+}

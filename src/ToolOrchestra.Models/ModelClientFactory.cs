@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using ToolOrchestra.Core;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Core.Text;
+
+namespace ToolOrchestra.Models;
+
+/// <summary>
+/// Builds the <see cref="IChatClient"/> for each catalog model, composed once as
+/// ledger → hermes parsing → retry → OpenAI-compatible wire (outermost first): the ledger's seconds include
+/// retries, and parsing sees the final reply. Clients are cached per model id. <paramref name="transport"/> replaces
+/// the HTTP wire for in-process models (the offline world's simulated experts, benchmarks); the decorators stay.
+/// </summary>
+public sealed class ModelClientFactory(
+    Catalog catalog,
+    ITokenCounter? counter = null,
+    RetrySettings? retry = null,
+    TimeProvider? time = null,
+    Func<ModelEntry, IChatClient>? transport = null)
+{
+    private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
+    private readonly ITokenCounter _counter = counter ?? EstimatingTokenCounter.Instance;
+    private readonly RetrySettings _retry = retry ?? new RetrySettings(catalog.Limits.MaxRetries, TimeSpan.FromSeconds(catalog.Limits.RequestTimeoutSeconds));
+
+    public Catalog Catalog => catalog;
+
+    public IChatClient For(string modelId) => _clients.GetOrAdd(modelId, Create);
+
+    public IChatClient ForAlias(string alias) => For(catalog.Aliases.TryGetValue(alias, out var a) ? a.Model : catalog.ModelFor(alias).Id);
+
+    private IChatClient Create(string modelId)
+    {
+        if (!catalog.Models.TryGetValue(modelId, out var model))
+            throw new UserError($"{catalog.SourcePath ?? "catalog"}: unknown model '{modelId}'.");
+        var wire = transport?.Invoke(model)
+            ?? new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5));
+        return new LedgerChatClient(new HermesToolCallChatClient(new RetryingChatClient(wire, _retry, modelId, time)), model, _counter, time);
+    }
+
+    private string ApiKey(ModelEntry model)
+    {
+        if (model.ApiKeyEnv is null) return "not-needed"; // local servers ignore the key, the SDK requires one
+        var key = Environment.GetEnvironmentVariable(model.ApiKeyEnv);
+        return !string.IsNullOrEmpty(key) ? key
+            : throw new UserError($"{catalog.SourcePath ?? "catalog"}: $.models.{model.Id}.api_key_env names {model.ApiKeyEnv}, which is not set. Export it, or remove api_key_env for a local server.");
+    }
+}

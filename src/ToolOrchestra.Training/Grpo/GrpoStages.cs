@@ -1,0 +1,33 @@
+using ToolOrchestra.Training.Reward;
+
+namespace ToolOrchestra.Training.Grpo;
+
+/// <summary>Options of the three batch stages between rollout and update.</summary>
+public sealed record GrpoOptions(RewardOptions? Reward = null, AdvantageOptions? Advantage = null, FilterOptions? Filter = null)
+{
+    public static readonly GrpoOptions Default = new();
+}
+
+/// <summary>
+/// The GRPO stages between rollout and update, each a pure function over plain batches:
+/// <see cref="Reward{TStep}"/> → <see cref="Advantage{TStep}"/> → <see cref="Filter{TStep}"/>, or all three in
+/// <see cref="Prepare{TStep}"/>. The same path feeds the small learned policy and the sample export for LLM trainers.
+/// </summary>
+public static class GrpoStages
+{
+    public static RewardedGroup<TStep> Reward<TStep>(RolloutGroup<TStep> group, RewardOptions? options = null) =>
+        new(group, PreferenceReward.Score(group.Rollouts.Select(r => r.Measures).ToList(), group.Preference, options, group.TaskId));
+
+    public static AdvantagedGroup<TStep> Advantage<TStep>(RewardedGroup<TStep> rewarded, AdvantageOptions? options = null) =>
+        new(rewarded.Group, rewarded.Reward, GroupAdvantage.Compute(rewarded.Reward.Rewards, options, rewarded.Group.TaskId));
+
+    public static TrainingBatch<TStep> Filter<TStep>(IEnumerable<AdvantagedGroup<TStep>> groups, FilterOptions? options = null) =>
+        SampleFilter.Select(groups, options);
+
+    /// <summary>Reward, advantage and filter for a batch of groups.</summary>
+    public static TrainingBatch<TStep> Prepare<TStep>(IEnumerable<RolloutGroup<TStep>> groups, GrpoOptions? options = null)
+    {
+        options ??= GrpoOptions.Default;
+        return Filter(groups.Select(g => Advantage(Reward(g, options.Reward), options.Advantage)), options.Filter);
+    }
+}

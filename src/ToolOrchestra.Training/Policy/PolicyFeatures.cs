@@ -1,0 +1,93 @@
+using System.Numerics.Tensors;
+using ToolOrchestra.Core;
+
+namespace ToolOrchestra.Training.Policy;
+
+/// <summary>
+/// Turns an observation and an action set into the vectors the policy scores. The logit of action a is
+/// oᵀ W a: every observation feature is crossed with every action feature, so e.g. "the user weighs cost" × "the
+/// alias's output price" or "a math-looking problem" × "'math' in the alias's description" each get a weight.
+/// <para>Observation o: [0] 1, [1] ln(1+documents), [2] code outputs exist, [3] min(turn,20)/10, [4] first turn,
+/// [5] ln(1+100·dollars spent), [6] ln(1+seconds spent/10), [7..9] preference weights of accuracy, cost, latency,
+/// then the problem's hashed word n-grams, each once plainly and once conjoined with the episode stage
+/// (searches so far 0/1/2+, code run or not), L2-normalised — so the same words can ask for search first and an
+/// answer later.</para>
+/// <para>Action a: [0] 1, [1..3] tool one-hot (search, enhance_reasoning, answer), [4] ln(1+input $/M),
+/// [5] ln(1+output $/M), [6] ln(1+latency s), [7] the preference weight of this alias, [8] ln(1+earlier calls of this
+/// alias), [9] ln(1+earlier calls of this tool), then the description's hashed words, L2-normalised.</para>
+/// </summary>
+public static class PolicyFeatures
+{
+    public static void Observation(PolicyObservation obs, FeatureConfig config, Span<double> o)
+    {
+        if (o.Length != config.ObservationSize) throw new ArgumentException($"observation span has {o.Length} entries, expected {config.ObservationSize}.", nameof(o));
+        o.Clear();
+        o[0] = 1;
+        o[1] = Math.Log(1 + Math.Max(0, obs.DocumentCount));
+        o[2] = obs.HasCodeOutputs ? 1 : 0;
+        o[3] = Math.Min(Math.Max(obs.Turn, 0), 20) / 10.0;
+        o[4] = obs.Turn == 0 ? 1 : 0;
+        o[5] = Math.Log(1 + 100 * Math.Max(0, (double)obs.DollarsSpent));
+        o[6] = Math.Log(1 + Math.Max(0, obs.SecondsSpent) / 10);
+        o[7] = obs.Preference.GetValueOrDefault(Preferences.Accuracy);
+        o[8] = obs.Preference.GetValueOrDefault(Preferences.Cost);
+        o[9] = obs.Preference.GetValueOrDefault(Preferences.Latency);
+
+        int searches = 0, reasoning = 0;
+        foreach (var c in obs.CallsSoFar)
+        {
+            if (c.Tool == QaActionSet.Search) searches++;
+            else if (c.Tool == QaActionSet.EnhanceReasoning) reasoning++;
+        }
+        var stage = FeatureHashing.Hash($"stage:s{Math.Min(searches, 2)}c{(reasoning > 0 || obs.HasCodeOutputs ? 1 : 0)}", config.HashSeed);
+
+        var block = o[FeatureConfig.ObservationFixed..];
+        var words = FeatureHashing.Words(obs.Problem);
+        Span<ulong> window = stackalloc ulong[config.MaxNgram];
+        for (var i = 0; i < words.Count; i++)
+        {
+            var h = 0UL;
+            for (var n = 1; n <= config.MaxNgram && i + n <= words.Count; n++)
+            {
+                var w = FeatureHashing.Hash(words[i + n - 1], config.HashSeed);
+                h = n == 1 ? w : FeatureHashing.Combine(h, w);
+                var gram = FeatureHashing.Combine(h, (ulong)n);
+                FeatureHashing.Add(block, gram);
+                FeatureHashing.Add(block, FeatureHashing.Combine(gram, stage));
+            }
+        }
+        Normalise(block);
+    }
+
+    public static void Action(ActionDescriptor action, PolicyObservation obs, FeatureConfig config, Span<double> a)
+    {
+        if (a.Length != config.ActionSize) throw new ArgumentException($"action span has {a.Length} entries, expected {config.ActionSize}.", nameof(a));
+        a.Clear();
+        a[0] = 1;
+        var tool = action.Tool switch { QaActionSet.Search => 1, QaActionSet.EnhanceReasoning => 2, QaActionSet.Answer => 3, _ => 0 };
+        if (tool > 0) a[tool] = 1;
+        a[4] = Math.Log(1 + Math.Max(0, (double)action.InputPricePerMillion));
+        a[5] = Math.Log(1 + Math.Max(0, (double)action.OutputPricePerMillion));
+        a[6] = Math.Log(1 + Math.Max(0, action.LatencySeconds));
+        a[7] = obs.Preference.GetValueOrDefault(action.Alias);
+        int aliasCalls = 0, toolCalls = 0;
+        foreach (var c in obs.CallsSoFar)
+        {
+            if (c.Alias == action.Alias) aliasCalls++;
+            if (c.Tool == action.Tool) toolCalls++;
+        }
+        a[8] = Math.Log(1 + aliasCalls);
+        a[9] = Math.Log(1 + toolCalls);
+
+        var block = a[FeatureConfig.ActionFixed..];
+        foreach (var word in FeatureHashing.Words(action.Description))
+            FeatureHashing.Add(block, FeatureHashing.Hash("desc:" + word, config.HashSeed));
+        Normalise(block);
+    }
+
+    private static void Normalise(Span<double> block)
+    {
+        var norm = TensorPrimitives.Norm<double>(block);
+        if (norm > 0) TensorPrimitives.Multiply(block, 1 / norm, block);
+    }
+}
