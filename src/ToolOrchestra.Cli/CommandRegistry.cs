@@ -9,5 +9,7 @@ internal static class CommandRegistry
     [
         Commands.RunCommand.Create(),
         Commands.ToolCommand.Create(),
+        Commands.TokenizeCommand.Create(),
+        Commands.RenderChatCommand.Create(),
     ];
 }
