@@ -10,5 +10,7 @@ internal static class CommandRegistry
         Commands.RunCommand.Create(),
         Commands.ToolCommand.Create(),
         Commands.Tau2Command.Create(),
+        Commands.TokenizeCommand.Create(),
+        Commands.RenderChatCommand.Create(),
     ];
 }

