@@ -1,0 +1,63 @@
+using ToolOrchestra.Core;
+
+namespace ToolOrchestra.Training.OfflineWorld;
+
+/// <summary>A named preference vector the generator assigns to tasks, with its relative frequency.</summary>
+public sealed record PreferenceProfile(string Name, Preferences Preferences, int Share = 1);
+
+/// <summary>
+/// How big a world to generate. Entity counts set the corpus size; <see cref="TasksPerFamily"/> the number of tasks
+/// of each <see cref="TaskFamily"/> (Known is capped by its table of real facts); <see cref="HeldOutFraction"/> of each
+/// family goes to the "test" split. <see cref="Profiles"/> null uses <see cref="PreferenceProfiles.Default"/>.
+/// </summary>
+public sealed record WorldOptions(
+    int Cities = 40,
+    int People = 120,
+    int Companies = 60,
+    int Inventions = 40,
+    int DistractorsPerEntity = 1,
+    int TasksPerFamily = 60,
+    double HeldOutFraction = 0.25,
+    IReadOnlyList<PreferenceProfile>? Profiles = null)
+{
+    public static readonly WorldOptions Default = new();
+
+    /// <summary>A world small enough for unit tests and quick demos.</summary>
+    public static readonly WorldOptions Small = new(Cities: 12, People: 30, Companies: 15, Inventions: 10, TasksPerFamily: 12);
+
+    public void Validate()
+    {
+        if (Cities < 2 || People < 2 || Companies < 2 || Inventions < 1)
+            throw new UserError($"offline world: need at least 2 cities, 2 people, 2 companies and 1 invention (got {Cities}, {People}, {Companies}, {Inventions}).");
+        if (DistractorsPerEntity is < 0 or > 10) throw new UserError($"offline world: distractors per entity must be 0..10, got {DistractorsPerEntity}.");
+        if (TasksPerFamily is < 1 or > 100_000) throw new UserError($"offline world: tasks per family must be 1..100000, got {TasksPerFamily}.");
+        if (HeldOutFraction is < 0 or >= 1) throw new UserError($"offline world: held-out fraction must be in [0, 1), got {HeldOutFraction}.");
+        if (Profiles is { Count: 0 }) throw new UserError("offline world: give at least one preference profile or leave them out for the defaults.");
+    }
+}
+
+/// <summary>
+/// Default preference vectors, keyed like the reference's pref_vec: "accuracy", "cost", "latency" and alias names.
+/// "Local" aliases are those the reference maps to open-weights models (§2: search-3 and answer-4 Qwen3-32B,
+/// reasoner-3 Qwen2.5-Coder-32B, answer-3 Llama-3.3-70B, answer-math-1/2 Qwen2.5-Math-72B/7B).
+/// </summary>
+public static class PreferenceProfiles
+{
+    public static readonly IReadOnlyList<string> LocalAliases = ["search-3", "reasoner-3", "answer-3", "answer-4", "answer-math-1", "answer-math-2"];
+
+    private static Preferences Weights(double accuracy, double cost, double latency, IEnumerable<KeyValuePair<string, double>>? aliases = null)
+    {
+        var w = new Dictionary<string, double> { [Preferences.Accuracy] = accuracy, [Preferences.Cost] = cost, [Preferences.Latency] = latency };
+        foreach (var (k, v) in aliases ?? []) w[k] = v;
+        return new Preferences(w, [], []);
+    }
+
+    public static readonly IReadOnlyList<PreferenceProfile> Default =
+    [
+        new("balanced", Weights(1, 0.5, 0.5), 4),
+        new("accuracy-first", Weights(1, 0.1, 0.1), 2),
+        new("low-cost", Weights(1, 1, 0.2), 2),
+        new("low-latency", Weights(1, 0.2, 1), 1),
+        new("prefer-local", Weights(1, 0.3, 0.3, LocalAliases.Select(a => KeyValuePair.Create(a, 0.5))), 1),
+    ];
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using ToolOrchestra.Core.Accounting;
+using ToolOrchestra.Runtime.Qa;
+
+namespace ToolOrchestra.Training.Policy;
+
+/// <summary>
+/// The small learned policy behind the runtime's <see cref="IQaPolicy"/> seam, so the same QA episode runner drives it
+/// as it drives an LLM orchestrator. It chooses among the toolset's actions (aliases the hard constraints forbid are
+/// not offered, so they can never be chosen), reads earlier calls from the ledger, and records every
+/// <see cref="PolicyStep"/> for the GRPO update. Sampling (training) when built with a <see cref="Random"/>, greedy
+/// otherwise. Use one instance per episode when sampling or recording: steps and the generator are not shared safely.
+/// </summary>
+public sealed class LearnedQaPolicy(SoftmaxPolicy policy, Random? sampler = null) : IQaPolicy
+{
+    private readonly List<PolicyStep> _steps = [];
+
+    public string Name => sampler is null ? "learned (greedy)" : "learned (sampling)";
+
+    /// <summary>The decisions made so far, in turn order.</summary>
+    public IReadOnlyList<PolicyStep> Steps => _steps;
+
+    public Task<PolicyDecision> DecideAsync(QaObservation observation, Ledger ledger, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var actions = observation.Toolset.Actions
+            .Select(a => new ActionDescriptor(a.Tool.Name(), a.Alias, a.Model.Price.InputPerMillion, a.Model.Price.OutputPerMillion, a.LatencySeconds, a.Blurb))
+            .ToList();
+        var obs = new PolicyObservation(observation.Problem, observation.Turn, observation.Context.Documents.Count,
+            observation.Context.Code.Count > 0, observation.CostUsd, observation.Seconds, observation.Preferences.Weights, PastCalls(ledger));
+        var step = policy.Decide(obs, actions, sampler: sampler);
+        _steps.Add(step);
+        var arguments = JsonSerializer.Serialize(new Dictionary<string, string> { ["model"] = step.Action.Alias });
+        var raw = $"<tool_call>\n{{\"name\": \"{step.Action.Tool}\", \"arguments\": {arguments}}}\n</tool_call>";
+        return Task.FromResult(new PolicyDecision(raw, null, "", [new PolicyCall(step.Action.Tool, arguments)]));
+    }
+
+    /// <summary>Each earlier turn's first tool call, from the ledger (orchestrator generations excluded).</summary>
+    public static IReadOnlyList<PastCall> PastCalls(Ledger ledger) =>
+        ledger.Entries.Where(e => e.Kind != CallKind.Orchestrator && e.Alias is not null)
+            .GroupBy(e => e.Turn).OrderBy(g => g.Key)
+            .Select(g => g.First().Alias!)
+            .Select(alias => new PastCall(QaActionSet.ToolOf(alias) ?? "", alias))
+            .ToList();
+}
