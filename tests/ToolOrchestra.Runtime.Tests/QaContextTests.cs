@@ -49,3 +49,19 @@ public sealed class QaContextTests
         ExpertPrompts.ExtractAnswer("just text", ModelFamily.Llama).Should().BeNull();
     }
 }
+
+public sealed class QaContextWithQwen3TokenizerTests
+{
+    [Fact]
+    public void The_whole_context_keeps_exactly_its_last_tokens_under_the_qwen3_tokenizer()
+    {
+        var tokenizer = ToolOrchestra.Models.Tokenization.Qwen3Tokenizer.Load(ToolOrchestra.Testing.SharedData.File("qwen3-tokenizer", "tokenizer.json"));
+        var ctx = new QaContext(tokenizer);
+        ctx.AddDocuments(Enumerable.Range(1, 50).Select(i => $"Document number {i} says the answer might be {i * 7}."));
+        var problem = "Which document mentions 343?";
+        var limit = 120;
+        var rendered = ctx.ForExpert(problem, new ExpertContextLimits(1000, limit, null));
+        tokenizer.Count(rendered).Should().BeInRange(limit - tokenizer.Count(problem) - 2, limit - tokenizer.Count(problem));
+        rendered.Should().EndWith("Document number 50 says the answer might be 350.\n\n");
+    }
+}

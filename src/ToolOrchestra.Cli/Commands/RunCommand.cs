@@ -7,6 +7,7 @@ using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
 using ToolOrchestra.Models;
+using ToolOrchestra.Models.Tokenization;
 using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Tools;
@@ -30,11 +31,12 @@ internal static class RunCommand
         var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code (enhance_reasoning answers 'not configured')" };
         var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
         var codeTimeout = new Option<double>("--code-timeout") { Description = "Wall-clock limit per code execution, seconds", DefaultValueFactory = _ => 60 };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "Qwen3 tokenizer.json (or its folder): exact token counts and the reference's truncation; default: estimate" };
         var question = new Argument<string>("question") { Description = "The problem to solve" };
 
         var command = new Command("run", "Run the orchestrator on one question (QA protocol: search, enhance_reasoning, answer)")
         {
-            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, question,
+            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, question,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -47,7 +49,7 @@ internal static class RunCommand
                 MaxErrors: parse.GetValue(maxErrors) ?? catalog.Limits.MaxErrors,
                 BudgetUsd: parse.GetValue(budgetUsd) ?? catalog.Limits.BudgetUsd,
                 BudgetSeconds: parse.GetValue(budgetSeconds) ?? catalog.Limits.BudgetSeconds);
-            ITokenCounter tokens = EstimatingTokenCounter.Instance;
+            ITokenCounter tokens = parse.GetValue(tokenizer) is { } t ? Qwen3Tokenizer.Load(t) : EstimatingTokenCounter.Instance;
             var models = new ModelClientFactory(catalog, tokens);
             var policy = new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
             ICodeRunner? code = parse.GetValue(noCode) ? null : new PythonSandbox(new SandboxOptions
