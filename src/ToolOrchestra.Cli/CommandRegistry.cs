@@ -7,10 +7,16 @@ internal static class CommandRegistry
 {
     public static IEnumerable<Command> All() =>
     [
+        WithSubcommand(Commands.Tau2Command.Create(), Commands.Tau2RunCommand.Create()),
         Commands.RunCommand.Create(),
         Commands.ToolCommand.Create(),
-        Commands.Tau2Command.Create(),
         Commands.TokenizeCommand.Create(),
         Commands.RenderChatCommand.Create(),
     ];
+
+    private static Command WithSubcommand(Command parent, Command child)
+    {
+        parent.Subcommands.Add(child);
+        return parent;
+    }
 }

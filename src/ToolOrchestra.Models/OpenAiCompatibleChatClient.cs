@@ -40,6 +40,9 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         var completionOptions = new ChatCompletionOptions();
         if (options?.Temperature is { } t) completionOptions.Temperature = t;
         if (options?.MaxOutputTokens is { } m) completionOptions.MaxOutputTokenCount = m;
+#pragma warning disable OPENAI001 // seed is marked experimental by the SDK; tau2 trials pass it as upstream does
+        if (options?.Seed is { } seed) completionOptions.Seed = seed;
+#pragma warning restore OPENAI001
         if (options?.StopSequences is { Count: > 0 } stops) foreach (var s in stops) completionOptions.StopSequences.Add(s);
         foreach (var tool in options?.Tools ?? [])
             if (tool is AIFunctionDeclaration f)
