@@ -12,6 +12,7 @@ internal static class CommandRegistry
         Commands.ToolCommand.Create(),
         Commands.TokenizeCommand.Create(),
         Commands.RenderChatCommand.Create(),
+        Commands.DemoCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

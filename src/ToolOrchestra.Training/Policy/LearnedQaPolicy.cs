@@ -26,7 +26,8 @@ public sealed class LearnedQaPolicy(SoftmaxPolicy policy, Random? sampler = null
         var actions = observation.Toolset.Actions
             .Select(a => new ActionDescriptor(a.Tool.Name(), a.Alias, a.Model.Price.InputPerMillion, a.Model.Price.OutputPerMillion, a.LatencySeconds, a.Blurb))
             .ToList();
-        var obs = new PolicyObservation(observation.Problem, observation.Turn, observation.Context.Documents.Count,
+        // The runtime numbers turns from 1; the policy's features count turns already taken (0 on the first).
+        var obs = new PolicyObservation(observation.Problem, observation.Turn - 1, observation.Context.Documents.Count,
             observation.Context.Code.Count > 0, observation.CostUsd, observation.Seconds, observation.Preferences.Weights, PastCalls(ledger));
         var step = policy.Decide(obs, actions, sampler: sampler);
         _steps.Add(step);

@@ -137,11 +137,13 @@ public sealed class SimulatedExpert
 
     private string Code(WorldTask? task, string prompt, Random random)
     {
+        // The program text depends on the task, not on the model or the dice, so the code-hash cache sees few
+        // distinct programs: the real sandbox runs each once however many rollouts write it.
         if (task?.Solution is null)
-            return $"# simulated {Profile.ModelId}: nothing to compute for this question\nprint(\"no computation needed\")";
+            return "# simulated expert: nothing to compute for this question\nprint(\"no computation needed\")";
         var (_, all) = FactsShown(_world, task, prompt);
         if (task.Family != TaskFamily.Math && !all)
-            return $"# simulated {Profile.ModelId}: the facts are not in the context, guessing\nprint({random.Next(10, 5000)})";
+            return $"# simulated expert: the facts are not in the context, guessing\nprint({10 + (int)(FeatureHashing.Hash(task.Id, 7) % 4990)})";
         return random.NextDouble() < Profile.Code.At(task.Difficulty) ? task.Solution : Buggy(task.Solution);
     }
 

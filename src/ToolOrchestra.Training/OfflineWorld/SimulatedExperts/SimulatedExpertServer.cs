@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ToolOrchestra.Core;
+
+namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+
+/// <summary>
+/// The simulated experts over HTTP: an OpenAI-compatible <c>POST /v1/chat/completions</c> (and <c>GET /v1/models</c>)
+/// on 127.0.0.1 only, so <c>orchestra run</c> reaches them exactly as it reaches vLLM or OpenAI. The request's
+/// <c>model</c> picks the profile; <c>usage</c> is filled; the reply's model name, its text and the
+/// <c>system_fingerprint</c> say "simulated". Replies return at once; the modelled seconds are reported in the
+/// <c>x-simulated-latency-s</c> header. The optional <c>seed</c> field varies the reply; without one a request
+/// always gets the same reply.
+/// </summary>
+public sealed class SimulatedExpertServer : IAsyncDisposable
+{
+    public const string Fingerprint = "toolorchestra-simulated";
+    private readonly WebApplication _app;
+    private readonly SimulatedEndpoint _endpoint;
+    private long _requests;
+
+    private SimulatedExpertServer(WebApplication app, SimulatedEndpoint endpoint)
+    {
+        _app = app;
+        _endpoint = endpoint;
+    }
+
+    /// <summary>Base URL of the API, ending in <c>/v1</c>.</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    public int Port { get; private set; }
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Starts listening on 127.0.0.1:<paramref name="port"/> (0 picks a free port); a taken port is a <see cref="UserError"/>.</summary>
+    public static async Task<SimulatedExpertServer> StartAsync(SimulatedEndpoint endpoint, int port, CancellationToken ct = default)
+    {
+        if (port is < 0 or > 65535) throw new UserError($"--port must be between 0 and 65535, got {port}.");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        var app = builder.Build();
+        var server = new SimulatedExpertServer(app, endpoint);
+        app.MapPost("/v1/chat/completions", server.CompleteAsync);
+        app.MapGet("/v1/models", server.ModelsAsync);
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new UserError($"cannot listen on 127.0.0.1:{port}: {e.Message} Choose another --port.", e);
+        }
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUrl = address.TrimEnd('/') + "/v1";
+        server.Port = new Uri(address).Port;
+        return server;
+    }
+
+    private async Task ModelsAsync(HttpContext context)
+    {
+        var data = new JsonArray(SimulatedEndpoint.ServedModels.Select(m => (JsonNode)new JsonObject
+        {
+            ["id"] = m, ["object"] = "model", ["owned_by"] = Fingerprint,
+        }).ToArray());
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["object"] = "list", ["data"] = data }.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task CompleteAsync(HttpContext context)
+    {
+        var id = Interlocked.Increment(ref _requests);
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            await ErrorAsync(context, 400, $"the request body is not JSON: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+        if (body?["model"] is not JsonValue modelValue || !modelValue.TryGetValue<string>(out var model))
+        {
+            await ErrorAsync(context, 400, "the request needs a string field \"model\".").ConfigureAwait(false);
+            return;
+        }
+        if (body["messages"] is not JsonArray messages)
+        {
+            await ErrorAsync(context, 400, "the request needs an array field \"messages\".").ConfigureAwait(false);
+            return;
+        }
+        if (!SimulatedEndpoint.Serves(model))
+        {
+            await ErrorAsync(context, 404, $"model '{model}' is not served here (simulated); served: {string.Join(", ", SimulatedEndpoint.ServedModels)}.").ConfigureAwait(false);
+            return;
+        }
+        var prompt = messages.OfType<JsonObject>().Select(m => new PromptMessage(m["role"]?.GetValue<string>() ?? "user", Text(m["content"]))).ToList();
+        var tools = (body["tools"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(t => t["function"] as JsonObject).OfType<JsonObject>()
+            .Select(f => new OfferedTool(f["name"]?.GetValue<string>() ?? "",
+                f["parameters"] is { } p ? SimulatedEndpoint.ModelChoices(JsonSerializer.Deserialize<JsonElement>(p.ToJsonString())) : []))
+            .ToList();
+        var seed = body["seed"] is JsonValue s && s.TryGetValue<long>(out var seedValue) ? (int)seedValue : 0;
+
+        var completion = _endpoint.Complete(model, prompt, tools, seed);
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = completion.Content };
+        if (completion.ToolCalls.Count > 0)
+            message["tool_calls"] = new JsonArray(completion.ToolCalls.Select((c, i) => (JsonNode)new JsonObject
+            {
+                ["id"] = $"call_{id}_{i}",
+                ["type"] = "function",
+                ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = c.ArgumentsJson },
+            }).ToArray());
+        var reply = new JsonObject
+        {
+            ["id"] = $"chatcmpl-sim-{id}",
+            ["object"] = "chat.completion",
+            ["created"] = 1735689600,
+            ["model"] = completion.Model,
+            ["system_fingerprint"] = Fingerprint,
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = message,
+                ["finish_reason"] = completion.ToolCalls.Count > 0 ? "tool_calls" : "stop",
+            }),
+            ["usage"] = new JsonObject
+            {
+                ["prompt_tokens"] = completion.PromptTokens,
+                ["completion_tokens"] = completion.CompletionTokens,
+                ["total_tokens"] = completion.PromptTokens + completion.CompletionTokens,
+            },
+        };
+        context.Response.ContentType = "application/json";
+        context.Response.Headers["x-simulated-latency-s"] = completion.LatencySeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        await context.Response.WriteAsync(reply.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>A message's text: a plain string or the concatenated text parts of a content array.</summary>
+    private static string Text(JsonNode? content) => content switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonArray parts => string.Concat(parts.OfType<JsonObject>().Select(p => p["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : "")),
+        _ => "",
+    };
+
+    private static async Task ErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        var error = new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = "invalid_request_error" } };
+        await context.Response.WriteAsync(error.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
