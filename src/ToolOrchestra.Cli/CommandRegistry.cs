@@ -8,5 +8,6 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All() =>
     [
         Commands.ToolCommand.Create(),
+        Commands.IndexCommand.Create(),
     ];
 }
