@@ -9,5 +9,6 @@ internal static class CommandRegistry
     [
         Commands.ToolCommand.Create(),
         Commands.IndexCommand.Create(),
+        Commands.ServeRetrieverCommand.Create(),
     ];
 }
