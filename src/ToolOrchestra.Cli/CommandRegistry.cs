@@ -10,5 +10,6 @@ internal static class CommandRegistry
         Commands.ToolCommand.Create(),
         Commands.IndexCommand.Create(),
         Commands.ServeRetrieverCommand.Create(),
+        Commands.McpCommand.Create(),
     ];
 }
