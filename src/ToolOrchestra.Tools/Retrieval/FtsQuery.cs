@@ -19,6 +19,7 @@ public static partial class FtsQuery
         "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its",
         "of", "on", "or", "that", "the", "this", "to", "was", "were", "what", "when", "where", "which", "who",
         "with", "how", "did", "do", "does",
+        "s", "t", // possessives and contractions split at the apostrophe: "Eiffel's", "don't"
     };
 
     /// <summary>The words of <paramref name="text"/> as the index's tokenizer would split them, lower-cased, in order, without repeats.</summary>
