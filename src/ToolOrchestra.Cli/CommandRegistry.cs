@@ -12,6 +12,9 @@ internal static class CommandRegistry
         Commands.ToolCommand.Create(),
         Commands.TokenizeCommand.Create(),
         Commands.RenderChatCommand.Create(),
+        Commands.IndexCommand.Create(),
+        Commands.ServeRetrieverCommand.Create(),
+        Commands.McpCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)
