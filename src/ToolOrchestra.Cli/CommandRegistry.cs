@@ -11,5 +11,6 @@ internal static class CommandRegistry
         Commands.ToolCommand.Create(),
         Commands.TokenizeCommand.Create(),
         Commands.RenderChatCommand.Create(),
+        Commands.BenchTokenizerCommand.Create(),
     ];
 }
