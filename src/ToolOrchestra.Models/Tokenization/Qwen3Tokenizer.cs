@@ -24,6 +24,8 @@ public sealed class Qwen3Tokenizer : ITokenCounter
     private readonly int[] tokenBytesLength; // token id -> length; -1: no token has this id
     private readonly bool[] isSpecial;
 
+    [ThreadStatic] private static int[]? encodeBuffer;
+
     private Qwen3Tokenizer(TokenizerFile file)
     {
         SourcePath = file.Path;
@@ -90,9 +92,10 @@ public sealed class Qwen3Tokenizer : ITokenCounter
     /// <summary>The token ids of <paramref name="text"/>; special tokens written in the text become their ids.</summary>
     public int[] Encode(string text)
     {
-        var sink = new ListSink(new List<int>(text.Length / 3 + 4));
+        var sink = new BufferSink(encodeBuffer ??= new int[4096]);
         EncodeInto(text, ref sink);
-        return sink.Ids.ToArray();
+        if (sink.Buffer.Length <= 1 << 20) encodeBuffer = sink.Buffer; // keep a grown (not huge) buffer for this thread
+        return sink.Buffer.AsSpan(0, sink.Count).ToArray();
     }
 
     /// <summary>Appends the token ids of <paramref name="text"/> to <paramref name="ids"/>.</summary>
@@ -258,6 +261,25 @@ public sealed class Qwen3Tokenizer : ITokenCounter
         public readonly List<int> Ids = ids;
         public readonly void Add(int id) => Ids.Add(id);
         public readonly void AddRange(int[] ids) => Ids.AddRange(ids);
+    }
+
+    private struct BufferSink(int[] buffer) : ITokenSink
+    {
+        public int[] Buffer = buffer;
+        public int Count;
+
+        public void Add(int id)
+        {
+            if (Count == Buffer.Length) Array.Resize(ref Buffer, Buffer.Length * 2);
+            Buffer[Count++] = id;
+        }
+
+        public void AddRange(int[] ids)
+        {
+            if (Count + ids.Length > Buffer.Length) Array.Resize(ref Buffer, Math.Max(Buffer.Length * 2, Count + ids.Length));
+            ids.CopyTo(Buffer, Count);
+            Count += ids.Length;
+        }
     }
 
     private struct CountSink : ITokenSink
