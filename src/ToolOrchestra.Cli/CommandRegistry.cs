@@ -15,6 +15,7 @@ internal static class CommandRegistry
         Commands.IndexCommand.Create(),
         Commands.ServeRetrieverCommand.Create(),
         Commands.McpCommand.Create(),
+        Commands.BenchTokenizerCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)
