@@ -12,6 +12,10 @@ internal static class CommandRegistry
         Commands.ToolCommand.Create(),
         Commands.TokenizeCommand.Create(),
         Commands.RenderChatCommand.Create(),
+        Commands.IndexCommand.Create(),
+        Commands.ServeRetrieverCommand.Create(),
+        Commands.McpCommand.Create(),
+        Commands.BenchTokenizerCommand.Create(),
         Commands.DemoCommand.Create(),
     ];
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
+using ToolOrchestra.Models.Tokenization;
 
 namespace ToolOrchestra.Models;
 
@@ -20,6 +21,7 @@ public sealed class ModelClientFactory(
     Func<ModelEntry, IChatClient>? transport = null)
 {
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
+    private readonly ConcurrentDictionary<string, Qwen3Tokenizer> _tokenizers = new();
     private readonly ITokenCounter _counter = counter ?? EstimatingTokenCounter.Instance;
     private readonly RetrySettings _retry = retry ?? new RetrySettings(catalog.Limits.MaxRetries, TimeSpan.FromSeconds(catalog.Limits.RequestTimeoutSeconds));
 
@@ -33,8 +35,9 @@ public sealed class ModelClientFactory(
     {
         if (!catalog.Models.TryGetValue(modelId, out var model))
             throw new UserError($"{catalog.SourcePath ?? "catalog"}: unknown model '{modelId}'.");
-        var wire = transport?.Invoke(model)
-            ?? new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5));
+        var wire = transport?.Invoke(model) ?? (model.Api == ModelApi.Completions
+            ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, ApiKey(model), _tokenizers.GetOrAdd(model.Tokenizer!, Qwen3Tokenizer.Load))
+            : new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5)));
         return new LedgerChatClient(new HermesToolCallChatClient(new RetryingChatClient(wire, _retry, modelId, time)), model, _counter, time);
     }
 

@@ -11,5 +11,14 @@ public interface IRetriever
 
 public sealed record RetrievedDocument(string Id, string Contents, double Score);
 
-/// <summary>Documents found and what the retrieval cost (web search is priced per call and per extracted document).</summary>
-public sealed record RetrievalResult(IReadOnlyList<RetrievedDocument> Documents, decimal CostUsd = 0m, string Source = "local");
+/// <summary>
+/// Documents found and what the retrieval cost (web search is priced per call and per extracted document) and took.
+/// A retrieval that failed (service down, unknown eid) has <see cref="Error"/> set and no documents; retrievers
+/// never throw for such failures, only <c>UserError</c> for configuration problems (missing index, missing key).
+/// </summary>
+public sealed record RetrievalResult(
+    IReadOnlyList<RetrievedDocument> Documents, decimal CostUsd = 0m, string Source = "local", double Seconds = 0, string? Error = null)
+{
+    public static RetrievalResult Failed(string source, string error, double seconds = 0, decimal costUsd = 0m) =>
+        new([], costUsd, source, seconds, error);
+}

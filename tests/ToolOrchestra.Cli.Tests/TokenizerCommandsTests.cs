@@ -75,6 +75,16 @@ public sealed class TokenizerCommandsTests : IDisposable
         r.Stderr.Should().Contain("give the TEXT");
     }
 
+    [Fact]
+    public async Task Bench_tokenizer_prints_throughput_and_the_targets()
+    {
+        var r = await OrchestraProcess.RunAsync("bench", "tokenizer", "--tokenizer", TokenizerFolder, "--no-reference",
+            "--size-mb", "0.05", "--seconds", "0.1");
+        r.ExitCode.Should().Be(0, r.Stderr);
+        r.Stdout.Should().Contain("C# Qwen3Tokenizer").And.Contain("MB/s").And.Contain("tokens/s").And.Contain("load ")
+            .And.Contain("peak RSS");
+    }
+
     private static JsonElement Golden(string name)
     {
         var path = Path.Combine(SharedData.RepoRoot, "tests", "ToolOrchestra.Models.Tests", "Tokenization", "Golden", name);

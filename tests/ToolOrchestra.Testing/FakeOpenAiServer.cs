@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace ToolOrchestra.Testing;
 
 /// <summary>
-/// An OpenAI-compatible <c>/v1/chat/completions</c> server on 127.0.0.1 (Kestrel, real HTTP) that answers with
+/// An OpenAI-compatible <c>/v1/chat/completions</c> and <c>/v1/completions</c> server on 127.0.0.1 (Kestrel, real HTTP) that answers with
 /// scripted replies per provider model name, in order. Used wherever a test needs an LLM: no weights exist here.
 /// Every request is recorded so tests can check what was sent.
 /// </summary>
@@ -36,7 +36,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var server = new FakeOpenAiServer(app);
-        app.MapPost("/v1/chat/completions", server.HandleAsync);
+        app.MapPost("/v1/chat/completions", context => server.HandleAsync(context, completions: false));
+        app.MapPost("/v1/completions", context => server.HandleAsync(context, completions: true));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUrl = address.TrimEnd('/') + "/v1";
@@ -52,7 +53,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public int Remaining(string model) => _scripts.TryGetValue(model, out var q) ? q.Count : 0;
 
-    private async Task HandleAsync(HttpContext context)
+    private async Task HandleAsync(HttpContext context, bool completions)
     {
         var body = await JsonNode.ParseAsync(context.Request.Body);
         var request = new FakeRequest(body!["model"]!.GetValue<string>(), body, context.Request.Headers.Authorization.ToString());
@@ -77,7 +78,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             return;
         }
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(reply.ToJson(request.Model));
+        await context.Response.WriteAsync(completions ? reply.ToCompletionJson(request.Model) : reply.ToJson(request.Model));
     }
 
     public async ValueTask DisposeAsync()
@@ -91,6 +92,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 public sealed record FakeRequest(string Model, JsonNode Body, string Authorization)
 {
     public JsonArray Messages => Body["messages"]!.AsArray();
+    /// <summary>The raw prompt of a <c>/v1/completions</c> request.</summary>
+    public string? Prompt => Body["prompt"]?.GetValue<string>();
     public IReadOnlyList<string> ToolNames => Body["tools"]?.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()).ToList() ?? [];
     public string ToolsJson => Body["tools"]?.ToJsonString() ?? "[]";
     public string LastUserText => Messages.Last(m => m!["role"]!.GetValue<string>() == "user")!["content"] is JsonValue v ? v.GetValue<string>() : Messages.Last()!["content"]!.ToJsonString();
@@ -111,6 +114,22 @@ public sealed record FakeReply(
     public static FakeReply Slow(TimeSpan delay, FakeReply then) => then with { Delay = delay };
     public static FakeReply Call(string name, object arguments, int prompt = 100, int completion = 20) =>
         new(ToolCalls: [new FakeToolCall(name, JsonSerializer.Serialize(arguments))], PromptTokens: prompt, CompletionTokens: completion);
+
+    /// <summary>A <c>/v1/completions</c> body: the content is the completion text.</summary>
+    public string ToCompletionJson(string model)
+    {
+        var root = new JsonObject
+        {
+            ["id"] = "cmpl-fake",
+            ["object"] = "text_completion",
+            ["created"] = 1700000000,
+            ["model"] = model,
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["text"] = Content ?? "", ["finish_reason"] = "stop" }),
+        };
+        if (!OmitUsage)
+            root["usage"] = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = CompletionTokens, ["total_tokens"] = PromptTokens + CompletionTokens };
+        return root.ToJsonString();
+    }
 
     public string ToJson(string model)
     {

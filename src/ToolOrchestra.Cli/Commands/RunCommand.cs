@@ -12,6 +12,8 @@ using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Tools;
 using ToolOrchestra.Tools.CodeSandbox;
+using ToolOrchestra.Tools.Retrieval;
+using ToolOrchestra.Tools.WebSearch;
 
 namespace ToolOrchestra.Cli.Commands;
 
@@ -32,11 +34,17 @@ internal static class RunCommand
         var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
         var codeTimeout = new Option<double>("--code-timeout") { Description = "Wall-clock limit per code execution, seconds", DefaultValueFactory = _ => 60 };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Qwen3 tokenizer.json (or its folder): exact token counts and the reference's truncation; default: estimate" };
+        var index = new Option<string?>("--index") { Description = "Local BM25 index (orchestra index build) behind the search tool" };
+        var retriever = new Option<string?>("--retriever") { Description = "Base URL of a /retrieve service (the reference's API) behind the search tool" };
+        var web = new Option<bool>("--web") { Description = "Fall back to Tavily web search when retrieval finds fewer than 3 documents (needs TAVILY_API_KEY)" };
+        var topK = new Option<int>("--top-k") { Description = "Documents per search", DefaultValueFactory = _ => 30 };
+        var allowed = new Option<string?>("--allowed-ids") { Description = "Allowed document ids: a JSON list, or a map {question id: [ids]} used with --eid" };
+        var eid = new Option<string?>("--eid") { Description = "Question id for the per-question allowed documents and the /retrieve eid" };
         var question = new Argument<string>("question") { Description = "The problem to solve" };
 
         var command = new Command("run", "Run the orchestrator on one question (QA protocol: search, enhance_reasoning, answer)")
         {
-            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, question,
+            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, index, retriever, web, topK, allowed, eid, question,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -48,7 +56,8 @@ internal static class RunCommand
                 MaxTurns: parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
                 MaxErrors: parse.GetValue(maxErrors) ?? catalog.Limits.MaxErrors,
                 BudgetUsd: parse.GetValue(budgetUsd) ?? catalog.Limits.BudgetUsd,
-                BudgetSeconds: parse.GetValue(budgetSeconds) ?? catalog.Limits.BudgetSeconds);
+                BudgetSeconds: parse.GetValue(budgetSeconds) ?? catalog.Limits.BudgetSeconds,
+                Eid: parse.GetValue(eid));
             ITokenCounter tokens = parse.GetValue(tokenizer) is { } t ? Qwen3Tokenizer.Load(t) : EstimatingTokenCounter.Instance;
             var models = new ModelClientFactory(catalog, tokens);
             var policy = new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
@@ -57,7 +66,8 @@ internal static class RunCommand
                 TimeoutSeconds = parse.GetValue(codeTimeout),
                 UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox),
             }, catalog.ToolPrices);
-            var runner = new QaEpisodeRunner(catalog, models, policy, new QaToolServices(CodeRunner: code), tokens);
+            var search = Retrieval(parse.GetValue(index), parse.GetValue(retriever), parse.GetValue(web), parse.GetValue(allowed), catalog.ToolPrices);
+            var runner = new QaEpisodeRunner(catalog, models, policy, new QaToolServices(search, code, parse.GetValue(topK)), tokens);
             var store = new RunStore(parse.GetValue(runsDir)!);
 
             var trajectory = await runner.RunAsync(request, t => store.SaveAsync(t, c), c);
@@ -72,6 +82,20 @@ internal static class RunCommand
             return 0;
         }, ct));
         return command;
+    }
+
+    /// <summary>What stands behind the search tool: a local index or a /retrieve service, optionally falling back to the web.</summary>
+    private static IRetriever? Retrieval(string? index, string? url, bool web, string? allowedIds, ToolPrices prices)
+    {
+        if (index is not null && url is not null) throw new UserError("give either --index or --retriever, not both.");
+        var allowed = allowedIds is null ? null : AllowedDocuments.Load(allowedIds);
+        IRetriever? primary = index is not null ? new LocalIndexRetriever(LocalIndex.Open(index), prices, allowed)
+            : url is not null ? new RemoteRetriever(Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : throw new UserError($"--retriever '{url}' is not a URL; write e.g. http://127.0.0.1:1401"), prices)
+            : null;
+        if (!web) return primary;
+        if (!TavilyRetriever.KeyConfigured) throw new UserError($"--web needs a Tavily API key in {TavilyOptions.ApiKeyVariable}.");
+        var tavily = new TavilyRetriever(prices: prices);
+        return primary is null ? tavily : new FallbackRetriever(primary, tavily);
     }
 }
 

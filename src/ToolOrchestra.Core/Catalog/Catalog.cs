@@ -36,13 +36,22 @@ public sealed record ModelEntry(
     ModelFamily Family = ModelFamily.Generic,
     double? Temperature = null,
     int? MaxOutputTokens = null,
-    ExpertContextLimits? Context = null)
+    ExpertContextLimits? Context = null,
+    ModelApi Api = ModelApi.Chat,
+    string? Tokenizer = null)
 {
     public bool HasTag(string tag) => Tags.Contains(tag, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Context limits for this model as an expert: the catalog's, else the reference's per-family defaults.</summary>
     public ExpertContextLimits ContextLimits => Context ?? ExpertContextLimits.DefaultFor(Family);
 }
+
+/// <summary>
+/// How the endpoint is driven: <c>chat</c> (<c>/v1/chat/completions</c>, the server applies its template) or
+/// <c>completions</c> (<c>/v1/completions</c>: we render the Qwen3 chat template with the model's tokenizer, so the
+/// prompt is byte for byte what the model was trained on and token ids are known).
+/// </summary>
+public enum ModelApi { Chat, Completions }
 
 /// <summary>Dollars per million tokens. <c>decimal</c> so totals are exact.</summary>
 public sealed record Price(decimal InputPerMillion, decimal OutputPerMillion)

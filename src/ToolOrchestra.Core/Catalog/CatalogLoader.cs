@@ -60,7 +60,7 @@ public static class CatalogLoader
 
     private static ModelEntry ParseModel(string id, JsonFields m)
     {
-        m.OnlyFields("endpoint", "name", "api_key_env", "price", "tags", "family", "temperature", "max_output_tokens", "context");
+        m.OnlyFields("endpoint", "name", "api_key_env", "price", "tags", "family", "temperature", "max_output_tokens", "context", "api", "tokenizer");
         var endpoint = m.Field("endpoint").String();
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw m.Field("endpoint").Error($"'{endpoint}' is not an http(s) URL; write e.g. \"http://127.0.0.1:8000/v1\".");
@@ -74,6 +74,19 @@ public static class CatalogLoader
         ExpertContextLimits? context = m.OptionalField("context") is { } c
             ? new ExpertContextLimits(c.Field("code_tokens").Int(1), c.Field("context_tokens").Int(1), c.OptionalField("doc_chars")?.Int(1))
             : null;
+        var api = m.OptionalField("api") is { } apiField
+            ? apiField.String() switch
+            {
+                "chat" => ModelApi.Chat,
+                "completions" => ModelApi.Completions,
+                var other => throw apiField.Error($"unknown api '{other}'; use \"chat\" (/v1/chat/completions) or \"completions\" (/v1/completions with our Qwen3 template)."),
+            }
+            : ModelApi.Chat;
+        var tokenizer = m.OptionalField("tokenizer") is { } tk
+            ? Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(m.File)) ?? ".", tk.String()))
+            : null;
+        if (api == ModelApi.Completions && tokenizer is null)
+            throw m.Error("\"api\": \"completions\" needs \"tokenizer\": the path of the model's tokenizer.json (or its folder), relative to the catalog.");
         return new ModelEntry(
             Id: id,
             Endpoint: endpoint.TrimEnd('/'),
@@ -84,7 +97,9 @@ public static class CatalogLoader
             Family: family,
             Temperature: m.OptionalField("temperature")?.Double(),
             MaxOutputTokens: m.OptionalField("max_output_tokens")?.Int(1),
-            Context: context);
+            Context: context,
+            Api: api,
+            Tokenizer: tokenizer);
     }
 
     private static string UnknownModel(string model, IReadOnlyDictionary<string, ModelEntry> models) =>

@@ -113,9 +113,18 @@ public class Tau2Environment
     {
         if (initialState?.InitializationData is { } data)
         {
-            if (data.AgentData is not null) AgentTools.Db!.Merge(data.AgentData);
+            // upstream then points the other toolkit at the updated database (meant for domains sharing one
+            // database); with separate agent and user databases (mock) the user side ends up on the agent's. Mirrored.
+            if (data.AgentData is not null)
+            {
+                AgentTools.Db!.Merge(data.AgentData);
+                if (UserTools?.Db is not null) UserTools.Db = AgentTools.Db;
+            }
             if (data.UserData is not null)
+            {
                 (UserTools?.Db ?? throw new ToolError("User tools not available")).Merge(data.UserData);
+                AgentTools.Db = UserTools.Db;
+            }
         }
         if (initialState?.InitializationActions is { } actions)
             foreach (var action in actions) RunEnvFunctionCall(action);

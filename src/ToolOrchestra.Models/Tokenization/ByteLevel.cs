@@ -36,13 +36,44 @@ internal static class ByteLevel
         return true;
     }
 
-    /// <summary>The vocabulary spelling of a piece of text: its UTF-8 bytes in the byte-level alphabet.</summary>
-    public static string ToAlphabet(ReadOnlySpan<char> text)
+    /// <summary>Writes the bytes a vocabulary string stands for (one per character); false when one is outside the alphabet.</summary>
+    public static bool TryGetBytes(ReadOnlySpan<char> token, Span<byte> into)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(text.ToString());
-        return string.Create(bytes.Length, bytes, static (chars, b) =>
+        for (var i = 0; i < token.Length; i++)
         {
-            for (var i = 0; i < b.Length; i++) chars[i] = ByteToChar[b[i]];
-        });
+            var c = token[i];
+            if (c >= CharToByte.Length || CharToByte[c] < 0) return false;
+            into[i] = (byte)CharToByte[c];
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Like <see cref="TryGetBytes"/> but from the UTF-8 spelling of a vocabulary string (as it sits unescaped in
+    /// tokenizer.json): every alphabet character is one or two UTF-8 bytes.
+    /// </summary>
+    public static bool TryGetBytesFromUtf8(ReadOnlySpan<byte> utf8, Span<byte> into, out int length)
+    {
+        length = 0;
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            int c = utf8[i];
+            if (c >= 0x80)
+            {
+                if ((c & 0xE0) != 0xC0 || i + 1 >= utf8.Length) return false;
+                c = ((c & 0x1F) << 6) | (utf8[++i] & 0x3F);
+            }
+            if (c >= CharToByte.Length || CharToByte[c] < 0) return false;
+            into[length++] = (byte)CharToByte[c];
+        }
+        return true;
+    }
+
+    /// <summary>The vocabulary spelling of some bytes: one alphabet character per byte.</summary>
+    public static string ToAlphabet(ReadOnlySpan<byte> bytes)
+    {
+        var chars = bytes.Length <= 256 ? stackalloc char[bytes.Length] : new char[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++) chars[i] = ByteToChar[bytes[i]];
+        return new string(chars);
     }
 }

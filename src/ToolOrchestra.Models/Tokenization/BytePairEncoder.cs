@@ -21,6 +21,7 @@ internal sealed class BytePairEncoder
     private readonly int[][] asciiPieces;
     private readonly ConcurrentDictionary<string, int[]> cache = new(Environment.ProcessorCount, 4096);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> cacheBySpan;
+    private int cached;
 
     [ThreadStatic] private static Scratch? scratch;
 
@@ -37,13 +38,15 @@ internal sealed class BytePairEncoder
     public int[] Encode(ReadOnlySpan<char> piece)
     {
         if (piece.Length == 1 && piece[0] < 0x80) return asciiPieces[piece[0]];
-        if (cacheBySpan.TryGetValue(piece, out var cached)) return cached;
+        if (cacheBySpan.TryGetValue(piece, out var hit)) return hit;
 
         var ids = Merge(piece);
-        if (piece.Length <= MaxCachedPieceLength)
+        if (piece.Length <= MaxCachedPieceLength && cacheBySpan.TryAdd(piece, ids)
+            && Interlocked.Increment(ref cached) > MaxCacheEntries)
         {
-            if (cache.Count >= MaxCacheEntries) cache.Clear();
-            cacheBySpan.TryAdd(piece, ids);
+            // Unbounded text must not grow memory without bound: start afresh (ConcurrentDictionary.Count would lock).
+            Interlocked.Exchange(ref cached, 0);
+            cache.Clear();
         }
         return ids;
     }

@@ -14,21 +14,22 @@ namespace ToolOrchestra.Models.Tokenization;
 /// </summary>
 public sealed class Qwen3Tokenizer : ITokenCounter
 {
-    private readonly Dictionary<string, int> tokenToId;
-    private readonly string?[] idToToken;
+    private readonly Vocabulary vocabulary;
     private readonly AddedTokens addedTokens;
     private readonly BytePairEncoder encoder;
     private readonly bool normalizeNfc;
     private readonly bool ignoreMerges;
-    private readonly byte[] tokenBytes;     // every token's bytes, back to back
-    private readonly int[] tokenBytesStart; // token id -> offset in tokenBytes; id + 1 -> end
+    private readonly byte[] tokenBytes;      // every token's bytes as decoding writes them, back to back
+    private readonly int[] tokenBytesStart;  // token id -> offset in tokenBytes
+    private readonly int[] tokenBytesLength; // token id -> length; -1: no token has this id
     private readonly bool[] isSpecial;
+
+    [ThreadStatic] private static int[]? encodeBuffer;
 
     private Qwen3Tokenizer(TokenizerFile file)
     {
         SourcePath = file.Path;
-        tokenToId = file.TokenToId;
-        idToToken = file.IdToToken;
+        vocabulary = file.Vocabulary;
         normalizeNfc = file.NormalizeNfc;
         ignoreMerges = file.IgnoreMerges;
         addedTokens = new AddedTokens(file.AddedTokens);
@@ -36,28 +37,16 @@ public sealed class Qwen3Tokenizer : ITokenCounter
         var byteIds = new int[256];
         for (var b = 0; b < 256; b++)
         {
-            if (!tokenToId.TryGetValue(ByteLevel.CharOf((byte)b).ToString(), out byteIds[b]))
+            if (!vocabulary.TryGetId([(byte)b], out byteIds[b]))
                 throw new UserError($"{file.Path}: $.model.vocab has no token for byte 0x{b:X2} ('{ByteLevel.CharOf((byte)b)}'); " +
                     "a byte-level BPE vocabulary needs all 256.");
         }
+        encoder = new BytePairEncoder(file.Merges, byteIds);
 
-        var merges = new MergeTable(file.Merges.Count);
-        var joined = new StringBuilder();
-        for (var rank = 0; rank < file.Merges.Count; rank++)
-        {
-            var (left, right) = file.Merges[rank];
-            joined.Clear().Append(left).Append(right);
-            if (!tokenToId.TryGetValue(left, out var leftId) || !tokenToId.TryGetValue(right, out var rightId)
-                || !tokenToId.TryGetValue(joined.ToString(), out var mergedId))
-                throw new UserError($"{file.Path}: $.model.merges[{rank}] (\"{left}\", \"{right}\") uses or makes a token " +
-                    "missing from $.model.vocab; the file is inconsistent.");
-            merges.Add(leftId, rightId, mergedId, rank);
-        }
-        encoder = new BytePairEncoder(merges, byteIds);
-
-        isSpecial = new bool[idToToken.Length];
+        var limit = Math.Max(vocabulary.IdLimit, file.AddedTokens.Count == 0 ? 0 : file.AddedTokens.Max(t => t.Id) + 1);
+        isSpecial = new bool[limit];
         foreach (var t in file.AddedTokens) isSpecial[t.Id] = t.Special;
-        (tokenBytes, tokenBytesStart) = BuildTokenBytes(file);
+        (tokenBytes, tokenBytesStart, tokenBytesLength) = BuildTokenBytes(vocabulary, file.AddedTokens, limit);
     }
 
     /// <summary>
@@ -74,23 +63,39 @@ public sealed class Qwen3Tokenizer : ITokenCounter
     public bool IsExact => true;
 
     /// <summary>One more than the highest token id (vocabulary plus added tokens).</summary>
-    public int VocabularySize => idToToken.Length;
+    public int VocabularySize => isSpecial.Length;
 
     /// <summary>The added tokens (<c>&lt;|im_start|&gt;</c>, <c>&lt;tool_call&gt;</c>, <c>&lt;think&gt;</c>...).</summary>
     public IReadOnlyList<AddedToken> AddedTokens => addedTokens.All;
 
     /// <summary>The id of a vocabulary or added token given as it is stored (byte-level alphabet for the vocabulary).</summary>
-    public bool TryGetId(string token, out int id) => tokenToId.TryGetValue(token, out id);
+    public bool TryGetId(string token, out int id)
+    {
+        if (addedTokens.TryGet(token, out var added))
+        {
+            id = added.Id;
+            return true;
+        }
+        var bytes = new byte[token.Length];
+        id = -1;
+        return ByteLevel.TryGetBytes(token, bytes) && vocabulary.TryGetId(bytes, out id);
+    }
 
     /// <summary>The token stored for <paramref name="id"/> (byte-level alphabet), or null when no token has it.</summary>
-    public string? GetToken(int id) => (uint)id < (uint)idToToken.Length ? idToToken[id] : null;
+    public string? GetToken(int id)
+    {
+        foreach (var t in addedTokens.All)
+            if (t.Id == id) return t.Content;
+        return vocabulary.Has(id) ? ByteLevel.ToAlphabet(vocabulary.Bytes(id)) : null;
+    }
 
     /// <summary>The token ids of <paramref name="text"/>; special tokens written in the text become their ids.</summary>
     public int[] Encode(string text)
     {
-        var sink = new ListSink(new List<int>(text.Length / 3 + 4));
+        var sink = new BufferSink(encodeBuffer ??= new int[4096]);
         EncodeInto(text, ref sink);
-        return sink.Ids.ToArray();
+        if (sink.Buffer.Length <= 1 << 20) encodeBuffer = sink.Buffer; // keep a grown (not huge) buffer for this thread
+        return sink.Buffer.AsSpan(0, sink.Count).ToArray();
     }
 
     /// <summary>Appends the token ids of <paramref name="text"/> to <paramref name="ids"/>.</summary>
@@ -118,16 +123,16 @@ public sealed class Qwen3Tokenizer : ITokenCounter
         var total = 0;
         foreach (var id in ids)
         {
-            if ((uint)id >= (uint)idToToken.Length || idToToken[id] is null)
+            if ((uint)id >= (uint)isSpecial.Length || tokenBytesLength[id] < 0)
                 throw new ArgumentOutOfRangeException(nameof(ids), id, $"no token has id {id}.");
-            total += tokenBytesStart[id + 1] - tokenBytesStart[id];
+            total += tokenBytesLength[id];
         }
         var bytes = total <= 4096 ? stackalloc byte[total] : new byte[total];
         var at = 0;
         foreach (var id in ids)
         {
             if (skipSpecialTokens && isSpecial[id]) continue;
-            var span = tokenBytes.AsSpan(tokenBytesStart[id], tokenBytesStart[id + 1] - tokenBytesStart[id]);
+            var span = tokenBytes.AsSpan(tokenBytesStart[id], tokenBytesLength[id]);
             span.CopyTo(bytes[at..]);
             at += span.Length;
         }
@@ -217,26 +222,32 @@ public sealed class Qwen3Tokenizer : ITokenCounter
     }
 
     private bool TryGetWholePiece(ReadOnlySpan<char> piece, out int id) =>
-        tokenToId.TryGetValue(ByteLevel.ToAlphabet(piece), out id);
+        vocabulary.TryGetId(Encoding.UTF8.GetBytes(piece.ToString()), out id);
 
-    private static (byte[] Bytes, int[] Starts) BuildTokenBytes(TokenizerFile file)
+    /// <summary>What decoding writes per id: the bytes of a vocabulary token, the UTF-8 text of an added token.</summary>
+    private static (byte[] Bytes, int[] Starts, int[] Lengths) BuildTokenBytes(Vocabulary vocabulary, List<AddedToken> added, int limit)
     {
-        var ids = file.IdToToken;
-        var starts = new int[ids.Length + 1];
-        var bytes = new List<byte>(1_200_000);
-        var added = file.AddedTokens.Select(t => t.Content).ToHashSet(StringComparer.Ordinal);
-        for (var id = 0; id < ids.Length; id++)
+        var contents = new string?[limit];
+        foreach (var t in added) contents[t.Id] = t.Content;
+        var starts = new int[limit];
+        var lengths = new int[limit];
+        var bytes = new byte[2 * 1024 * 1024];
+        var used = 0;
+        for (var id = 0; id < limit; id++)
         {
-            starts[id] = bytes.Count;
-            var token = ids[id];
-            if (token is null) continue;
-            if (added.Contains(token)) bytes.AddRange(Encoding.UTF8.GetBytes(token));
-            else if (!ByteLevel.TryAppendBytes(token, bytes))
-                throw new UserError($"{file.Path}: $.model.vocab token \"{token}\" (id {id}) has a character outside the " +
-                    "byte-level alphabet; this is not a byte-level BPE vocabulary.");
+            if (contents[id] is null && !vocabulary.Has(id))
+            {
+                lengths[id] = -1;
+                continue;
+            }
+            ReadOnlySpan<byte> token = contents[id] is { } content ? Encoding.UTF8.GetBytes(content) : vocabulary.Bytes(id);
+            if (used + token.Length > bytes.Length) Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + token.Length));
+            starts[id] = used;
+            lengths[id] = token.Length;
+            token.CopyTo(bytes.AsSpan(used));
+            used += token.Length;
         }
-        starts[ids.Length] = bytes.Count;
-        return (bytes.ToArray(), starts);
+        return (bytes, starts, lengths);
     }
 
     private interface ITokenSink
@@ -250,6 +261,25 @@ public sealed class Qwen3Tokenizer : ITokenCounter
         public readonly List<int> Ids = ids;
         public readonly void Add(int id) => Ids.Add(id);
         public readonly void AddRange(int[] ids) => Ids.AddRange(ids);
+    }
+
+    private struct BufferSink(int[] buffer) : ITokenSink
+    {
+        public int[] Buffer = buffer;
+        public int Count;
+
+        public void Add(int id)
+        {
+            if (Count == Buffer.Length) Array.Resize(ref Buffer, Buffer.Length * 2);
+            Buffer[Count++] = id;
+        }
+
+        public void AddRange(int[] ids)
+        {
+            if (Count + ids.Length > Buffer.Length) Array.Resize(ref Buffer, Math.Max(Buffer.Length * 2, Count + ids.Length));
+            ids.CopyTo(Buffer, Count);
+            Count += ids.Length;
+        }
     }
 
     private struct CountSink : ITokenSink

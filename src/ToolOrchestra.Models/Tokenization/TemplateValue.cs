@@ -105,6 +105,7 @@ internal sealed class TemplateValue
             JsonValueKind.True => True,
             JsonValueKind.False => False,
             JsonValueKind.Number => FromNumber(double.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture)),
+            JsonValueKind.Object or JsonValueKind.Array => ParseJson(v.ToJsonString(), "tool call arguments"),
             _ => Null,
         },
         _ => Null,

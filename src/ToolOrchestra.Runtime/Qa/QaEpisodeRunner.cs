@@ -174,9 +174,14 @@ public sealed class QaEpisodeRunner(
                     var query = ExpertPrompts.ExtractQuery(reply, problem);
                     var started = _time.GetTimestamp();
                     var found = await tools.Retriever.RetrieveAsync(query, tools.TopK, episode.Request.Eid, ct).ConfigureAwait(false);
-                    var cost = found.CostUsd + catalog.ToolPrices.LocalSearchPerCall;
-                    episode.Ledger.Record(new LedgerEntry(turn, found.Source == "web" ? CallKind.WebSearch : CallKind.Search, "search", action.Alias,
-                        found.Source, 0, 0, cost, _time.GetElapsedTime(started).TotalSeconds));
+                    // The retriever prices itself (local per call, web per call and per extracted document).
+                    episode.Ledger.Record(new LedgerEntry(turn, found.Source == Tools.WebSearch.TavilyRetriever.SourceName ? CallKind.WebSearch : CallKind.Search, "search", action.Alias,
+                        found.Source, 0, 0, found.CostUsd, _time.GetElapsedTime(started).TotalSeconds));
+                    if (found.Error is not null)
+                    {
+                        record.Error = found.Error;
+                        return $"Query: {query}\nError: retrieval failed: {found.Error}";
+                    }
                     // Reverse order, skipping documents already held (reference eval behaviour).
                     var added = episode.Context.AddDocuments(found.Documents.Reverse().Select(d => d.Contents));
                     return $"Query: {query}\nFound {found.Documents.Count} documents, {added} new; {episode.Context.Documents.Count} in context.";

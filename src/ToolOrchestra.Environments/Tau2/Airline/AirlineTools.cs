@@ -338,7 +338,8 @@ public sealed class AirlineTools(Database db) : Toolkit("AirlineTools", db, Cata
         var reservationId = ReservationKey(a["reservation_id"]);
         var current = Data.Get("reservations", reservationId)!;
         var userId = UserKey(current["user_id"]);
-        var delta = PyNum.From(a["nonfree_baggages"], t => $"unsupported operand type(s) for -: '{t}' and 'int'") - PyNum.Int(Py.Long(current["nonfree_baggages"]));
+        var stored = PyNum.From(current["nonfree_baggages"], t => $"unsupported operand type(s) for -: 'int' and '{t}'");
+        var delta = PyNum.From(a["nonfree_baggages"], t => $"unsupported operand type(s) for -: '{t}' and '{stored.TypeName}'") - stored;
         var total = PyNum.Int(50) * PyNum.Max(PyNum.Int(0), delta);
         var payment = PaymentForUpdate(userId, a["payment_id"], total);
         var reservation = Data.Edit("reservations", reservationId);

@@ -27,6 +27,7 @@ public sealed class SimulatedExpert
     private readonly World _world;
     private readonly ITokenCounter _tokens;
     private readonly Dictionary<string, List<WorldTask>> _tasksByPrefix = new(StringComparer.Ordinal);
+    private readonly SortedSet<int> _keyLengths = [KeyLength]; // questions shorter than KeyLength are keyed whole
 
     public SimulatedExpert(World world, ExpertProfile profile, ITokenCounter? tokens = null)
     {
@@ -36,6 +37,7 @@ public sealed class SimulatedExpert
         foreach (var t in world.Tasks)
         {
             var key = t.Question.Length > KeyLength ? t.Question[..KeyLength] : t.Question;
+            _keyLengths.Add(key.Length);
             if (!_tasksByPrefix.TryGetValue(key, out var list)) _tasksByPrefix[key] = list = [];
             list.Add(t);
         }
@@ -79,9 +81,14 @@ public sealed class SimulatedExpert
         WorldTask? Try(int start)
         {
             if (start < 0 || start >= prompt.Length) return null;
-            var key = prompt.AsSpan(start, Math.Min(KeyLength, prompt.Length - start)).ToString();
-            if (!_tasksByPrefix.TryGetValue(key, out var candidates)) return null;
-            return candidates.FirstOrDefault(t => string.CompareOrdinal(prompt, start, t.Question, 0, t.Question.Length) == 0);
+            foreach (var length in _keyLengths)
+            {
+                if (start + length > prompt.Length) continue;
+                if (!_tasksByPrefix.TryGetValue(prompt.Substring(start, length), out var candidates)) continue;
+                var found = candidates.FirstOrDefault(t => string.CompareOrdinal(prompt, start, t.Question, 0, t.Question.Length) == 0);
+                if (found is not null) return found;
+            }
+            return null;
         }
 
         foreach (var marker in (string[])["Question: ", "Problem:\n", "Problem: "])

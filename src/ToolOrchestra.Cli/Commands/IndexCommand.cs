@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using ToolOrchestra.Core;
+using ToolOrchestra.Tools.Retrieval;
+
+namespace ToolOrchestra.Cli.Commands;
+
+/// <summary><c>orchestra index build|search</c>: the local BM25 index behind the <c>search</c> tool.</summary>
+internal static class IndexCommand
+{
+    private const int BadLinesShown = 20;
+
+    public static Command Create()
+    {
+        var index = new Command("index", "Build and query a local SQLite FTS5 (BM25) retrieval index");
+        index.Subcommands.Add(Build());
+        index.Subcommands.Add(Search());
+        return index;
+    }
+
+    private static Command Build()
+    {
+        var corpus = new Option<FileInfo>("--corpus") { Description = "JSONL corpus: one {\"id\", \"contents\"|\"content\"|\"text\"} object per line", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Index file to write (replaced only when the build succeeds)", Required = true };
+        var command = new Command("build", "Build a BM25 index from a JSONL corpus") { corpus, output };
+        command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
+        {
+            var corpusPath = parse.GetValue(corpus)!.FullName;
+            var outPath = parse.GetValue(output)!.FullName;
+            var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            IndexBuildReport? report = null;
+            await err.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask("indexing " + Path.GetFileName(corpusPath), maxValue: Math.Max(1, new FileInfo(corpusPath).Exists ? new FileInfo(corpusPath).Length : 1));
+                    var progress = new Progress<IndexBuildProgress>(p =>
+                    {
+                        task.Value = p.BytesRead;
+                        task.Description = $"indexing {Path.GetFileName(corpusPath)}: {p.Documents:N0} docs";
+                    });
+                    report = await Task.Run(() => LocalIndexBuilder.Build(corpusPath, outPath, progress, c), c);
+                    task.Value = task.MaxValue;
+                });
+
+            foreach (var bad in report!.BadLines.Take(BadLinesShown))
+                Console.Error.WriteLine($"warning: {corpusPath} line {bad.Line}: {bad.Reason}");
+            if (report.BadLineCount > BadLinesShown)
+                Console.Error.WriteLine($"warning: ... and {report.BadLineCount - BadLinesShown} more bad lines");
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"indexed {report.Documents} documents in {report.Seconds:F2} s ({report.DocumentsPerSecond:F0} docs/s) into {report.IndexPath} ({report.IndexBytes / 1048576.0:F1} MiB); {report.BadLineCount} bad lines skipped"));
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command Search()
+    {
+        var indexPath = new Option<FileInfo>("--index") { Description = "Index built by 'orchestra index build'", Required = true };
+        var topK = new Option<int>("--top-k") { Description = "Documents to return", DefaultValueFactory = _ => 10 };
+        var allowed = new Option<FileInfo?>("--allowed-ids") { Description = "Only these documents: one id per line, a JSON array, or a {question id: [ids]} map (with --eid)" };
+        var eid = new Option<string?>("--eid") { Description = "Question id selecting the allowed documents in a {question id: [ids]} map" };
+        var query = new Argument<string>("query") { Description = "Search text (any punctuation is fine)" };
+        var command = new Command("search", "Search an index and print [{\"id\", \"score\", \"contents\"}] as JSON") { indexPath, topK, allowed, eid, query };
+        command.SetAction(async (parse, ct) => await CliRunner.Guard(c =>
+        {
+            var k = parse.GetValue(topK);
+            if (k <= 0) throw new UserError($"--top-k must be positive (got {k}).");
+            var index = LocalIndex.Open(parse.GetValue(indexPath)!.FullName);
+            var filter = parse.GetValue(allowed) is { } file ? AllowedDocuments.Load(file.FullName) : null;
+            var retriever = new LocalIndexRetriever(index, allowed: filter);
+            var result = retriever.RetrieveAsync(parse.GetValue(query)!, k, parse.GetValue(eid), c).GetAwaiter().GetResult();
+            if (result.Error is not null) throw new UserError(result.Error + (filter?.IsPerQuestion == true ? "; pass a question id with --eid." : "."));
+            var hits = result.Documents.Select(d => new SearchHit(d.Id, d.Score, d.Contents));
+            Console.Out.WriteLine(JsonSerializer.Serialize(hits, OrchestraJson.Options));
+            return Task.FromResult(0);
+        }, ct));
+        return command;
+    }
+
+    private sealed record SearchHit(string Id, double Score, string Contents);
+}

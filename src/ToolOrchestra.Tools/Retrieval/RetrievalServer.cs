@@ -1,0 +1,91 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ToolOrchestra.Tools.Retrieval;
+
+/// <summary>
+/// Serves any <see cref="IRetriever"/> over the reference's <c>POST /retrieve</c> API on 127.0.0.1, so a fleet of
+/// orchestrators can share one index. Queries of one request run concurrently. Bad requests get 400 with
+/// <c>{"error": ...}</c>; a failed retrieval (e.g. an eid missing from the allowed map) gets 422.
+/// </summary>
+public sealed class RetrievalServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RetrievalServer(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>Base address, e.g. http://127.0.0.1:1401/ (port 0 picks a free port).</summary>
+    public Uri Address { get; }
+
+    public static async Task<RetrievalServer> StartAsync(IRetriever retriever, int port, CancellationToken ct = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+
+        app.MapGet("/health", () => Results.Json(new { status = "ok" }));
+        app.MapPost("/retrieve", (Delegate)((HttpContext http) => HandleAsync(http, retriever)));
+
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ToolOrchestra.Core.UserError($"cannot listen on 127.0.0.1:{port}: {e.Message}. Choose another --port.", e);
+        }
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RetrievalServer(app, new Uri(bound.EndsWith('/') ? bound : bound + "/"));
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken ct) => _app.WaitForShutdownAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> HandleAsync(HttpContext http, IRetriever retriever)
+    {
+        RetrieveRequest request;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            request = RetrieveApi.ReadRequest(body.RootElement);
+        }
+        catch (JsonException e)
+        {
+            return Error(400, "body is not valid JSON: " + e.Message);
+        }
+        catch (FormatException e)
+        {
+            return Error(400, e.Message);
+        }
+
+        var results = await Task.WhenAll(request.Queries.Select(q =>
+            retriever.RetrieveAsync(q, request.TopK, request.Eid, http.RequestAborted))).ConfigureAwait(false);
+        if (results.FirstOrDefault(r => r.Error is not null) is { } failed)
+            return Error(422, failed.Error!);
+        var json = RetrieveApi.WriteResponse(results.Select(r => r.Documents), request.ReturnScores);
+        return Results.Text(json.ToJsonString(ToolOrchestra.Core.OrchestraJson.Compact), "application/json");
+    }
+
+    private static IResult Error(int status, string message) =>
+        Results.Text(new JsonObject { ["error"] = message }.ToJsonString(ToolOrchestra.Core.OrchestraJson.Compact), "application/json", statusCode: status);
+}
