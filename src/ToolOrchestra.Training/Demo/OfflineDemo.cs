@@ -19,7 +19,7 @@ namespace ToolOrchestra.Training.Demo;
 public sealed record DemoOptions
 {
     public int Seed { get; init; } = 1;
-    public int Steps { get; init; } = 40;
+    public int Steps { get; init; } = 100;
     public int Group { get; init; } = 8;
     public int TasksPerStep { get; init; } = 8;
     public string OutDirectory { get; init; } = Path.Combine("runs", "demo");
@@ -75,7 +75,7 @@ public static partial class OfflineDemo
         progress?.Report(new DemoProgress("world", 0, 1));
         var world = World.Generate(options.Seed, options.World);
         var catalog = SimulatedCatalog.Create();
-        var retriever = WorldRetrieval.Build(world, Path.Combine(outDir, "world"), ct);
+        var retriever = WorldRetrieval.Build(world, Path.Combine(outDir, "world"), catalog.ToolPrices, ct);
         files["world"] = Path.Combine(outDir, "world");
         var sandbox = new CountingCodeRunner(new PythonSandbox(options.Sandbox, catalog.ToolPrices));
         var cache = new CachingCodeRunner(sandbox, Path.Combine(outDir, "code-cache"));

@@ -10,7 +10,7 @@ namespace ToolOrchestra.Training.Rollouts;
 /// <param name="Group">Rollouts per task (the reference uses 8).</param>
 /// <param name="Parallelism">Episodes run at once (results do not depend on it).</param>
 public sealed record OfflineTrainingOptions(
-    int Steps = 40,
+    int Steps = 100,
     int TasksPerStep = 8,
     int Group = 8,
     int Seed = 1,
