@@ -17,6 +17,7 @@ internal static class CommandRegistry
         Commands.McpCommand.Create(),
         Commands.BenchTokenizerCommand.Create(),
         Commands.DemoCommand.Create(),
+        Commands.SimCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

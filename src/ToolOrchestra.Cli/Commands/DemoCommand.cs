@@ -42,12 +42,7 @@ internal static class DemoCommand
                 TasksPerStep = parse.GetValue(tasksPerStep),
                 OutDirectory = parse.GetValue(outDir)!,
                 Parallelism = parse.GetValue(parallel),
-                World = parse.GetValue(world) switch
-                {
-                    "default" => WorldOptions.Default,
-                    "small" => WorldOptions.Small,
-                    var w => throw new UserError($"--world must be 'default' or 'small', got '{w}'."),
-                },
+                World = SimCommand.WorldSize(parse.GetValue(world)!),
                 Sandbox = new DemoOptions().Sandbox with { UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox) },
             };
             var asJson = parse.GetValue(json);

@@ -14,6 +14,7 @@ using ToolOrchestra.Tools;
 using ToolOrchestra.Tools.CodeSandbox;
 using ToolOrchestra.Tools.Retrieval;
 using ToolOrchestra.Tools.WebSearch;
+using ToolOrchestra.Training.Policy;
 
 namespace ToolOrchestra.Cli.Commands;
 
@@ -40,11 +41,12 @@ internal static class RunCommand
         var topK = new Option<int>("--top-k") { Description = "Documents per search", DefaultValueFactory = _ => 30 };
         var allowed = new Option<string?>("--allowed-ids") { Description = "Allowed document ids: a JSON list, or a map {question id: [ids]} used with --eid" };
         var eid = new Option<string?>("--eid") { Description = "Question id for the per-question allowed documents and the /retrieve eid" };
+        var policyFile = new Option<string?>("--policy") { Description = "Weights of the small learned policy (orchestra demo writes runs/demo/policy.json): it orchestrates instead of the catalog's LLM orchestrator" };
         var question = new Argument<string>("question") { Description = "The problem to solve" };
 
         var command = new Command("run", "Run the orchestrator on one question (QA protocol: search, enhance_reasoning, answer)")
         {
-            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, index, retriever, web, topK, allowed, eid, question,
+            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, index, retriever, web, topK, allowed, eid, policyFile, question,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -60,7 +62,9 @@ internal static class RunCommand
                 Eid: parse.GetValue(eid));
             ITokenCounter tokens = parse.GetValue(tokenizer) is { } t ? Qwen3Tokenizer.Load(t) : EstimatingTokenCounter.Instance;
             var models = new ModelClientFactory(catalog, tokens);
-            var policy = new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
+            IQaPolicy policy = parse.GetValue(policyFile) is { } weights
+                ? new LearnedQaPolicy(PolicyWeightsFile.Load(weights)) // greedy: the most probable allowed call each turn
+                : new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
             ICodeRunner? code = parse.GetValue(noCode) ? null : new PythonSandbox(new SandboxOptions
             {
                 TimeoutSeconds = parse.GetValue(codeTimeout),
@@ -73,7 +77,11 @@ internal static class RunCommand
             var trajectory = await runner.RunAsync(request, t => store.SaveAsync(t, c), c);
             var path = await store.SaveAsync(trajectory, CancellationToken.None);
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(RunSummary.From(trajectory, path), OrchestraJson.Compact));
-            else RunSummary.Print(trajectory, path);
+            else
+            {
+                AnsiConsole.MarkupLineInterpolated($"[bold]Orchestrator:[/] {policy.Name}");
+                RunSummary.Print(trajectory, path);
+            }
             if (trajectory.StopReason == StopReason.EndpointError)
             {
                 Console.Error.WriteLine($"error: {trajectory.StopDetail}");

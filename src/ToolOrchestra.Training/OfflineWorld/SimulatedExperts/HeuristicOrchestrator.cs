@@ -28,7 +28,7 @@ public static partial class HeuristicOrchestrator
         string tool, why;
         if (computation && !hasCode) (tool, why) = ("enhance_reasoning", "a computation: run code first");
         else if (!computation && documents == 0) (tool, why) = ("search", "facts are missing: search");
-        else if (!computation && chained && documents < 4 && !hasCode) (tool, why) = ("search", "a chained question: search for the second fact");
+        else if (!computation && chained && documents < 6 && !hasCode) (tool, why) = ("search", "a chained question: search for the second fact");
         else if (!computation && arithmetic && !hasCode) (tool, why) = ("enhance_reasoning", "arithmetic over the found facts: run code");
         else (tool, why) = ("answer", "enough context: answer");
 

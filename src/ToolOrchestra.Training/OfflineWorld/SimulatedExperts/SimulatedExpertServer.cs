@@ -16,9 +16,9 @@ namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
 /// The simulated experts over HTTP: an OpenAI-compatible <c>POST /v1/chat/completions</c> (and <c>GET /v1/models</c>)
 /// on 127.0.0.1 only, so <c>orchestra run</c> reaches them exactly as it reaches vLLM or OpenAI. The request's
 /// <c>model</c> picks the profile; <c>usage</c> is filled; the reply's model name, its text and the
-/// <c>system_fingerprint</c> say "simulated". Replies return at once; the modelled seconds are reported in the
-/// <c>x-simulated-latency-s</c> header. The optional <c>seed</c> field varies the reply; without one a request
-/// always gets the same reply.
+/// <c>system_fingerprint</c> say "simulated". Replies return at once (or after a chosen fraction of the modelled
+/// seconds); the modelled seconds are reported in the <c>x-simulated-latency-s</c> header. The optional <c>seed</c>
+/// field varies the reply; without one a request always gets the same reply.
 /// </summary>
 public sealed class SimulatedExpertServer : IAsyncDisposable
 {
@@ -27,10 +27,13 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
     private readonly SimulatedEndpoint _endpoint;
     private long _requests;
 
-    private SimulatedExpertServer(WebApplication app, SimulatedEndpoint endpoint)
+    private readonly double _latencyScale;
+
+    private SimulatedExpertServer(WebApplication app, SimulatedEndpoint endpoint, double latencyScale)
     {
         _app = app;
         _endpoint = endpoint;
+        _latencyScale = latencyScale;
     }
 
     /// <summary>Base URL of the API, ending in <c>/v1</c>.</summary>
@@ -40,15 +43,19 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
 
     public long Requests => Interlocked.Read(ref _requests);
 
-    /// <summary>Starts listening on 127.0.0.1:<paramref name="port"/> (0 picks a free port); a taken port is a <see cref="UserError"/>.</summary>
-    public static async Task<SimulatedExpertServer> StartAsync(SimulatedEndpoint endpoint, int port, CancellationToken ct = default)
+    /// <summary>
+    /// Starts listening on 127.0.0.1:<paramref name="port"/> (0 picks a free port); a taken port is a <see cref="UserError"/>.
+    /// <paramref name="latencyScale"/> &gt; 0 makes each reply wait that fraction of its modelled seconds (1 = real time).
+    /// </summary>
+    public static async Task<SimulatedExpertServer> StartAsync(SimulatedEndpoint endpoint, int port, double latencyScale = 0, CancellationToken ct = default)
     {
         if (port is < 0 or > 65535) throw new UserError($"--port must be between 0 and 65535, got {port}.");
+        if (!double.IsFinite(latencyScale) || latencyScale < 0) throw new UserError($"--latency-scale must be 0 or more, got {latencyScale}.");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
         var app = builder.Build();
-        var server = new SimulatedExpertServer(app, endpoint);
+        var server = new SimulatedExpertServer(app, endpoint, latencyScale);
         app.MapPost("/v1/chat/completions", server.CompleteAsync);
         app.MapGet("/v1/models", server.ModelsAsync);
         try
@@ -113,6 +120,11 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
         var seed = body["seed"] is JsonValue s && s.TryGetValue<long>(out var seedValue) ? (int)seedValue : 0;
 
         var completion = _endpoint.Complete(model, prompt, tools, seed);
+        if (_latencyScale > 0)
+        {
+            try { await Task.Delay(TimeSpan.FromSeconds(completion.LatencySeconds * _latencyScale), context.RequestAborted).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+        }
         var message = new JsonObject { ["role"] = "assistant", ["content"] = completion.Content };
         if (completion.ToolCalls.Count > 0)
             message["tool_calls"] = new JsonArray(completion.ToolCalls.Select((c, i) => (JsonNode)new JsonObject

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using ToolOrchestra.Core;
+using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+
+namespace ToolOrchestra.Cli.Commands;
+
+/// <summary>
+/// <c>orchestra sim serve</c>: the offline world's simulated experts behind an OpenAI-compatible endpoint on 127.0.0.1,
+/// with the world's corpus indexed for <c>orchestra run --index</c>; <c>orchestra sim catalog</c>: the matching catalog.
+/// </summary>
+internal static class SimCommand
+{
+    public static Command Create()
+    {
+        var sim = new Command("sim", "The offline world's SIMULATED experts (no model weights needed)");
+        sim.Subcommands.Add(Serve());
+        sim.Subcommands.Add(CatalogCommand());
+        return sim;
+    }
+
+    private static Command Serve()
+    {
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => SimulatedCatalog.DefaultPort };
+        var seed = new Option<int>("--world-seed") { Description = "Seed of the world whose questions the experts recognise", DefaultValueFactory = _ => 1 };
+        var world = new Option<string>("--world") { Description = "World size: default or small (must match the demo's to share its index)", DefaultValueFactory = _ => "default" };
+        var outDir = new Option<string>("--out") { Description = "Folder for the world's corpus, tasks and search index", DefaultValueFactory = _ => Path.Combine("runs", "sim") };
+        var latencyScale = new Option<double>("--latency-scale") { Description = "Wait this fraction of each reply's modelled seconds (0: reply at once, 1: real time)", DefaultValueFactory = _ => 0 };
+        var command = new Command("serve", "Serve the simulated experts as an OpenAI-compatible /v1/chat/completions on 127.0.0.1 until Ctrl+C")
+        {
+            port, seed, world, outDir, latencyScale,
+        };
+        command.SetAction((parse, ct) => CliRunner.Guard(async c =>
+        {
+            var w = World.Generate(parse.GetValue(seed), WorldSize(parse.GetValue(world)!));
+            var folder = Path.GetFullPath(Path.Combine(parse.GetValue(outDir)!, "world"));
+            WorldRetrieval.Build(w, folder, ct: c);
+            await using var server = await SimulatedExpertServer.StartAsync(new SimulatedEndpoint(w), parse.GetValue(port), parse.GetValue(latencyScale), c);
+            var index = Path.Combine(folder, WorldRetrieval.IndexFile);
+            Console.WriteLine($"Serving SIMULATED experts (no real model runs) at {server.BaseUrl}");
+            Console.WriteLine($"World seed {w.Seed} ({w.Fingerprint}): {w.Documents.Count} documents, {w.Tasks.Count} questions in {folder}");
+            Console.WriteLine($"Models: {string.Join(", ", SimulatedEndpoint.ServedModels)}");
+            Console.WriteLine("A request offering the QA tools is answered by a heuristic orchestrator (simulated); any other by the simulated expert of its model.");
+            var catalogHint = server.Port == SimulatedCatalog.DefaultPort ? "examples/catalog.sim.json" : $"CATALOG (orchestra sim catalog --port {server.Port} > sim.json)";
+            var question = w.TestTasks.First(t => t.Family == TaskFamily.MultiHop).Question;
+            Console.WriteLine("Try:");
+            Console.WriteLine($"  orchestra run --config {catalogHint} --index {index} --top-k 5 \"{question}\"");
+            Console.WriteLine($"  orchestra run --config {catalogHint} --index {index} --top-k 5 --policy runs/demo/policy.json \"{question}\"");
+            Console.WriteLine("More questions with gold answers: " + Path.Combine(folder, "tasks.jsonl"));
+            Console.WriteLine("Press Ctrl+C to stop.");
+            await Console.Out.FlushAsync(c);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, c);
+            }
+            catch (OperationCanceledException) when (c.IsCancellationRequested)
+            {
+                Console.WriteLine($"Stopped after {server.Requests} requests.");
+            }
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command CatalogCommand()
+    {
+        var port = new Option<int>("--port") { Description = "Port of the sim server", DefaultValueFactory = _ => SimulatedCatalog.DefaultPort };
+        var command = new Command("catalog", "Print the catalog of the simulated experts (the paper's aliases) for a sim server port") { port };
+        command.SetAction((parse, ct) => CliRunner.Guard(c =>
+        {
+            var p = parse.GetValue(port);
+            if (p is < 1 or > 65535) throw new UserError($"--port must be between 1 and 65535, got {p}.");
+            Console.Write(SimulatedCatalog.Json($"http://127.0.0.1:{p}/v1"));
+            return Task.FromResult(0);
+        }, ct));
+        return command;
+    }
+
+    internal static WorldOptions WorldSize(string name) => name switch
+    {
+        "default" => WorldOptions.Default,
+        "small" => WorldOptions.Small,
+        _ => throw new UserError($"--world must be 'default' or 'small', got '{name}'."),
+    };
+}
