@@ -23,6 +23,7 @@ internal static class DemoCommand
         var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
         var tasksPerStep = new Option<int>("--tasks-per-step") { Description = "Training tasks per step", DefaultValueFactory = _ => 8 };
         var world = new Option<string>("--world") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };
+        var tasksPerFamily = new Option<int?>("--tasks-per-family") { Description = "Questions per task family in the world (default: 60, small: 12)" };
         var outDir = new Option<string>("--out") { Description = "Folder for weights, curve, results, trajectories, index", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
         var parallel = new Option<int>("--parallel") { Description = "Episodes run at once (results do not depend on it)", DefaultValueFactory = _ => 4 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (results, curve, files) instead of tables" };
@@ -30,7 +31,7 @@ internal static class DemoCommand
 
         var command = new Command("demo", "Train and evaluate the small learned orchestrator in the offline world (simulated experts, real runtime, retrieval and sandbox)")
         {
-            seed, steps, group, tasksPerStep, world, outDir, parallel, json, unsafeNoSandbox,
+            seed, steps, group, tasksPerStep, world, tasksPerFamily, outDir, parallel, json, unsafeNoSandbox,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -42,7 +43,7 @@ internal static class DemoCommand
                 TasksPerStep = parse.GetValue(tasksPerStep),
                 OutDirectory = parse.GetValue(outDir)!,
                 Parallelism = parse.GetValue(parallel),
-                World = SimCommand.WorldSize(parse.GetValue(world)!),
+                World = SimCommand.WorldSize(parse.GetValue(world)!) is var size && parse.GetValue(tasksPerFamily) is { } n ? size with { TasksPerFamily = n } : size,
                 Sandbox = new DemoOptions().Sandbox with { UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox) },
             };
             var asJson = parse.GetValue(json);

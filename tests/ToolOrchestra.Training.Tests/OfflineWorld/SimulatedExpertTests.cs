@@ -133,4 +133,14 @@ public class SimulatedExpertTests
         reply.TaskId.Should().BeNull();
         reply.Content.Should().Contain("<answer>");
     }
+
+    [Fact]
+    public void A_question_shorter_than_the_lookup_key_is_still_recognised()
+    {
+        var task = World.Tasks.First(t => t.Question.Length < 24); // "Compute 17 * 89 + 787."
+        var prompt = AnswerPrompt(task, Context(task, []), ModelFamily.Gpt);
+
+        Expert("gpt-5").FindTask(prompt).Should().Be(task);
+        Accuracy(Expert("gpt-5"), task, prompt, ModelFamily.Gpt).Should().BeGreaterThan(0.9);
+    }
 }

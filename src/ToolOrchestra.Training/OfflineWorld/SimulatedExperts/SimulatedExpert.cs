@@ -60,7 +60,7 @@ public sealed class SimulatedExpert
         var content = role switch
         {
             ExpertRole.Search => Query(task, prompt, random),
-            ExpertRole.Code => "```python\n" + Code(task, prompt, random) + "\n```",
+            ExpertRole.Code => $"<think>(simulated {Profile.ModelId}) writing a program</think>\n```python\n" + Code(task, prompt, random) + "\n```",
             _ => Answer(task, prompt, random),
         };
 

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using ToolOrchestra.Core;
+using ToolOrchestra.Training.Demo;
+using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Training.Policy;
+
+namespace ToolOrchestra.Training.Tests.Rollouts;
+
+/// <summary>
+/// The whole offline loop end to end, as <c>orchestra demo</c> runs it: world, real index, GRPO through the real runtime
+/// with the real sandbox, held-out evaluation against baselines, files on disk.
+/// </summary>
+public sealed class OfflineDemoTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "toolorchestra-demo-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private DemoOptions Options(int steps, string sub) => new()
+    {
+        Seed = 3,
+        Steps = steps,
+        TasksPerStep = 8,
+        Group = 8,
+        World = WorldOptions.Small with { TasksPerFamily = 30 },
+        OutDirectory = Path.Combine(_dir, sub),
+    };
+
+    [Fact]
+    public async Task Training_lifts_accuracy_and_the_trained_policy_beats_the_strongest_expert_alone_at_a_fraction_of_its_cost()
+    {
+        var result = await OfflineDemo.RunAsync(Options(20, "train"));
+
+        // Sampled training episodes: the policy starts near random, learns to search, compute and answer, and to do
+        // it with cheap experts (the tasks' preferences weigh cost and latency).
+        var first = result.Curve.Take(2).ToList();
+        var last = result.Curve.TakeLast(5).ToList();
+        last.Average(r => r.Accuracy).Should().BeGreaterThan(first.Average(r => r.Accuracy) + 0.1, "GRPO must improve the sampled policy within 20 steps");
+        last.Average(r => r.DollarsPerEpisode).Should().BeLessThan(first.Average(r => r.DollarsPerEpisode) / 2);
+
+        // Held out: more accurate than the strongest expert alone at a fraction of its dollars and seconds.
+        var trained = result.Row(OfflineDemo.Trained);
+        var untrained = result.Row(OfflineDemo.Untrained);
+        var strongest = result.Row("answer-1 alone (strongest)");
+        var random = result.Row("random");
+        trained.Accuracy.Should().BeGreaterThan(random.Accuracy + 0.1);
+        trained.Accuracy.Should().BeGreaterThanOrEqualTo(strongest.Accuracy);
+        trained.DollarsPerTask.Should().BeLessThan(strongest.DollarsPerTask * 0.4m).And.BeLessThan(untrained.DollarsPerTask);
+        trained.SecondsPerTask.Should().BeLessThan(strongest.SecondsPerTask * 0.5);
+        result.Evaluation.Should().OnlyContain(r => r.ConstraintViolations == 0 && r.Tasks == result.TestTasks);
+
+        // What the user gets on disk: loadable weights, the curve, trajectories that say they are simulated.
+        var (weights, notes) = PolicyWeightsFile.LoadWithNotes(result.Files["policy"]);
+        weights.Weights.Should().NotEqual(SoftmaxPolicy.Create(seed: 3).Weights, "the saved weights are the trained ones");
+        notes["world"].Should().Contain("simulated");
+        File.ReadAllLines(result.Files["curve"]).Should().HaveCount(1 + 20);
+        var trajectories = Directory.GetFiles(result.Files["trajectories"], "*.jsonl");
+        trajectories.Should().HaveCount(result.Evaluation.Count + 1);
+        var line = File.ReadLines(Path.Combine(result.Files["trajectories"], "test-learned-grpo.jsonl")).First();
+        JsonDocument.Parse(line).RootElement.GetProperty("simulated").GetBoolean().Should().BeTrue();
+        File.ReadAllText(result.Files["calibration"]).Should().StartWith("Simulated expert profiles");
+        File.Exists(Path.Combine(result.Files["world"], "index.db")).Should().BeTrue();
+        result.CodeCacheHits.Should().BeGreaterThan(result.CodeExecutions, "repeated programs come from the code-hash cache");
+    }
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_weights_and_table_whatever_the_parallelism()
+    {
+        var one = await OfflineDemo.RunAsync(Options(2, "a") with { Parallelism = 1 });
+        var many = await OfflineDemo.RunAsync(Options(2, "b") with { Parallelism = 6 });
+
+        File.ReadAllText(one.Files["policy"]).Should().Be(File.ReadAllText(many.Files["policy"]));
+        JsonSerializer.Serialize(one.Evaluation, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.Evaluation, OrchestraJson.Compact));
+        JsonSerializer.Serialize(one.Curve, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.Curve, OrchestraJson.Compact));
+    }
+
+    [Fact]
+    public async Task Bad_settings_are_refused_before_any_work()
+    {
+        var act = () => OfflineDemo.RunAsync(Options(2, "bad") with { Group = 1 });
+        (await act.Should().ThrowAsync<UserError>()).WithMessage("*--group must be at least 2*");
+        Directory.Exists(Path.Combine(_dir, "bad")).Should().BeFalse();
+    }
+}
