@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Training.Policy;
+
+namespace ToolOrchestra.Cli.Tests;
+
+/// <summary>
+/// The offline commands as a user runs them: <c>orchestra sim serve</c> in one process, <c>orchestra run</c> (LLM
+/// orchestrator or <c>--policy</c>) against it over real HTTP, and a short <c>orchestra demo</c>.
+/// </summary>
+public sealed class OfflineCommandsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("offline-cli").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public async Task Run_reaches_the_sim_server_over_http_with_the_llm_orchestrator_and_with_a_saved_policy()
+    {
+        await using var serve = await SimServe.StartAsync(Path.Combine(_dir, "sim"));
+        var catalog = await OrchestraProcess.RunAsync("sim", "catalog", "--port", serve.Port.ToString());
+        catalog.ExitCode.Should().Be(0, catalog.Stderr);
+        var catalogPath = Path.Combine(_dir, "sim.json");
+        File.WriteAllText(catalogPath, catalog.Stdout);
+        var weights = Path.Combine(_dir, "policy.json");
+        PolicyWeightsFile.Save(SoftmaxPolicy.Create(seed: 5), weights);
+        var question = World.Generate(1, WorldOptions.Small).Tasks.First(t => t.Family == TaskFamily.Lookup).Question;
+        string[] common = ["run", "--config", catalogPath, "--index", serve.IndexPath, "--top-k", "5", "--runs-dir", Path.Combine(_dir, "runs"), "--json"];
+
+        var llm = await OrchestraProcess.RunAsync([.. common, question]);
+        var learned = await OrchestraProcess.RunAsync([.. common, "--policy", weights, question]);
+
+        llm.ExitCode.Should().Be(0, llm.Stderr);
+        var o = JsonNode.Parse(llm.Stdout)!;
+        o["stop_reason"]!.GetValue<string>().Should().Be("answered");
+        var calls = o["calls"]!.AsArray().Select(c => (Tool: c!["tool"]!.GetValue<string>(), Model: c["model"]?.GetValue<string>())).ToList();
+        calls.Should().Contain(("orchestrator", "qwen3-8b")).And.Contain(("search", "gpt-5-mini")).And.Contain(("answer", "gpt-5-mini"));
+        o["tokens_estimated"]!.GetValue<bool>().Should().BeFalse("the sim server reports usage");
+        File.ReadAllText(o["trajectory_path"]!.GetValue<string>()).Should().Contain("simulated");
+
+        learned.ExitCode.Should().Be(0, learned.Stderr);
+        var l = JsonNode.Parse(learned.Stdout)!;
+        l["calls"]!.AsArray().Should().NotBeEmpty().And.NotContain(c => c!["tool"]!.GetValue<string>() == "orchestrator",
+            "the learned policy replaces the catalog's LLM orchestrator and costs nothing itself");
+        l["stop_reason"]!.GetValue<string>().Should().BeOneOf("answered", "max_turns");
+    }
+
+    [Fact]
+    public async Task Run_with_a_policy_file_that_is_not_one_fails_with_one_line_naming_it()
+    {
+        var bogus = Path.Combine(_dir, "weights.json");
+        File.WriteAllText(bogus, """{"format":"something-else"}""");
+        var catalog = Path.Combine(_dir, "sim.json");
+        File.WriteAllText(catalog, SimulatedCatalog.Json());
+
+        var r = await OrchestraProcess.RunAsync("run", "--config", catalog, "--policy", bogus, "question");
+
+        r.ExitCode.Should().Be(2);
+        r.Stderr.Trim().Should().StartWith("error: " + bogus).And.Contain("not a small-policy weights file");
+        r.Stderr.Trim().Split('\n').Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_short_demo_prints_the_table_and_the_calibration_and_writes_its_files()
+    {
+        var outDir = Path.Combine(_dir, "demo");
+
+        var r = await OrchestraProcess.RunAsync("demo", "--world", "small", "--steps", "3", "--group", "4", "--out", outDir);
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+        r.Stdout.Should().Contain("SIMULATED experts").And.Contain("learned (GRPO)").And.Contain("answer-1 alone (strongest)")
+            .And.Contain("Simulated expert profiles").And.Contain("Wall time");
+        PolicyWeightsFile.Load(Path.Combine(outDir, "policy.json")).Weights.Should().NotBeEmpty();
+        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")))!;
+        results["evaluation"]!.AsArray().Select(e => e!["policy"]!.GetValue<string>()).Should().Contain("learned (GRPO)");
+        results["curve"]!.AsArray().Should().HaveCount(3);
+    }
+
+    /// <summary>A running <c>orchestra sim serve --port 0</c>, stopped (by its own process id) when disposed.</summary>
+    private sealed class SimServe : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private SimServe(Process process, int port, string indexPath)
+        {
+            _process = process;
+            Port = port;
+            IndexPath = indexPath;
+        }
+
+        public int Port { get; }
+        public string IndexPath { get; }
+
+        public static async Task<SimServe> StartAsync(string outDir)
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "orchestra.dll"), "sim", "serve", "--port", "0", "--world", "small", "--out", outDir })
+                psi.ArgumentList.Add(a);
+            var process = Process.Start(psi)!;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                const string marker = " at http://127.0.0.1:";
+                var at = line.IndexOf(marker, StringComparison.Ordinal);
+                if (line.StartsWith("Serving SIMULATED experts", StringComparison.Ordinal) && at > 0)
+                {
+                    var port = int.Parse(line[(at + marker.Length)..].Split('/')[0]);
+                    return new SimServe(process, port, Path.Combine(outDir, "world", WorldRetrieval.IndexFile));
+                }
+            }
+            var error = await process.StandardError.ReadToEndAsync();
+            throw new InvalidOperationException($"sim serve did not start: {error}");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+    }
+}
