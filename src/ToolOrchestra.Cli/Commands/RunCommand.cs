@@ -80,6 +80,8 @@ internal static class RunCommand
             else
             {
                 AnsiConsole.MarkupLineInterpolated($"[bold]Orchestrator:[/] {policy.Name}");
+                if (catalog.Models.Values.Any(m => m.HasTag("simulated")))
+                    AnsiConsole.MarkupLine("[yellow]Models tagged 'simulated' answer from orchestra sim serve: simulated experts, not real models.[/]");
                 RunSummary.Print(trajectory, path);
             }
             if (trajectory.StopReason == StopReason.EndpointError)
