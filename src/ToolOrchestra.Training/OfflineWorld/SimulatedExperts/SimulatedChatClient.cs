@@ -15,7 +15,7 @@ public sealed class SimulatedChatClient(SimulatedEndpoint endpoint, string model
 {
     private int _calls;
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var prompt = messages.Select(m => new PromptMessage(m.Role.Value, m.Text)).ToList();
@@ -29,8 +29,7 @@ public sealed class SimulatedChatClient(SimulatedEndpoint endpoint, string model
         foreach (var (c, i) in completion.ToolCalls.Select((c, i) => (c, i)))
             contents.Add(new FunctionCallContent($"call_{call}_{i}", c.Name,
                 JsonSerializer.Deserialize<Dictionary<string, object?>>(c.ArgumentsJson)));
-        await Task.CompletedTask.ConfigureAwait(false);
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, contents))
+        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, contents))
         {
             ModelId = completion.Model,
             FinishReason = completion.ToolCalls.Count > 0 ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop,
@@ -40,7 +39,7 @@ public sealed class SimulatedChatClient(SimulatedEndpoint endpoint, string model
                 OutputTokenCount = completion.CompletionTokens,
                 TotalTokenCount = completion.PromptTokens + completion.CompletionTokens,
             },
-        };
+        });
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
