@@ -19,6 +19,8 @@ internal static class Tau2Command
 {
     public static Command Create()
     {
+        // tables are wide: when printing to a file or pipe, do not wrap them at 80 columns
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
         var command = new Command("tau2", "tau2-bench: evaluate trajectories, check gold, re-score and report upstream results");
         command.Subcommands.Add(Evaluate());
         command.Subcommands.Add(CheckGold());
@@ -74,20 +76,22 @@ internal static class Tau2Command
         var reward = info.Reward is { } rv ? rv.ToString("0.###", CultureInfo.InvariantCulture) : "not evaluated";
         AnsiConsole.MarkupLineInterpolated($"task [bold]{task.Id}[/]  reward [bold]{reward}[/]  basis {string.Join("+", info.RewardBasis ?? [])}");
         if (info.Note is not null) AnsiConsole.MarkupLineInterpolated($"note: {info.Note}");
-        var table = new Table().AddColumns("component", "check", "result");
+        var basis = info.RewardBasis ?? [];
+        string In(RewardType t) => basis.Contains(t) ? "yes" : "no (diagnostic)";
+        var table = new Table().AddColumns("component", "in basis", "check", "result");
         if (info.DbCheck is { } db)
-            table.AddRow("DB", "agent and user databases equal the gold replay", db.DbMatch ? "match" : $"MISMATCH (agent {(db.AgentDbMatch ? "ok" : "differs")}, user {(db.UserDbMatch ? "ok" : "differs")})");
+            table.AddRow("DB", In(RewardType.DB), "agent and user databases equal the gold replay", db.DbMatch ? "match" : $"MISMATCH (agent {(db.AgentDbMatch ? "ok" : "differs")}, user {(db.UserDbMatch ? "ok" : "differs")})");
         foreach (var e in info.EnvAssertions ?? [])
-            table.AddRow("ENV_ASSERTION", Markup.Escape($"{e.EnvAssertion.EnvType}.{e.EnvAssertion.FuncName}({e.EnvAssertion.Arguments.ToJsonString()}) == {e.EnvAssertion.AssertValue}"),
+            table.AddRow("ENV_ASSERTION", In(RewardType.ENV_ASSERTION), Markup.Escape($"{e.EnvAssertion.EnvType}.{e.EnvAssertion.FuncName}({e.EnvAssertion.Arguments.ToJsonString()}) == {e.EnvAssertion.AssertValue}"),
                 e.Met ? "met" : Markup.Escape("NOT MET" + (e.Error is null ? "" : $": {e.Error}")));
         foreach (var a in info.ActionChecks ?? [])
-            table.AddRow("ACTION", Markup.Escape($"{a.Action.Requestor}: {a.Action.Name}({a.Action.Arguments.ToJsonString()})"), a.ActionMatch ? "matched" : "NOT MATCHED");
+            table.AddRow("ACTION", In(RewardType.ACTION), Markup.Escape($"{a.Action.Requestor}: {a.Action.Name}({a.Action.Arguments.ToJsonString()})"), a.ActionMatch ? "matched" : "NOT MATCHED");
         foreach (var c in info.CommunicateChecks ?? [])
-            table.AddRow("COMMUNICATE", Markup.Escape(c.Info), c.Met ? "said" : "NOT SAID");
+            table.AddRow("COMMUNICATE", In(RewardType.COMMUNICATE), Markup.Escape(c.Info), c.Met ? "said" : "NOT SAID");
         foreach (var n in info.NlAssertions ?? [])
-            table.AddRow("NL_ASSERTION", Markup.Escape(n.NlAssertion), n.Met ? "met" : "NOT MET");
+            table.AddRow("NL_ASSERTION", In(RewardType.NL_ASSERTION), Markup.Escape(n.NlAssertion), n.Met ? "met" : "NOT MET");
         foreach (var n in info.NotEvaluated)
-            table.AddRow(n.Component.ToString(), Markup.Escape(n.Reason), "not evaluated");
+            table.AddRow(n.Component.ToString(), In(n.Component), Markup.Escape(n.Reason), "not evaluated");
         if (table.Rows.Count > 0) AnsiConsole.Write(table);
         if (info.RewardBreakdown is { Count: > 0 } b)
             AnsiConsole.MarkupLineInterpolated($"breakdown: {string.Join(", ", b.Select(kv => $"{kv.Key}={kv.Value.ToString(CultureInfo.InvariantCulture)}"))}");
