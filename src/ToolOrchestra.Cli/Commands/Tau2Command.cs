@@ -46,7 +46,10 @@ internal static class Tau2Command
         var tasks = TasksFile();
         var taskId = new Option<string>("--task") { Description = "the task id", Required = true };
         var trajectory = new Option<string>("--trajectory") { Description = "messages in upstream's simulation format (a list, or an object with \"messages\")", Required = true };
-        var termination = new Option<string>("--termination") { Description = "how the run ended (user_stop, agent_stop, max_steps, …)", DefaultValueFactory = _ => TerminationReasons.UserStop };
+        var termination = new Option<string?>("--termination")
+        {
+            Description = "how the run ended (user_stop, agent_stop, max_steps, …); default: the file's termination_reason, else user_stop",
+        };
         var json = Json();
         var command = new Command("evaluate", "score one trajectory: reward and every component");
         foreach (var o in new Option[] { dataDir, domain, tasks, taskId, trajectory, termination, json }) command.Options.Add(o);
@@ -58,7 +61,10 @@ internal static class Tau2Command
             var root = JsonReader.ParseFile(file);
             var r = new JsonReader(file, "$", root, task.Id);
             var messages = Tau2Message.ReadList(root is JsonObject ? r.Required("messages") : r);
-            var info = await new Tau2Evaluator(d).EvaluateAsync(task, messages, parse.GetValue(termination)!, c);
+            var ended = parse.GetValue(termination)
+                ?? (root is JsonObject o2 ? r.OptionalString("termination_reason") : null)
+                ?? TerminationReasons.UserStop;
+            var info = await new Tau2Evaluator(d).EvaluateAsync(task, messages, ended, c);
             if (parse.GetValue(json))
             {
                 var o = info.ToJson();
@@ -136,14 +142,15 @@ internal static class Tau2Command
         var dataDir = DataDir();
         var results = new Option<string>("--results") { Description = "an upstream tau2 results file", Required = true };
         var checkTools = new Option<bool>("--check-tool-results") { Description = "also replay every recorded tool call and compare each result" };
+        var trustLabels = new Option<bool>("--trust-labels") { Description = "score against each simulation's task_id even when its recorded checks name another task" };
         var parallel = new Option<int>("--parallel") { Description = "simulations scored at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = Json();
         var command = new Command("rescore", "re-score every simulation of an upstream results file and compare with the recorded rewards");
-        foreach (var o in new Option[] { dataDir, results, checkTools, parallel, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { dataDir, results, checkTools, trustLabels, parallel, json }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
             var file = Tau2Results.Read(parse.GetValue(results)!);
-            var rescorer = new Tau2Rescorer(parse.GetValue(dataDir)!) { CheckToolResults = parse.GetValue(checkTools) };
+            var rescorer = new Tau2Rescorer(parse.GetValue(dataDir)!) { CheckToolResults = parse.GetValue(checkTools), TrustLabels = parse.GetValue(trustLabels) };
             var report = await rescorer.RescoreAsync(file, c, parse.GetValue(parallel));
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson().ToJsonString(OrchestraJson.Options));
             else PrintRescore(report, parse.GetValue(checkTools));
