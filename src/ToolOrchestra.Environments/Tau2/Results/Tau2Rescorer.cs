@@ -79,6 +79,9 @@ public sealed class Tau2Rescorer(string dataDir, INlAssertionJudge? judge = null
     /// <summary>Also replay every recorded tool call (reads included) and compare each result with the recorded one.</summary>
     public bool CheckToolResults { get; init; }
 
+    /// <summary>Score every simulation against its labeled task, even when its recorded checks name another.</summary>
+    public bool TrustLabels { get; init; }
+
     public async Task<RescoreReport> RescoreAsync(Tau2Results results, CancellationToken ct = default, int parallelism = 1)
     {
         if (!Tau2Domain.Names.Contains(results.Domain))
@@ -96,7 +99,9 @@ public sealed class Tau2Rescorer(string dataDir, INlAssertionJudge? judge = null
 
     private async Task<RescoredSimulation> RescoreOneAsync(Tau2Results results, Tau2Domain domain, Tau2Evaluator evaluator, Tau2Simulation sim, CancellationToken ct)
     {
-        var (task, relabeled) = ChooseTask(results, sim);
+        var (task, relabeled) = TrustLabels
+            ? (results.FindTask(sim.TaskId) ?? throw new UserError($"{results.File}: simulation '{sim.Id}' names task '{sim.TaskId}', which the file's tasks do not include."), false)
+            : ChooseTask(results, sim);
         var info = await evaluator.EvaluateAsync(task, sim.Messages, sim.TerminationReason, ct);
         var recorded = sim.RecordedRewardInfo;
 
