@@ -110,7 +110,7 @@ internal static class Tau2Command
         var dataDir = DataDir();
         var domain = Domain();
         var tasks = TasksFile();
-        var split = new Option<string?>("--split") { Description = "a split of the task file (default: all tasks)" };
+        var split = new Option<string?>("--split") { Description = "a split of the task file, or \"all\" (default: base when the task file has that split, else all)" };
         var exportDir = new Option<string?>("--export-dir") { Description = "write each gold trajectory as DIR/<task id>.json" };
         var json = Json();
         var command = new Command("check-gold", "build and score every task's gold trajectory (components that need no LLM)");
@@ -119,7 +119,8 @@ internal static class Tau2Command
         {
             var d = Tau2Domain.Load(parse.GetValue(dataDir)!, parse.GetValue(domain)!);
             var set = Tau2TaskSet.Load(d, parse.GetValue(tasks));
-            var selected = set.Select(parse.GetValue(split));
+            var splitName = parse.GetValue(split) ?? (set.Splits.ContainsKey("base") ? "base" : "all");
+            var selected = set.Select(splitName == "all" ? null : splitName);
             var export = parse.GetValue(exportDir);
             if (export is not null) Directory.CreateDirectory(export);
             var report = await GoldCheck.RunAsync(d, selected, export, c);

@@ -49,7 +49,8 @@ public sealed record RescoreReport(string File, string Domain, IReadOnlyList<Res
             ["id"] = d.Simulation.Id,
             ["task_id"] = d.Simulation.TaskId,
             ["recorded"] = d.Recorded,
-            ["ours"] = d.Ours,
+            ["ours"] = double.IsNaN(d.Ours) ? null : d.Ours,
+            ["note"] = double.IsNaN(d.Ours) ? d.Info.Note : null,
             ["components"] = new JsonObject(d.Components.Where(c => !c.Agree).Select(c =>
                 KeyValuePair.Create(c.Component, (JsonNode?)new JsonObject { ["recorded"] = c.Recorded, ["ours"] = c.Ours }))),
         }).ToArray()),
@@ -102,7 +103,16 @@ public sealed class Tau2Rescorer(string dataDir, INlAssertionJudge? judge = null
         var (task, relabeled) = TrustLabels
             ? (results.FindTask(sim.TaskId) ?? throw new UserError($"{results.File}: simulation '{sim.Id}' names task '{sim.TaskId}', which the file's tasks do not include."), false)
             : ChooseTask(results, sim);
-        var info = await evaluator.EvaluateAsync(task, sim.Messages, sim.TerminationReason, ct);
+        RewardInfo info;
+        try
+        {
+            info = await evaluator.EvaluateAsync(task, sim.Messages, sim.TerminationReason, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not UserError)
+        {
+            // one simulation we cannot score must not lose the others: report it as a disagreement
+            info = new RewardInfo { Reward = double.NaN, RewardOfEvaluated = double.NaN, Note = $"evaluation failed: {e.GetType().Name}: {e.Message}" };
+        }
         var recorded = sim.RecordedRewardInfo;
 
         var ours = info.Reward ?? 0;
