@@ -74,7 +74,7 @@ internal static class Tau2RunCommand
             Tau2UserSimulator UserFor(Tau2Task task)
             {
                 var userTools = env.UserToolSchemas(task.UserTools).Select(Tau2ChatView.Declaration).ToList();
-                return new Tau2UserSimulator(userClient, userModelId, Tau2UserSimulator.SystemFor(d, task, userTools.Count > 0), userTools, decoding);
+                return new Tau2UserSimulator(userClient, userModelId, Tau2Prompts.UserSystemPrompt(d, task), userTools, decoding);
             }
 
             var settings = new Tau2RunSettings(d.Name, mode == "plain" ? "llm_agent" : "orchestrator", agentModelId, userModelId,

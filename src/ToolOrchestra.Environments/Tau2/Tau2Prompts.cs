@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ToolOrchestra.Core;
 using ToolOrchestra.Environments.Tau2.Data;
 
@@ -5,9 +6,11 @@ namespace ToolOrchestra.Environments.Tau2;
 
 /// <summary>
 /// Upstream's half-duplex prompts, for a simulation runner: the agent's system prompt (instructions + policy), the
-/// user simulator's (global guidelines + the task's scenario), and the fixed first agent message.
+/// user simulator's (global guidelines + the task's scenario), the fixed first agent message and the user's stop
+/// tokens; and the orchestrator's variant (reference §2.3): every human-transfer policy sentence becomes an
+/// instruction to call an expert, and a suffix asks for &lt;think&gt;, &lt;message&gt; and &lt;tool_call&gt; blocks.
 /// </summary>
-public static class Tau2Prompts
+public static partial class Tau2Prompts
 {
     public const string Greeting = "Hi! How can I help you today?";
 
@@ -33,4 +36,26 @@ public static class Tau2Prompts
         if (!File.Exists(file)) throw new UserError($"{file}: user simulator guidelines not found. Check --data-dir (it must hold tau2/user_simulator/).");
         return $"{File.ReadAllText(file)}\n\n<scenario>\n{task.UserScenario.Render()}\n</scenario>";
     }
+
+    /// <summary>The user simulator ends the conversation by writing one of these.</summary>
+    public static readonly IReadOnlyList<string> StopTokens = ["###STOP###", "###TRANSFER###", "###OUT-OF-SCOPE###"];
+
+    public static bool IsStop(string? userText) => userText is not null && StopTokens.Any(t => userText.Contains(t, StringComparison.Ordinal));
+
+    public const string ExpertPolicy =
+        "You should transfer the user to an expert if you are not confident about how to reply or which tool to use. To transfer, first make a tool call to call_expert, and then choose an expert based on the task difficulty, weighing both expert cost and performance.";
+
+    public const string OrchestratorSuffix =
+        "  You are dedicated to provide the best service. Wrap thinking process between <think> </think>, message between <message> </message> and the tool call between <tool_call> </tool_call> .";
+
+    /// <summary>Reply used when the orchestrator produces nothing usable (reference §2.3).</summary>
+    public const string EmptyOrchestratorReply = "Wait a minute, I will take it very soon";
+
+    public static string OrchestratorSystemPrompt(string policy) => AgentSystemPrompt(SwapTransferPolicy(policy)) + OrchestratorSuffix;
+
+    /// <summary>Replaces the policy's "transfer to a human agent" rule with the call_expert rule.</summary>
+    public static string SwapTransferPolicy(string policy) => TransferRule().Replace(policy, ExpertPolicy);
+
+    [GeneratedRegex(@"You should transfer the user to a human agent if and only if[^\n]*?transfer_to_human_agents[^\n]*?to the user\.")]
+    private static partial Regex TransferRule();
 }
