@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Models;
 using ToolOrchestra.Environments.Tau2;
 using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Environments.Tau2.Evaluation;
@@ -39,6 +41,20 @@ internal static class Tau2Command
     private static Option<string?> TasksFile() => new("--tasks") { Description = "a task file to use instead of the domain's tasks.json (e.g. a v0.1.0 one)" };
     private static Option<bool> Json() => new("--json") { Description = "print JSON instead of a table" };
 
+    /// <summary>--config CATALOG --judge-model ID: the catalog model that grades NL assertions.</summary>
+    internal static (Option<string?> Config, Option<string?> JudgeModel) JudgeOptions() =>
+        (new Option<string?>("--config") { Description = "catalog JSON file (for --judge-model)" },
+         new Option<string?>("--judge-model") { Description = "catalog model id that grades NL assertions; without it they are reported as not evaluated" });
+
+    internal static INlAssertionJudge? Judge(string? config, string? judgeModel)
+    {
+        if (judgeModel is null) return null;
+        if (config is null) throw new UserError("--judge-model needs --config CATALOG, the catalog that declares the model.");
+        var catalog = CatalogLoader.Load(config);
+        if (!catalog.Models.ContainsKey(judgeModel)) throw new UserError($"{config}: --judge-model '{judgeModel}' is not a model of the catalog.");
+        return new LlmNlAssertionJudge(new ModelClientFactory(catalog).For(judgeModel), judgeModel);
+    }
+
     private static Command Evaluate()
     {
         var dataDir = DataDir();
@@ -51,8 +67,9 @@ internal static class Tau2Command
             Description = "how the run ended (user_stop, agent_stop, max_steps, …); default: the file's termination_reason, else user_stop",
         };
         var json = Json();
+        var (config, judgeModel) = JudgeOptions();
         var command = new Command("evaluate", "score one trajectory: reward and every component");
-        foreach (var o in new Option[] { dataDir, domain, tasks, taskId, trajectory, termination, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { dataDir, domain, tasks, taskId, trajectory, termination, config, judgeModel, json }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
             var d = Tau2Domain.Load(parse.GetValue(dataDir)!, parse.GetValue(domain)!);
@@ -64,7 +81,7 @@ internal static class Tau2Command
             var ended = parse.GetValue(termination)
                 ?? (root is JsonObject o2 ? r.OptionalString("termination_reason") : null)
                 ?? TerminationReasons.UserStop;
-            var info = await new Tau2Evaluator(d).EvaluateAsync(task, messages, ended, c);
+            var info = await new Tau2Evaluator(d, Judge(parse.GetValue(config), parse.GetValue(judgeModel))).EvaluateAsync(task, messages, ended, c);
             if (parse.GetValue(json))
             {
                 var o = info.ToJson();
