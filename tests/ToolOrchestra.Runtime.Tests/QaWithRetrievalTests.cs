@@ -6,19 +6,9 @@ using ToolOrchestra.Tools.Retrieval;
 namespace ToolOrchestra.Runtime.Tests;
 
 /// <summary>search end to end: the expert writes a query, the real SQLite FTS5 index answers, documents enter the context.</summary>
-public sealed class QaWithRetrievalTests : IAsyncLifetime, IDisposable
+public sealed class QaWithRetrievalTests : QaServerTest, IDisposable
 {
-    private FakeOpenAiServer _server = null!;
-    private QaWorld _world = null!;
     private readonly string _dir = Directory.CreateTempSubdirectory("qa-retrieval").FullName;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeOpenAiServer.StartAsync();
-        _world = new QaWorld(_server);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
     public void Dispose() => Directory.Delete(_dir, true);
 
     private LocalIndexRetriever Index()
@@ -33,23 +23,23 @@ public sealed class QaWithRetrievalTests : IAsyncLifetime, IDisposable
         ]);
         var db = Path.Combine(_dir, "index.db");
         LocalIndexBuilder.Build(corpus, db);
-        return new LocalIndexRetriever(LocalIndex.Open(db), _world.Catalog.ToolPrices);
+        return new LocalIndexRetriever(LocalIndex.Open(db), World.Catalog.ToolPrices);
     }
 
     [Fact]
     public async Task Retrieved_documents_reach_the_answering_expert_without_duplicates()
     {
-        _server.Script(QaWorld.Orchestrator, QaWorld.Call("search", "search-2"), QaWorld.Call("search", "search-2"), QaWorld.Call("answer", "answer-1"));
-        _server.Script(QaWorld.Local, new FakeReply("<query>Zorblat Industries founded</query>"), new FakeReply("<query>Zorblat Industries founder</query>"));
-        _server.Script(QaWorld.Big, new FakeReply("<answer>1911</answer>"));
+        Server.Script(QaWorld.Orchestrator, QaWorld.Call("search", "search-2"), QaWorld.Call("search", "search-2"), QaWorld.Call("answer", "answer-1"));
+        Server.Script(QaWorld.Local, new FakeReply("<query>Zorblat Industries founded</query>"), new FakeReply("<query>Zorblat Industries founder</query>"));
+        Server.Script(QaWorld.Big, new FakeReply("<answer>1911</answer>"));
 
-        var t = await _world.Runner(new QaToolServices(Index(), TopK: 2)).RunAsync(QaWorld.Ask("When was Zorblat Industries founded?"));
+        var t = await World.Runner(new QaToolServices(Index(), TopK: 2)).RunAsync(QaWorld.Ask("When was Zorblat Industries founded?"));
 
         t.Answer.Should().Be("1911");
         t.Turns[0].Observation.Should().StartWith("Query: Zorblat Industries founded\nFound");
         t.Turns[1].Observation.Should().Contain("0 new"); // the same documents again are not added twice
         t.Turns[2].Prompt[1].Content.Should().Contain("Documents:\nDoc 1: ").And.Contain("founded in 1911 by Mira Quell");
-        _server.Requests.Single(r => r.Model == QaWorld.Big).LastUserText.Should().Contain("founded in 1911");
+        Server.Requests.Single(r => r.Model == QaWorld.Big).LastUserText.Should().Contain("founded in 1911");
         t.Ledger.Count(e => e.Kind == CallKind.Search).Should().Be(2);
     }
 }

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Models;
 using ToolOrchestra.Environments.Tau2;
 using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Environments.Tau2.Evaluation;
@@ -19,6 +21,8 @@ internal static class Tau2Command
 {
     public static Command Create()
     {
+        // tables are wide: when printing to a file or pipe, do not wrap them at 80 columns
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
         var command = new Command("tau2", "tau2-bench: evaluate trajectories, check gold, re-score and report upstream results");
         command.Subcommands.Add(Evaluate());
         command.Subcommands.Add(CheckGold());
@@ -37,6 +41,20 @@ internal static class Tau2Command
     private static Option<string?> TasksFile() => new("--tasks") { Description = "a task file to use instead of the domain's tasks.json (e.g. a v0.1.0 one)" };
     private static Option<bool> Json() => new("--json") { Description = "print JSON instead of a table" };
 
+    /// <summary>--config CATALOG --judge-model ID: the catalog model that grades NL assertions.</summary>
+    internal static (Option<string?> Config, Option<string?> JudgeModel) JudgeOptions() =>
+        (new Option<string?>("--config") { Description = "catalog JSON file (for --judge-model)" },
+         new Option<string?>("--judge-model") { Description = "catalog model id that grades NL assertions; without it they are reported as not evaluated" });
+
+    internal static INlAssertionJudge? Judge(string? config, string? judgeModel)
+    {
+        if (judgeModel is null) return null;
+        if (config is null) throw new UserError("--judge-model needs --config CATALOG, the catalog that declares the model.");
+        var catalog = CatalogLoader.Load(config);
+        if (!catalog.Models.ContainsKey(judgeModel)) throw new UserError($"{config}: --judge-model '{judgeModel}' is not a model of the catalog.");
+        return new LlmNlAssertionJudge(new ModelClientFactory(catalog).For(judgeModel), judgeModel);
+    }
+
     private static Command Evaluate()
     {
         var dataDir = DataDir();
@@ -44,10 +62,14 @@ internal static class Tau2Command
         var tasks = TasksFile();
         var taskId = new Option<string>("--task") { Description = "the task id", Required = true };
         var trajectory = new Option<string>("--trajectory") { Description = "messages in upstream's simulation format (a list, or an object with \"messages\")", Required = true };
-        var termination = new Option<string>("--termination") { Description = "how the run ended (user_stop, agent_stop, max_steps, …)", DefaultValueFactory = _ => TerminationReasons.UserStop };
+        var termination = new Option<string?>("--termination")
+        {
+            Description = "how the run ended (user_stop, agent_stop, max_steps, …); default: the file's termination_reason, else user_stop",
+        };
         var json = Json();
+        var (config, judgeModel) = JudgeOptions();
         var command = new Command("evaluate", "score one trajectory: reward and every component");
-        foreach (var o in new Option[] { dataDir, domain, tasks, taskId, trajectory, termination, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { dataDir, domain, tasks, taskId, trajectory, termination, config, judgeModel, json }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
             var d = Tau2Domain.Load(parse.GetValue(dataDir)!, parse.GetValue(domain)!);
@@ -56,7 +78,10 @@ internal static class Tau2Command
             var root = JsonReader.ParseFile(file);
             var r = new JsonReader(file, "$", root, task.Id);
             var messages = Tau2Message.ReadList(root is JsonObject ? r.Required("messages") : r);
-            var info = await new Tau2Evaluator(d).EvaluateAsync(task, messages, parse.GetValue(termination)!, c);
+            var ended = parse.GetValue(termination)
+                ?? (root is JsonObject o2 ? r.OptionalString("termination_reason") : null)
+                ?? TerminationReasons.UserStop;
+            var info = await new Tau2Evaluator(d, Judge(parse.GetValue(config), parse.GetValue(judgeModel))).EvaluateAsync(task, messages, ended, c);
             if (parse.GetValue(json))
             {
                 var o = info.ToJson();
@@ -74,20 +99,22 @@ internal static class Tau2Command
         var reward = info.Reward is { } rv ? rv.ToString("0.###", CultureInfo.InvariantCulture) : "not evaluated";
         AnsiConsole.MarkupLineInterpolated($"task [bold]{task.Id}[/]  reward [bold]{reward}[/]  basis {string.Join("+", info.RewardBasis ?? [])}");
         if (info.Note is not null) AnsiConsole.MarkupLineInterpolated($"note: {info.Note}");
-        var table = new Table().AddColumns("component", "check", "result");
+        var basis = info.RewardBasis ?? [];
+        string In(RewardType t) => basis.Contains(t) ? "yes" : "no (diagnostic)";
+        var table = new Table().AddColumns("component", "in basis", "check", "result");
         if (info.DbCheck is { } db)
-            table.AddRow("DB", "agent and user databases equal the gold replay", db.DbMatch ? "match" : $"MISMATCH (agent {(db.AgentDbMatch ? "ok" : "differs")}, user {(db.UserDbMatch ? "ok" : "differs")})");
+            table.AddRow("DB", In(RewardType.DB), "agent and user databases equal the gold replay", db.DbMatch ? "match" : $"MISMATCH (agent {(db.AgentDbMatch ? "ok" : "differs")}, user {(db.UserDbMatch ? "ok" : "differs")})");
         foreach (var e in info.EnvAssertions ?? [])
-            table.AddRow("ENV_ASSERTION", Markup.Escape($"{e.EnvAssertion.EnvType}.{e.EnvAssertion.FuncName}({e.EnvAssertion.Arguments.ToJsonString()}) == {e.EnvAssertion.AssertValue}"),
+            table.AddRow("ENV_ASSERTION", In(RewardType.ENV_ASSERTION), Markup.Escape($"{e.EnvAssertion.EnvType}.{e.EnvAssertion.FuncName}({e.EnvAssertion.Arguments.ToJsonString()}) == {e.EnvAssertion.AssertValue}"),
                 e.Met ? "met" : Markup.Escape("NOT MET" + (e.Error is null ? "" : $": {e.Error}")));
         foreach (var a in info.ActionChecks ?? [])
-            table.AddRow("ACTION", Markup.Escape($"{a.Action.Requestor}: {a.Action.Name}({a.Action.Arguments.ToJsonString()})"), a.ActionMatch ? "matched" : "NOT MATCHED");
+            table.AddRow("ACTION", In(RewardType.ACTION), Markup.Escape($"{a.Action.Requestor}: {a.Action.Name}({a.Action.Arguments.ToJsonString()})"), a.ActionMatch ? "matched" : "NOT MATCHED");
         foreach (var c in info.CommunicateChecks ?? [])
-            table.AddRow("COMMUNICATE", Markup.Escape(c.Info), c.Met ? "said" : "NOT SAID");
+            table.AddRow("COMMUNICATE", In(RewardType.COMMUNICATE), Markup.Escape(c.Info), c.Met ? "said" : "NOT SAID");
         foreach (var n in info.NlAssertions ?? [])
-            table.AddRow("NL_ASSERTION", Markup.Escape(n.NlAssertion), n.Met ? "met" : "NOT MET");
+            table.AddRow("NL_ASSERTION", In(RewardType.NL_ASSERTION), Markup.Escape(n.NlAssertion), n.Met ? "met" : "NOT MET");
         foreach (var n in info.NotEvaluated)
-            table.AddRow(n.Component.ToString(), Markup.Escape(n.Reason), "not evaluated");
+            table.AddRow(n.Component.ToString(), In(n.Component), Markup.Escape(n.Reason), "not evaluated");
         if (table.Rows.Count > 0) AnsiConsole.Write(table);
         if (info.RewardBreakdown is { Count: > 0 } b)
             AnsiConsole.MarkupLineInterpolated($"breakdown: {string.Join(", ", b.Select(kv => $"{kv.Key}={kv.Value.ToString(CultureInfo.InvariantCulture)}"))}");
@@ -100,7 +127,7 @@ internal static class Tau2Command
         var dataDir = DataDir();
         var domain = Domain();
         var tasks = TasksFile();
-        var split = new Option<string?>("--split") { Description = "a split of the task file (default: all tasks)" };
+        var split = new Option<string?>("--split") { Description = "a split of the task file, or \"all\" (default: base when the task file has that split, else all)" };
         var exportDir = new Option<string?>("--export-dir") { Description = "write each gold trajectory as DIR/<task id>.json" };
         var json = Json();
         var command = new Command("check-gold", "build and score every task's gold trajectory (components that need no LLM)");
@@ -109,7 +136,8 @@ internal static class Tau2Command
         {
             var d = Tau2Domain.Load(parse.GetValue(dataDir)!, parse.GetValue(domain)!);
             var set = Tau2TaskSet.Load(d, parse.GetValue(tasks));
-            var selected = set.Select(parse.GetValue(split));
+            var splitName = parse.GetValue(split) ?? (set.Splits.ContainsKey("base") ? "base" : "all");
+            var selected = set.Select(splitName == "all" ? null : splitName);
             var export = parse.GetValue(exportDir);
             if (export is not null) Directory.CreateDirectory(export);
             var report = await GoldCheck.RunAsync(d, selected, export, c);
@@ -132,14 +160,15 @@ internal static class Tau2Command
         var dataDir = DataDir();
         var results = new Option<string>("--results") { Description = "an upstream tau2 results file", Required = true };
         var checkTools = new Option<bool>("--check-tool-results") { Description = "also replay every recorded tool call and compare each result" };
+        var trustLabels = new Option<bool>("--trust-labels") { Description = "score against each simulation's task_id even when its recorded checks name another task" };
         var parallel = new Option<int>("--parallel") { Description = "simulations scored at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = Json();
         var command = new Command("rescore", "re-score every simulation of an upstream results file and compare with the recorded rewards");
-        foreach (var o in new Option[] { dataDir, results, checkTools, parallel, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { dataDir, results, checkTools, trustLabels, parallel, json }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
             var file = Tau2Results.Read(parse.GetValue(results)!);
-            var rescorer = new Tau2Rescorer(parse.GetValue(dataDir)!) { CheckToolResults = parse.GetValue(checkTools) };
+            var rescorer = new Tau2Rescorer(parse.GetValue(dataDir)!) { CheckToolResults = parse.GetValue(checkTools), TrustLabels = parse.GetValue(trustLabels) };
             var report = await rescorer.RescoreAsync(file, c, parse.GetValue(parallel));
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson().ToJsonString(OrchestraJson.Options));
             else PrintRescore(report, parse.GetValue(checkTools));

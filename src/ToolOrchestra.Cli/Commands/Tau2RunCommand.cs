@@ -36,9 +36,10 @@ internal static class Tau2RunCommand
         var preferences = new Option<string?>("--preferences") { Description = "Preferences file (hard constraints limit the experts offered)" };
         var results = new Option<string?>("--results") { Description = "Results file to write (default runs/tau2-<domain>-<time>.json)" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var judgeModel = new Option<string?>("--judge-model") { Description = "Catalog model id that grades NL assertions; without it they are reported as not evaluated" };
         var command = new Command("run", "Run tau2 simulations: orchestrator or plain agent against a simulated user; pass^k table")
         {
-            config, dataDir, domain, split, tasks, trials, maxSteps, maxErrors, concurrency, seed, agent, agentModel, userModel, preferences, results, json,
+            config, dataDir, domain, split, tasks, trials, maxSteps, maxErrors, concurrency, seed, agent, agentModel, userModel, preferences, results, judgeModel, json,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -74,12 +75,12 @@ internal static class Tau2RunCommand
             Tau2UserSimulator UserFor(Tau2Task task)
             {
                 var userTools = env.UserToolSchemas(task.UserTools).Select(Tau2ChatView.Declaration).ToList();
-                return new Tau2UserSimulator(userClient, userModelId, Tau2UserSimulator.SystemFor(d, task, userTools.Count > 0), userTools, decoding);
+                return new Tau2UserSimulator(userClient, userModelId, Tau2Prompts.UserSystemPrompt(d, task), userTools, decoding);
             }
 
             var settings = new Tau2RunSettings(d.Name, mode == "plain" ? "llm_agent" : "orchestrator", agentModelId, userModelId,
                 parse.GetValue(trials), parse.GetValue(maxSteps), parse.GetValue(maxErrors), parse.GetValue(seed), Math.Max(1, parse.GetValue(concurrency)));
-            var simulator = new Tau2Simulator(d, tau2Agent, UserFor, new Tau2Evaluator(d), settings.MaxSteps, settings.MaxErrors);
+            var simulator = new Tau2Simulator(d, tau2Agent, UserFor, new Tau2Evaluator(d, Tau2Command.Judge(parse.GetValue(config), parse.GetValue(judgeModel))), settings.MaxSteps, settings.MaxErrors);
             var path = parse.GetValue(results) ?? Path.Combine("runs", $"tau2-{d.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
             var quiet = parse.GetValue(json);
             if (!quiet) Console.Error.WriteLine($"{selected.Count} tasks × {settings.Trials} trials, {tau2Agent.Description}, user {userModelId}");

@@ -19,6 +19,17 @@ public sealed class Ledger
         get { lock (_gate) return _entries.ToArray(); }
     }
 
+    public int Count
+    {
+        get { lock (_gate) return _entries.Count; }
+    }
+
+    /// <summary>The entries recorded from position <paramref name="start"/> on (e.g. one turn's).</summary>
+    public IReadOnlyList<LedgerEntry> EntriesSince(int start)
+    {
+        lock (_gate) return start >= _entries.Count ? [] : _entries.GetRange(start, _entries.Count - start).ToArray();
+    }
+
     public decimal CostUsd
     {
         get { lock (_gate) { var sum = 0m; foreach (var e in _entries) sum += e.CostUsd; return sum; } }

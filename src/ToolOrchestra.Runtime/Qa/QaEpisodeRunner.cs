@@ -59,7 +59,7 @@ public sealed class QaEpisodeRunner(
         var prompt = BuildPrompt(episode);
         var observation = new QaObservation(turn, request.Problem, request.Preferences, episode.Context, episode.Toolset,
             prompt, episode.Ledger.CostUsd, episode.WallSeconds);
-        var entriesBefore = episode.Ledger.Entries.Count;
+        var entriesBefore = episode.Ledger.Count;
         var record = new TurnRecord(turn, prompt);
 
         using var budget = episode.SecondsBudgetToken(ct);
@@ -101,15 +101,14 @@ public sealed class QaEpisodeRunner(
         }
         finally
         {
-            episode.Turns.Add(record.ToTurn(episode.Ledger.Entries.Skip(entriesBefore).ToList()));
+            episode.Turns.Add(record.ToTurn(episode.Ledger.EntriesSince(entriesBefore)));
         }
     }
 
     private IReadOnlyList<PromptMessage> BuildPrompt(Episode episode)
     {
         var problem = episode.Request.Problem;
-        var preferences = episode.Request.Preferences.Describe();
-        var shown = preferences.Length > 0 ? $"{problem}\n\n{preferences}" : problem;
+        var shown = episode.PreferencesText is { } preferences ? $"{problem}\n\n{preferences}" : problem;
         var user = $"Problem: {shown}\n\n{episode.Context.ForOrchestrator(problem, _limits)}\n\nChoose an appropriate tool.";
         if (episode.LastError is { } error)
             user += $"\n\nYour previous output was rejected: {error}";
@@ -245,6 +244,8 @@ public sealed class QaEpisodeRunner(
         private readonly long _started = time.GetTimestamp();
         private readonly DateTimeOffset _startedAt = time.GetUtcNow();
         public QaRunRequest Request => request;
+        /// <summary>The soft preferences in words, stated after the problem every turn; null when there are none.</summary>
+        public string? PreferencesText { get; } = NullIfEmpty(request.Preferences.Describe());
         public QaToolset Toolset => toolset;
         public QaContext Context => context;
         public Ledger Ledger { get; } = new();
@@ -281,7 +282,7 @@ public sealed class QaEpisodeRunner(
             return cts;
         }
 
-        public Trajectory Snapshot() => new(Id, "qa", request.Problem, NullIfEmpty(request.Preferences.Describe()), Turns.ToList(),
+        public Trajectory Snapshot() => new(Id, "qa", request.Problem, PreferencesText, Turns.ToList(),
             Answer, Stop, StopDetail, Ledger.CostUsd, Ledger.ToolLatencySeconds, WallSeconds, Ledger.Entries, _startedAt);
 
         private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;

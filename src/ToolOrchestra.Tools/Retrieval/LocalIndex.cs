@@ -75,11 +75,14 @@ public sealed class LocalIndex
         using var cmd = db.CreateCommand();
         var filter = allowedIds is null ? "" :
             " AND rowid IN (SELECT doc FROM docmap WHERE id IN (SELECT value FROM json_each($allowed)))";
+        // Rank on the index alone, then read the contents of the top k only: reading every match's text
+        // before sorting would dominate the query time.
         cmd.CommandText = $"""
-            SELECT m.id, f.contents, f.score
-            FROM (SELECT rowid, contents, bm25(docs) AS score FROM docs
+            SELECT m.id, c.contents, f.score
+            FROM (SELECT rowid, bm25(docs) AS score FROM docs
                   WHERE docs MATCH $match{filter} ORDER BY score LIMIT $k) AS f
             JOIN docmap AS m ON m.doc = f.rowid
+            JOIN docs AS c ON c.rowid = f.rowid
             ORDER BY f.score
             """;
         cmd.Parameters.AddWithValue("$match", FtsQuery.Match(words));

@@ -79,7 +79,8 @@ public static class LocalIndexBuilder
 
                 using var tx = db.BeginTransaction();
                 using var addId = db.CreateCommand();
-                addId.CommandText = "INSERT INTO docmap(id) VALUES ($id) ON CONFLICT DO NOTHING RETURNING doc";
+                addId.CommandText = "INSERT INTO docmap(doc, id) VALUES ($doc, $id) ON CONFLICT(id) DO NOTHING";
+                var mapDocParam = addId.Parameters.Add("$doc", SqliteType.Integer);
                 var idParam = addId.Parameters.Add("$id", SqliteType.Text);
                 using var addText = db.CreateCommand();
                 addText.CommandText = "INSERT INTO docs(rowid, contents) VALUES ($doc, $contents)";
@@ -91,8 +92,10 @@ public static class LocalIndexBuilder
                 var total = corpus.Length;
                 foreach (var doc in corpus.Documents(ct))
                 {
+                    var rowid = documents + 1;
+                    mapDocParam.Value = rowid;
                     idParam.Value = doc.Id;
-                    if (addId.ExecuteScalar() is not long rowid)
+                    if (addId.ExecuteNonQuery() == 0)
                     {
                         Reject(new BadCorpusLine(doc.Line, $"duplicate id '{doc.Id}' (the first document with this id is kept)"));
                         continue;

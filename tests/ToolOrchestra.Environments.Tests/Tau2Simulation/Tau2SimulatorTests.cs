@@ -45,7 +45,7 @@ public sealed class Tau2SimulatorTests : IAsyncLifetime
         var tools = env.AgentToolSchemas().Select(Tau2ChatView.Declaration).ToList();
         var agent = new OrchestratorTau2Agent(_models, _domain.Policy, tools, prefs ?? Preferences.None, new Tau2Decoding());
         return new Tau2Simulator(_domain, agent,
-            task => new Tau2UserSimulator(_models.For("user"), "user", Tau2UserSimulator.SystemFor(_domain, task, withTools: false), [], new Tau2Decoding()),
+            task => new Tau2UserSimulator(_models.For("user"), "user", Tau2Prompts.UserSystemPrompt(_domain, task), [], new Tau2Decoding()),
             new Tau2Evaluator(_domain), maxSteps: 30);
     }
 
@@ -78,7 +78,7 @@ public sealed class Tau2SimulatorTests : IAsyncLifetime
         orchestratorRequest.Messages[0]!["content"]!.GetValue<string>().Should().EndWith(Tau2Prompts.OrchestratorSuffix);
         var expertRequest = _server.Requests.Single(r => r.Model == "big-gpt");
         expertRequest.ToolNames.Should().Contain("transfer_to_human_agents").And.NotContain("call_expert");
-        expertRequest.Messages[0]!["content"]!.GetValue<string>().Should().Be(Tau2Prompts.AgentSystem(_domain.Policy));
+        expertRequest.Messages[0]!["content"]!.GetValue<string>().Should().Be(Tau2Prompts.AgentSystemPrompt(_domain.Policy));
         var userRequest = _server.Requests.First(r => r.Model == "user-sim");
         userRequest.Messages[1]!["role"]!.GetValue<string>().Should().Be("user"); // the agent's greeting, flipped
         userRequest.Messages[0]!["content"]!.GetValue<string>().Should().Contain("<scenario>").And.Contain("Important Meeting");

@@ -10,13 +10,13 @@ public sealed record GoldResult(string TaskId, double RewardOfEvaluated, string 
 /// <summary>The check-gold report: <c>{"domain","tasks","passed","failed":[ids],"not_evaluated":[{"id","reason"}]}</c>.</summary>
 public sealed record GoldReport(string Domain, IReadOnlyList<GoldResult> Results)
 {
-    public const string Passed_ = "passed";
-    public const string Failed_ = "failed";
-    public const string NotEvaluated_ = "not_evaluated";
+    public const string StatusPassed = "passed";
+    public const string StatusFailed = "failed";
+    public const string StatusNotEvaluated = "not_evaluated";
 
-    public int Passed => Results.Count(r => r.Status == Passed_);
-    public IReadOnlyList<string> Failed => Results.Where(r => r.Status == Failed_).Select(r => r.TaskId).ToList();
-    public IReadOnlyList<GoldResult> NotEvaluated => Results.Where(r => r.Status == NotEvaluated_).ToList();
+    public int Passed => Results.Count(r => r.Status == StatusPassed);
+    public IReadOnlyList<string> Failed => Results.Where(r => r.Status == StatusFailed).Select(r => r.TaskId).ToList();
+    public IReadOnlyList<GoldResult> NotEvaluated => Results.Where(r => r.Status == StatusNotEvaluated).ToList();
 
     public JsonObject ToJson() => new()
     {
@@ -75,10 +75,10 @@ public static class GoldCheck
             failures.Add($"{info.ReplayMismatches.Count} replayed call(s) gave other results than the gold run");
 
         if (info.RewardOfEvaluated < 1 - 1e-6)
-            return new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.Failed_, failures.Count > 0 ? string.Join("; ", failures) : "reward 0", info);
+            return new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.StatusFailed, failures.Count > 0 ? string.Join("; ", failures) : "reward 0", info);
         if (info.NotEvaluated.Count > 0)
-            return new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.NotEvaluated_,
+            return new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.StatusNotEvaluated,
                 string.Join("; ", info.NotEvaluated.Select(n => $"{n.Component}: {n.Reason}")) + "; every other component passes", info);
-        return new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.Passed_, string.Join("; ", failures), info);
+        return new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.StatusPassed, string.Join("; ", failures), info);
     }
 }

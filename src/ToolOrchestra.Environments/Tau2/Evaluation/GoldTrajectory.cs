@@ -12,7 +12,7 @@ namespace ToolOrchestra.Environments.Tau2.Evaluation;
 /// </summary>
 public static class GoldTrajectory
 {
-    public const string Greeting = "Hi! How can I help you today?";
+    public const string Greeting = Tau2Prompts.Greeting;
 
     public static IReadOnlyList<Tau2Message> Build(Tau2Domain domain, Tau2Task task)
     {

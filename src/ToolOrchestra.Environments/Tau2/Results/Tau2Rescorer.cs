@@ -49,7 +49,8 @@ public sealed record RescoreReport(string File, string Domain, IReadOnlyList<Res
             ["id"] = d.Simulation.Id,
             ["task_id"] = d.Simulation.TaskId,
             ["recorded"] = d.Recorded,
-            ["ours"] = d.Ours,
+            ["ours"] = double.IsNaN(d.Ours) ? null : d.Ours,
+            ["note"] = double.IsNaN(d.Ours) ? d.Info.Note : null,
             ["components"] = new JsonObject(d.Components.Where(c => !c.Agree).Select(c =>
                 KeyValuePair.Create(c.Component, (JsonNode?)new JsonObject { ["recorded"] = c.Recorded, ["ours"] = c.Ours }))),
         }).ToArray()),
@@ -79,6 +80,9 @@ public sealed class Tau2Rescorer(string dataDir, INlAssertionJudge? judge = null
     /// <summary>Also replay every recorded tool call (reads included) and compare each result with the recorded one.</summary>
     public bool CheckToolResults { get; init; }
 
+    /// <summary>Score every simulation against its labeled task, even when its recorded checks name another.</summary>
+    public bool TrustLabels { get; init; }
+
     public async Task<RescoreReport> RescoreAsync(Tau2Results results, CancellationToken ct = default, int parallelism = 1)
     {
         if (!Tau2Domain.Names.Contains(results.Domain))
@@ -96,8 +100,19 @@ public sealed class Tau2Rescorer(string dataDir, INlAssertionJudge? judge = null
 
     private async Task<RescoredSimulation> RescoreOneAsync(Tau2Results results, Tau2Domain domain, Tau2Evaluator evaluator, Tau2Simulation sim, CancellationToken ct)
     {
-        var (task, relabeled) = ChooseTask(results, sim);
-        var info = await evaluator.EvaluateAsync(task, sim.Messages, sim.TerminationReason, ct);
+        var (task, relabeled) = TrustLabels
+            ? (results.FindTask(sim.TaskId) ?? throw new UserError($"{results.File}: simulation '{sim.Id}' names task '{sim.TaskId}', which the file's tasks do not include."), false)
+            : ChooseTask(results, sim);
+        RewardInfo info;
+        try
+        {
+            info = await evaluator.EvaluateAsync(task, sim.Messages, sim.TerminationReason, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not UserError)
+        {
+            // one simulation we cannot score must not lose the others: report it as a disagreement
+            info = new RewardInfo { Reward = double.NaN, RewardOfEvaluated = double.NaN, Note = $"evaluation failed: {e.GetType().Name}: {e.Message}" };
+        }
         var recorded = sim.RecordedRewardInfo;
 
         var ours = info.Reward ?? 0;

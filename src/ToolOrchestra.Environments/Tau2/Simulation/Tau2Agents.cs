@@ -33,7 +33,7 @@ public sealed record Tau2Decoding(float Temperature = 0f, int MaxOutputTokens = 
 /// <summary>Upstream's LLM agent: any model, upstream's prompt, every domain tool (baselines).</summary>
 public sealed class PlainTau2Agent(IChatClient model, string modelId, string policy, IReadOnlyList<AIFunctionDeclaration> domainTools, Tau2Decoding decoding) : ITau2Agent
 {
-    private readonly string _system = Tau2Prompts.AgentSystem(policy);
+    private readonly string _system = Tau2Prompts.AgentSystemPrompt(policy);
 
     public string Description => $"plain agent ({modelId})";
 
@@ -71,8 +71,8 @@ public sealed partial class OrchestratorTau2Agent : ITau2Agent
         _decoding = decoding;
         _expertAliases = _catalog.Aliases.Keys.Where(a => a.StartsWith("expert-", StringComparison.Ordinal) && preferences.Allows(a, _catalog, out _))
             .OrderBy(a => a, StringComparer.Ordinal).ToList();
-        _orchestratorSystem = Tau2Prompts.OrchestratorSystem(policy);
-        _expertSystem = Tau2Prompts.AgentSystem(policy);
+        _orchestratorSystem = Tau2Prompts.OrchestratorSystemPrompt(policy);
+        _expertSystem = Tau2Prompts.AgentSystemPrompt(policy);
         _expertTools = [.. domainTools];
         _orchestratorTools = [.. domainTools.Where(t => t.Name != "transfer_to_human_agents")];
         if (_expertAliases.Count > 0) _orchestratorTools.Add(CallExpertDeclaration());

@@ -46,7 +46,7 @@ public sealed class Tau2Simulator(Tau2Domain domain, ITau2Agent agent, Func<Tau2
         Hop next;
         if (history.Count == 0)
         {
-            Add(Tau2Message.Assistant(Tau2Prompts.FirstAgentMessage));
+            Add(Tau2Message.Assistant(Tau2Prompts.Greeting));
             next = Hop.User;
         }
         else

@@ -13,9 +13,6 @@ public sealed class Tau2UserSimulator(IChatClient model, string modelId, string 
 {
     public string ModelId => modelId;
 
-    public static string SystemFor(Tau2Domain domain, Tau2Task task, bool withTools) =>
-        Tau2Prompts.UserSystem(File.ReadAllText(domain.UserGuidelinesFile(withTools)), task.UserScenario.Render());
-
     public async Task<Tau2Message> RespondAsync(IReadOnlyList<Tau2Message> trajectory, Ledger ledger, int step, long seed, CancellationToken ct)
     {
         var options = new LedgerScope(ledger, step, CallKind.Tool, "user_simulator", null)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs and checks what the Tools layer and its tests need on Debian/Ubuntu:
+#   bubblewrap  - the code sandbox (bwrap)
+#   util-linux  - prlimit (rlimits inside the sandbox) and setpriv (root drops to nobody before bwrap)
+#   python3     - the interpreter the sandbox runs (/usr/bin/python3 by default)
+#   nodejs/npm  - npx, for the MCP test against @modelcontextprotocol/server-everything
+# Then warms the npx cache so the MCP test's first start does not wait for a download.
+set -euo pipefail
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+{ command -v prlimit >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; } || missing+=(util-linux)
+[ -x /usr/bin/python3 ] || command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v npx >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ "${#missing[@]}" -gt 0 ]; then
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+# The sandbox needs unprivileged user namespaces; check with the same user switch the code sandbox makes.
+as_sandbox_user=()
+if [ "$(id -u)" -eq 0 ]; then as_sandbox_user=(setpriv --reuid=65534 --regid=65534 --clear-groups --); fi
+if ! "${as_sandbox_user[@]}" bwrap --unshare-all --unshare-user --die-with-parent --ro-bind /usr /usr \
+      --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/bin /bin --proc /proc --dev /dev true; then
+  echo "bubblewrap is installed but cannot create namespaces here." >&2
+  echo "Enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also" >&2
+  echo "kernel.apparmor_restrict_unprivileged_userns=0), or run the container with --security-opt seccomp=unconfined." >&2
+  exit 1
+fi
+
+# Download the MCP reference server once (it exits at end of input).
+timeout 300 npx -y @modelcontextprotocol/server-everything < /dev/null > /dev/null 2>&1 || true
+echo "tools prerequisites ready: $(bwrap --version), python $(/usr/bin/python3 --version 2>&1 | cut -d' ' -f2), node $(node --version)"
