@@ -87,6 +87,13 @@ internal static class DemoCommand
                 Markup.Escape(string.Join(" ", row.CallsPerAlias.Select(kv => $"{kv.Key}:{kv.Value.ToString("0.00", c)}"))));
         }
         AnsiConsole.Write(table);
+        AnsiConsole.WriteLine("Preference adherence: the trained policy with one preference profile imposed on every held-out task (simulated experts)");
+        var prefs = new Table().AddColumns("preferences", "accuracy", "$/task", "s/task", "local calls", "calls per alias (per task)");
+        foreach (var row in r.PreferenceAdherence)
+            prefs.AddRow(Markup.Escape(row.Policy[(r.LearnedPolicyName.Length + 2)..]), row.Accuracy.ToString("P1", c), "$" + row.DollarsPerTask.ToString("0.0000", c),
+                row.SecondsPerTask.ToString("0.0", c), row.LocalCallShare.ToString("P0", c),
+                Markup.Escape(string.Join(" ", row.CallsPerAlias.Select(kv => $"{kv.Key}:{kv.Value.ToString("0.00", c)}"))));
+        AnsiConsole.Write(prefs);
         AnsiConsole.WriteLine("Seconds are the paper's latency (tool calls only) on the simulated clock; code runs for real and is billed 1 simulated second per run.");
         AnsiConsole.WriteLine();
         AnsiConsole.WriteLine(ExpertCalibration.Describe());

@@ -42,6 +42,7 @@ public sealed record DemoResult(
     int TestTasks,
     IReadOnlyList<TrainingStepReport> Curve,
     IReadOnlyList<EvaluationRow> Evaluation,
+    IReadOnlyList<EvaluationRow> PreferenceAdherence,
     string LearnedPolicyName,
     string OutDirectory,
     IReadOnlyDictionary<string, string> Files,
@@ -115,13 +116,22 @@ public static partial class OfflineDemo
             WriteTrajectories(outcomes, Path.Combine(trajectories, $"test-{Slug(baselines[i].Name)}.jsonl"));
         }
         progress?.Report(new DemoProgress("evaluate", baselines.Count, baselines.Count));
+
+        // Preference adherence: the trained policy on the same tasks with one preference profile imposed on all.
+        var adherence = new List<EvaluationRow>();
+        foreach (var profile in PreferenceProfiles.Default)
+        {
+            var learned = new EvaluatedPolicy($"{Trained}, every task {profile.Name}", _ => new LearnedQaPolicy(policy));
+            var (row, _) = await PolicyEvaluation.RunAsync(episodes, learned, test, options.Seed, options.Parallelism, profile.Preferences, ct).ConfigureAwait(false);
+            adherence.Add(row);
+        }
         WriteTrajectories(trainer.LastStepEpisodes, Path.Combine(trajectories, "train-last-step.jsonl"));
         files["trajectories"] = trajectories;
         files["calibration"] = Write(Path.Combine(outDir, "calibration.md"), ExpertCalibration.Describe());
 
         files["results"] = Path.Combine(outDir, "results.json");
         var result = new DemoResult(options.Seed, world.Fingerprint, world.Documents.Count, world.TrainTasks.Count(), test.Count,
-            curve, rows, Trained, outDir, files, sandbox.Executions, cache.Hits, wall.Elapsed.TotalSeconds);
+            curve, rows, adherence, Trained, outDir, files, sandbox.Executions, cache.Hits, wall.Elapsed.TotalSeconds);
         Write(files["results"], JsonSerializer.Serialize(result, OrchestraJson.Options));
         return result;
     }
