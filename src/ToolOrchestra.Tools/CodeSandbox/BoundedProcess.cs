@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace ToolOrchestra.Tools.CodeSandbox;
 
 /// <summary>What a bounded run produced: at most the cap of each stream, the exit code and why it stopped.</summary>
-internal sealed record BoundedRun(byte[] Stdout, byte[] Stderr, int ExitCode, bool TimedOut, bool OutputTruncated, double Seconds);
+internal sealed record BoundedRun(byte[] Stdout, byte[] Stderr, int ExitCode, bool TimedOut, bool OutputTruncated, double Seconds, string? KilledBecause = null);
 
 /// <summary>
 /// Runs one process with its input given up front, a wall-clock limit and a cap on captured output.
@@ -18,7 +18,7 @@ internal static class BoundedProcess
 
     public static async Task<BoundedRun> RunAsync(
         ProcessStartInfo start, byte[] input, int maxOutputBytes, TimeSpan timeout, bool killTree,
-        TimeProvider time, CancellationToken ct)
+        TimeProvider time, CancellationToken ct, Func<int, CancellationToken, Task<string?>>? watchdog = null)
     {
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -48,6 +48,16 @@ internal static class BoundedProcess
         var stdout = ReadCappedAsync(process.StandardOutput.BaseStream, maxOutputBytes, OnOverflow);
         var stderr = ReadCappedAsync(process.StandardError.BaseStream, maxOutputBytes, OnOverflow);
         var feed = FeedAsync(process.StandardInput.BaseStream, input);
+        using var stopWatching = new CancellationTokenSource();
+        string? killedBecause = null;
+        var watching = watchdog is null ? Task.CompletedTask : Task.Run(async () =>
+        {
+            if (await watchdog(process.Id, stopWatching.Token).ConfigureAwait(false) is { } reason)
+            {
+                killedBecause = reason;
+                Kill();
+            }
+        });
 
         var timedOut = false;
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct))
@@ -70,6 +80,8 @@ internal static class BoundedProcess
             }
         }
         var seconds = time.GetElapsedTime(began).TotalSeconds;
+        stopWatching.Cancel();
+        await watching.ConfigureAwait(false);
 
         // The pipes close when the last holder dies; inside the sandbox that is the namespace going away.
         try { await Task.WhenAll(stdout, stderr, feed).WaitAsync(DrainGrace, CancellationToken.None).ConfigureAwait(false); }
@@ -81,7 +93,8 @@ internal static class BoundedProcess
             process.HasExited ? process.ExitCode : -1,
             timedOut,
             truncated == 1,
-            seconds);
+            seconds,
+            killedBecause);
     }
 
     private static async Task WaitGoneAsync(Process process)

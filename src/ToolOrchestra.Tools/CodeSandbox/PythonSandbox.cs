@@ -40,8 +40,9 @@ public sealed class PythonSandbox : ICodeRunner
     {
         await EnsureReadyAsync().ConfigureAwait(false);
         var run = await LaunchAsync(code, Options, ct).ConfigureAwait(false);
-        return new CodeResult(
-            Decode(run.Stdout), Decode(run.Stderr), run.ExitCode, run.TimedOut, run.Seconds, run.OutputTruncated);
+        var stderr = Decode(run.Stderr);
+        if (run.KilledBecause is { } reason) stderr += (stderr.Length == 0 || stderr.EndsWith('\n') ? "" : "\n") + reason + "\n";
+        return new CodeResult(Decode(run.Stdout), stderr, run.ExitCode, run.TimedOut, run.Seconds, run.OutputTruncated);
     }
 
     /// <summary>Checks once that the sandbox starts and the interpreter runs inside it; a failure is a setup problem.</summary>
@@ -94,7 +95,8 @@ public sealed class PythonSandbox : ICodeRunner
                     start.Environment[name] = name is "HOME" or "TMPDIR" ? work.FullName : value;
                 foreach (var arg in SandboxLaunch.Rlimits(o)) start.ArgumentList.Add(arg);
                 foreach (var arg in new[] { python, "-B", "main.py" }) start.ArgumentList.Add(arg);
-                return await BoundedProcess.RunAsync(start, [], o.MaxOutputBytes, timeout, killTree: true, _time, ct).ConfigureAwait(false);
+                return await BoundedProcess.RunAsync(start, [], o.MaxOutputBytes, timeout, killTree: true, _time, ct,
+                    (pid, stop) => MemoryWatchdog.WatchAsync(pid, (long)o.MemoryMb << 20, stop)).ConfigureAwait(false);
             }
             finally
             {
@@ -122,7 +124,8 @@ public sealed class PythonSandbox : ICodeRunner
         // The sandbox clears its environment itself; the launcher needs none of ours either.
         sandboxStart.Environment.Clear();
         sandboxStart.Environment["PATH"] = "/usr/bin:/bin";
-        return await BoundedProcess.RunAsync(sandboxStart, input, o.MaxOutputBytes, timeout, killTree: false, _time, ct).ConfigureAwait(false);
+        return await BoundedProcess.RunAsync(sandboxStart, input, o.MaxOutputBytes, timeout, killTree: false, _time, ct,
+            (pid, stop) => MemoryWatchdog.WatchAsync(pid, (long)o.MemoryMb << 20, stop)).ConfigureAwait(false);
     }
 
     /// <summary>Finds an executable on PATH or the standard system directories.</summary>

@@ -10,7 +10,10 @@ public sealed record SandboxOptions
     /// <summary>Wall-clock limit; the whole sandbox is killed when it passes.</summary>
     public double TimeoutSeconds { get; init; } = 60;
 
-    /// <summary>Address-space limit (RLIMIT_AS) of every process in the sandbox.</summary>
+    /// <summary>
+    /// Address-space limit (RLIMIT_AS) of every process in the sandbox, and the limit on the resident memory of all
+    /// of them together (sampled every 50 ms; the sandbox is killed when it is passed).
+    /// </summary>
     public int MemoryMb { get; init; } = 2048;
 
     /// <summary>CPU-seconds limit (RLIMIT_CPU); null means the timeout rounded up plus one second.</summary>

@@ -177,6 +177,30 @@ public sealed class SandboxEscapeTests
     }
 
     [Fact]
+    public async Task Many_processes_cannot_add_up_to_more_than_the_memory_limit()
+    {
+        // Each child stays under the per-process limit (200 MB); together they would hold 1.2 GB.
+        var result = await Sandbox(new SandboxOptions { TimeoutSeconds = 20, MemoryMb = 200 }).RunAsync("""
+            import os, time
+            for _ in range(8):
+                if os.fork() == 0:
+                    block = bytearray(150 * 1024 * 1024)
+                    for i in range(0, len(block), 4096):
+                        block[i] = 1
+                    time.sleep(60)
+                    os._exit(0)
+            time.sleep(60)
+            print("SURVIVED")
+            """, CancellationToken.None);
+
+        result.Stdout.Should().NotContain("SURVIVED");
+        result.TimedOut.Should().BeFalse();
+        result.Stderr.Should().Contain("over the limit of 200 MB");
+        result.Seconds.Should().BeLessThan(15);
+        (await SandboxProcessesLeftAsync()).Should().Be(0);
+    }
+
+    [Fact]
     public async Task A_full_tmp_and_huge_files_are_refused()
     {
         var result = await Sandbox(new SandboxOptions { TimeoutSeconds = 10, MaxFileSizeMb = 8, TmpSizeMb = 16 }).RunAsync("""
