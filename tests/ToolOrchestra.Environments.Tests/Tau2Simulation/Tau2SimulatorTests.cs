@@ -39,14 +39,14 @@ public sealed class Tau2SimulatorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private Tau2Simulator Simulator(Preferences? prefs = null)
+    private Tau2Simulator Simulator(Preferences? prefs = null, int maxSteps = 30, int maxErrors = 10)
     {
         var env = _domain.CreateEnvironment();
         var tools = env.AgentToolSchemas().Select(Tau2ChatView.Declaration).ToList();
         var agent = new OrchestratorTau2Agent(_models, _domain.Policy, tools, prefs ?? Preferences.None, new Tau2Decoding());
         return new Tau2Simulator(_domain, agent,
             task => new Tau2UserSimulator(_models.For("user"), "user", Tau2Prompts.UserSystemPrompt(_domain, task), [], new Tau2Decoding()),
-            new Tau2Evaluator(_domain), maxSteps: 30);
+            new Tau2Evaluator(_domain), maxSteps, maxErrors);
     }
 
     private Tau2Task Task(string id) => Tau2TaskSet.Load(_domain).Get(id);
@@ -124,5 +124,34 @@ public sealed class Tau2SimulatorTests : IAsyncLifetime
             runs.Select(r => r.Seed).Distinct().Should().HaveCount(2, "each trial gets its own seed");
         }
         finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public async Task A_tool_error_is_returned_to_the_agent_and_too_many_errors_end_the_run()
+    {
+        _server.Script("user-sim", new FakeReply("Create 'Important Meeting' for user_1."));
+        _server.Script("orch-8b", FakeReply.Call("create_task", new { user_id = "nobody", title = "Important Meeting" }),
+            FakeReply.Call("create_task", new { title = "Important Meeting" }));
+
+        var run = await Simulator(maxErrors: 2).RunAsync(Task("create_task_1"), 0, 1, CancellationToken.None);
+
+        run.TerminationReason.Should().Be(TerminationReasons.TooManyErrors);
+        run.Reward!.Reward.Should().Be(0);
+        var errors = run.Messages.Where(m => m.Role == Tau2Roles.Tool).ToList();
+        errors.Should().HaveCount(2).And.OnlyContain(m => m.Error == true && m.Content!.StartsWith("Error: "));
+        // the agent saw the first error before its second call
+        _server.Requests.Where(r => r.Model == "orch-8b").Last().Messages.Last()!["content"]!.GetValue<string>().Should().StartWith("Error: ");
+    }
+
+    [Fact]
+    public async Task The_step_limit_ends_a_conversation_that_does_not_stop()
+    {
+        _server.Fallback = r => r.Model == "user-sim" ? new FakeReply("Can you check again?") : new FakeReply("<message>Let me check.</message>");
+
+        var run = await Simulator(maxSteps: 6).RunAsync(Task("create_task_1"), 0, 1, CancellationToken.None);
+
+        run.TerminationReason.Should().Be(TerminationReasons.MaxSteps);
+        run.Reward!.Reward.Should().Be(0, "runs that end early score 0 without checks, as upstream");
+        run.Messages.Should().HaveCount(7); // the greeting, then one message per step
     }
 }
