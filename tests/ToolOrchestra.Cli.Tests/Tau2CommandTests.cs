@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using ToolOrchestra.Testing;
+
+namespace ToolOrchestra.Cli.Tests;
+
+public sealed class Tau2CommandTests : IAsyncLifetime
+{
+    private FakeOpenAiServer _server = null!;
+    private readonly string _dir = Directory.CreateTempSubdirectory("tau2-cli").FullName;
+    private static readonly string DataDir = SharedData.File("tau2", "data");
+
+    public async Task InitializeAsync() => _server = await FakeOpenAiServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, true);
+    }
+
+    [Fact]
+    public async Task Check_gold_prints_the_issue_json_shape()
+    {
+        var r = await OrchestraProcess.RunAsync("tau2", "check-gold", "--data-dir", DataDir, "--domain", "airline", "--json");
+        r.ExitCode.Should().Be(0, r.Stderr);
+        var o = JsonNode.Parse(r.Stdout)!;
+        (o["domain"]!.GetValue<string>(), o["tasks"]!.GetValue<int>(), o["passed"]!.GetValue<int>()).Should().Be(("airline", 50, 50));
+        o["failed"]!.AsArray().Should().BeEmpty();
+        o["not_evaluated"]!.AsArray().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Run_writes_an_upstream_results_file_that_report_reads()
+    {
+        var catalog = Path.Combine(_dir, "catalog.json");
+        File.WriteAllText(catalog, $$$$"""
+            {"orchestrator":{"model":"agent"},
+             "models":{"agent":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"agent-model","price":{"input_per_million":1,"output_per_million":2}},
+                       "user":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"user-model","price":{"input_per_million":1,"output_per_million":1}}},
+             "limits":{"max_retries":0}}
+            """);
+        _server.Script("user-model", new FakeReply("Create a task 'Important Meeting' for user_1."), new FakeReply("Thanks ###STOP###"));
+        _server.Script("agent-model", FakeReply.Call("create_task", new { user_id = "user_1", title = "Important Meeting" }, 1000, 100),
+            new FakeReply("Created your task.", PromptTokens: 1000, CompletionTokens: 100));
+        var results = Path.Combine(_dir, "results.json");
+
+        var r = await OrchestraProcess.RunAsync("tau2", "run", "--config", catalog, "--data-dir", DataDir, "--domain", "mock",
+            "--tasks", "create_task_1", "--agent", "plain", "--user-model", "user", "--results", results, "--json");
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+        var o = JsonNode.Parse(r.Stdout)!;
+        o["simulations"]!.GetValue<int>().Should().Be(1);
+        o["pass_hat_k"]!["pass^1"]!.GetValue<double>().Should().Be(1.0);
+        var report = await OrchestraProcess.RunAsync("tau2", "report", "--results", results, "--json");
+        report.ExitCode.Should().Be(0, report.Stderr);
+        var sim = JsonNode.Parse(File.ReadAllText(results))!["simulations"]![0]!;
+        sim["agent_cost"]!.GetValue<double>().Should().BeApproximately(2 * (1000 * 1e-6 + 100 * 2e-6), 1e-12);
+        sim["termination_reason"]!.GetValue<string>().Should().Be("user_stop");
+    }
+}
