@@ -43,6 +43,8 @@ public sealed record DemoResult(
     IReadOnlyList<TrainingStepReport> Curve,
     IReadOnlyList<EvaluationRow> Evaluation,
     IReadOnlyList<EvaluationRow> PreferenceAdherence,
+    IReadOnlyList<GeneralisationRow> Generalisation,
+    DemoChecks Checks,
     string LearnedPolicyName,
     string OutDirectory,
     IReadOnlyDictionary<string, string> Files,
@@ -66,6 +68,13 @@ public static partial class OfflineDemo
 {
     public const string Trained = "learned (GRPO)";
     public const string Untrained = "learned, untrained";
+    public const string StrongestAlone = "answer-1 alone (strongest)";
+
+    /// <summary>"No preference": only accuracy counts (no weight on cost, latency or any alias).</summary>
+    public static readonly PreferenceProfile NoPreference = new("none", new Core.Preferences(new Dictionary<string, double> { [Core.Preferences.Accuracy] = 1 }, [], []));
+
+    /// <summary>The profiles of the adherence table: no preference first, then the world's profiles.</summary>
+    public static IReadOnlyList<PreferenceProfile> AdherenceProfiles => [NoPreference, .. PreferenceProfiles.Default];
 
     public static async Task<DemoResult> RunAsync(DemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken ct = default)
     {
@@ -119,11 +128,22 @@ public static partial class OfflineDemo
 
         // Preference adherence: the trained policy on the same tasks with one preference profile imposed on all.
         var adherence = new List<EvaluationRow>();
-        foreach (var profile in PreferenceProfiles.Default)
+        foreach (var profile in AdherenceProfiles)
         {
             var learned = new EvaluatedPolicy($"{Trained}, every task {profile.Name}", _ => new LearnedQaPolicy(policy));
             var (row, _) = await PolicyEvaluation.RunAsync(episodes, learned, test, options.Seed, options.Parallelism, profile.Preferences, ct).ConfigureAwait(false);
             adherence.Add(row);
+        }
+        // Generalisation: the same trained weights on catalogs they never saw (no retraining).
+        var trainedRow = rows.First(r => r.Policy == Trained);
+        var generalisation = new List<GeneralisationRow>();
+        foreach (var variant in Generalisation.Variants())
+        {
+            var variantEpisodes = new OfflineEpisodes(world, variant.Catalog, retriever, cache, options.Episodes);
+            var learned = new EvaluatedPolicy($"{Trained}, {variant.Name}", _ => new LearnedQaPolicy(policy));
+            var (row, outcomes) = await PolicyEvaluation.RunAsync(variantEpisodes, learned, test, options.Seed, options.Parallelism, ct: ct).ConfigureAwait(false);
+            generalisation.Add(new GeneralisationRow(variant.Name, variant.Change, row, trainedRow.Accuracy == 0 ? 0 : row.Accuracy / trainedRow.Accuracy));
+            WriteTrajectories(outcomes, Path.Combine(trajectories, $"test-{Slug(row.Policy)}.jsonl"));
         }
         WriteTrajectories(trainer.LastStepEpisodes, Path.Combine(trajectories, "train-last-step.jsonl"));
         files["trajectories"] = trajectories;
@@ -131,7 +151,7 @@ public static partial class OfflineDemo
 
         files["results"] = Path.Combine(outDir, "results.json");
         var result = new DemoResult(options.Seed, world.Fingerprint, world.Documents.Count, world.TrainTasks.Count(), test.Count,
-            curve, rows, adherence, Trained, outDir, files, sandbox.Executions, cache.Hits, wall.Elapsed.TotalSeconds);
+            curve, rows, adherence, generalisation, DemoChecks.From(rows, adherence, generalisation), Trained, outDir, files, sandbox.Executions, cache.Hits, wall.Elapsed.TotalSeconds);
         Write(files["results"], JsonSerializer.Serialize(result, OrchestraJson.Options));
         return result;
     }
@@ -144,7 +164,7 @@ public static partial class OfflineDemo
             .ThenBy(a => a.LatencySeconds ?? 0).ThenBy(a => a.Alias, StringComparer.Ordinal).First().Alias;
         return
         [
-            new("answer-1 alone (strongest)", _ => new ScriptedQaPolicy("answer-1 alone", "answer-1")),
+            new(StrongestAlone, _ => new ScriptedQaPolicy("answer-1 alone", "answer-1")),
             new("search-1 → answer-1", _ => new ScriptedQaPolicy("search-1 then answer-1", "search-1", "answer-1")),
             new($"{cheapest} alone (cheapest)", _ => new ScriptedQaPolicy("cheapest alone", cheapest)),
             new("search-3 → reasoner-3 → answer-4", _ => new ScriptedQaPolicy("local pipeline", "search-3", "reasoner-3", "answer-4")),
