@@ -75,6 +75,31 @@ public sealed class OfflineCommandsTests : IDisposable
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")))!;
         results["evaluation"]!.AsArray().Select(e => e!["policy"]!.GetValue<string>()).Should().Contain("learned (GRPO)");
         results["curve"]!.AsArray().Should().HaveCount(3);
+        results["checks"]!["strongest_alone_policy"]!.GetValue<string>().Should().Be("answer-1 alone (strongest)");
+        results["generalisation"]!.AsArray().Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Train_runs_the_demos_trainer_alone_and_writes_the_same_weights_and_a_curve()
+    {
+        var demoDir = Path.Combine(_dir, "demo");
+        var trainDir = Path.Combine(_dir, "train");
+        string[] settings = ["--seed", "2", "--steps", "3", "--group", "4", "--out"];
+
+        var demo = await OrchestraProcess.RunAsync([.. new[] { "demo", "--world", "small" }, .. settings, demoDir]);
+        var train = await OrchestraProcess.RunAsync([.. new[] { "train", "--world", "offline", "--world-size", "small" }, .. settings, trainDir]);
+        var wrong = await OrchestraProcess.RunAsync("train", "--world", "online");
+
+        demo.ExitCode.Should().Be(0, demo.Stderr);
+        train.ExitCode.Should().Be(0, train.Stderr);
+        train.Stdout.Should().Contain("Trained 3 steps (simulated experts)");
+        File.ReadAllText(Path.Combine(trainDir, "policy.json")).Should().Be(File.ReadAllText(Path.Combine(demoDir, "policy.json")));
+        var curve = File.ReadAllLines(Path.Combine(trainDir, "training.csv"));
+        curve.Should().HaveCount(4);
+        curve[0].Should().StartWith("step,episodes,mean_reward,accuracy,dollars_per_episode");
+        File.Exists(Path.Combine(trainDir, "results.json")).Should().BeFalse("train does not evaluate");
+        wrong.ExitCode.Should().Be(2);
+        wrong.Stderr.Should().Contain("--world must be 'offline'");
     }
 
     /// <summary>A running <c>orchestra sim serve --port 0</c>, stopped (by its own process id) when disposed.</summary>

@@ -76,9 +76,22 @@ public static partial class OfflineDemo
     /// <summary>The profiles of the adherence table: no preference first, then the world's profiles.</summary>
     public static IReadOnlyList<PreferenceProfile> AdherenceProfiles => [NoPreference, .. PreferenceProfiles.Default];
 
-    public static async Task<DemoResult> RunAsync(DemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken ct = default)
+    /// <summary>The world, its episodes and the trained policy, as <see cref="TrainAsync"/> leaves them.</summary>
+    public sealed record TrainedSession(
+        World World, Catalog Catalog, IRetriever Retriever, ICodeRunner Code, OfflineEpisodes Episodes,
+        SoftmaxPolicy Initial, SoftmaxPolicy Policy, OfflineTrainer Trainer, IReadOnlyList<TrainingStepReport> Curve,
+        Dictionary<string, string> Files, string OutDirectory)
     {
-        var wall = Stopwatch.StartNew();
+        internal CountingCodeRunner? Counter { get; init; }
+        internal CachingCodeRunner? Cache { get; init; }
+    }
+
+    /// <summary>
+    /// The training half of the demo (what <c>orchestra train --world offline</c> runs): world, index, sandbox
+    /// behind the code cache, GRPO steps, then <c>policy.json</c> and <c>training.csv</c> under the output folder.
+    /// </summary>
+    public static async Task<TrainedSession> TrainAsync(DemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken ct = default)
+    {
         var training = new OfflineTrainingOptions(options.Steps, options.TasksPerStep, options.Group, options.Seed, options.Parallelism, Update: options.Update);
         training.Validate();
         var outDir = Path.GetFullPath(options.OutDirectory);
@@ -111,6 +124,20 @@ public static partial class OfflineDemo
         });
         files["policy"] = policyPath;
         files["curve"] = WriteCurve(curve, Path.Combine(outDir, "training.csv"));
+        return new TrainedSession(world, catalog, retriever, cache, episodes, initial, policy, trainer, curve, files, outDir)
+        {
+            Counter = sandbox,
+            Cache = cache,
+        };
+    }
+
+    public static async Task<DemoResult> RunAsync(DemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken ct = default)
+    {
+        var wall = Stopwatch.StartNew();
+        var session = await TrainAsync(options, progress, ct).ConfigureAwait(false);
+        var (world, catalog, retriever, cache, episodes) = (session.World, session.Catalog, session.Retriever, session.Code, session.Episodes);
+        var (initial, policy, trainer, curve, files, outDir) = (session.Initial, session.Policy, session.Trainer, session.Curve, session.Files, session.OutDirectory);
+        var sandbox = session.Counter!;
 
         var test = world.TestTasks.ToList();
         var baselines = Baselines(catalog, initial, policy, options.Seed);
@@ -151,7 +178,7 @@ public static partial class OfflineDemo
 
         files["results"] = Path.Combine(outDir, "results.json");
         var result = new DemoResult(options.Seed, world.Fingerprint, world.Documents.Count, world.TrainTasks.Count(), test.Count,
-            curve, rows, adherence, generalisation, DemoChecks.From(rows, adherence, generalisation), Trained, outDir, files, sandbox.Executions, cache.Hits, wall.Elapsed.TotalSeconds);
+            curve, rows, adherence, generalisation, DemoChecks.From(rows, adherence, generalisation), Trained, outDir, files, sandbox.Executions, session.Cache!.Hits, wall.Elapsed.TotalSeconds);
         Write(files["results"], JsonSerializer.Serialize(result, OrchestraJson.Options));
         return result;
     }
@@ -166,6 +193,7 @@ public static partial class OfflineDemo
         [
             new(StrongestAlone, _ => new ScriptedQaPolicy("answer-1 alone", "answer-1")),
             new("search-1 → answer-1", _ => new ScriptedQaPolicy("search-1 then answer-1", "search-1", "answer-1")),
+            new("search-1 → reasoner-1 → answer-1", _ => new ScriptedQaPolicy("strongest pipeline", "search-1", "reasoner-1", "answer-1")),
             new($"{cheapest} alone (cheapest)", _ => new ScriptedQaPolicy("cheapest alone", cheapest)),
             new("search-3 → reasoner-3 → answer-4", _ => new ScriptedQaPolicy("local pipeline", "search-3", "reasoner-3", "answer-4")),
             new("random", c => new RandomQaPolicy(new Random(c.Seed))),
