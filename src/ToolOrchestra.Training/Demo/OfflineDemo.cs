@@ -179,6 +179,7 @@ public static partial class OfflineDemo
         files["results"] = Path.Combine(outDir, "results.json");
         var result = new DemoResult(options.Seed, world.Fingerprint, world.Documents.Count, world.TrainTasks.Count(), test.Count,
             curve, rows, adherence, generalisation, DemoChecks.From(rows, adherence, generalisation), Trained, outDir, files, sandbox.Executions, session.Cache!.Hits, wall.Elapsed.TotalSeconds);
+        foreach (var (name, path) in DemoReport.Write(result, outDir)) files[name] = path;
         Write(files["results"], JsonSerializer.Serialize(result, OrchestraJson.Options));
         return result;
     }

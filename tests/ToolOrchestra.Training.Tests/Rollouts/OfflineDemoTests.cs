@@ -71,6 +71,10 @@ public sealed class OfflineDemoTests : IDisposable
         var line = File.ReadLines(Path.Combine(result.Files["trajectories"], "test-learned-grpo.jsonl")).First();
         JsonDocument.Parse(line).RootElement.GetProperty("simulated").GetBoolean().Should().BeTrue();
         File.ReadAllText(result.Files["calibration"]).Should().StartWith("Simulated expert profiles");
+        File.ReadAllText(result.Files["report"]).Should().Contain("SIMULATED").And.Contain("![accuracy vs dollars](accuracy-vs-dollars.svg)")
+            .And.Contain("## Generalisation").And.Contain(OfflineDemo.Trained);
+        System.Xml.Linq.XDocument.Load(result.Files["chart_accuracy_vs_dollars"]).Root!.Name.LocalName.Should().Be("svg");
+        System.Xml.Linq.XDocument.Load(result.Files["chart_calls_per_alias"]).Root!.Name.LocalName.Should().Be("svg");
         File.Exists(Path.Combine(result.Files["world"], "index.db")).Should().BeTrue();
         result.CodeCacheHits.Should().BeGreaterThan(result.CodeExecutions, "repeated programs come from the code-hash cache");
     }
