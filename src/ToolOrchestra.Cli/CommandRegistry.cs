@@ -19,6 +19,7 @@ internal static class CommandRegistry
         Commands.DemoCommand.Create(),
         Commands.SimCommand.Create(),
         Commands.TrainCommand.Create(),
+        Commands.RolloutCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

@@ -47,6 +47,55 @@ public sealed class OfflineCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Rollout_writes_one_line_per_kept_turn_with_prompt_tools_response_reward_and_advantage()
+    {
+        await using var serve = await SimServe.StartAsync(Path.Combine(_dir, "sim"));
+        var catalogPath = Path.Combine(_dir, "sim.json");
+        File.WriteAllText(catalogPath, SimulatedCatalog.Json($"http://127.0.0.1:{serve.Port}/v1"));
+        var tasksPath = Path.Combine(_dir, "tasks.jsonl");
+        File.WriteAllLines(tasksPath, File.ReadLines(Path.Combine(_dir, "sim", "world", "tasks.jsonl")).Take(4));
+        var outPath = Path.Combine(_dir, "samples.jsonl");
+
+        var r = await OrchestraProcess.RunAsync("rollout", "--config", catalogPath, "--tasks", tasksPath, "--group", "8", "--index", serve.IndexPath, "--out", outPath);
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+        r.Stdout.Should().Contain("32 rollouts of 4 tasks");
+        var lines = File.ReadAllLines(outPath).Select(l => JsonNode.Parse(l)!).ToList();
+        lines.Should().NotBeEmpty("the simulated experts vary across a group's seeds, so some groups are not homogeneous");
+        foreach (var line in lines)
+        {
+            line["group_id"]!.GetValue<string>().Should().Be(line["task_id"]!.GetValue<string>() + "@seed1");
+            line["messages"]!.AsArray()[0]!["role"]!.GetValue<string>().Should().Be("system");
+            line["messages"]!.AsArray().Last()!["content"]!.GetValue<string>().Should().Contain("Problem: ");
+            line["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()).Should().Contain("answer");
+            line["response"]!.GetValue<string>().Should().Contain("<tool_call>");
+            line["advantage"]!.GetValue<double>().Should().BeInRange(-3, 3);
+            line["simulated_models"]!.GetValue<bool>().Should().BeTrue();
+            if (!line["solved"]!.GetValue<bool>()) line["reward"]!.GetValue<double>().Should().Be(0);
+        }
+        foreach (var group in lines.GroupBy(l => l["group_id"]!.GetValue<string>()))
+        {
+            // Kept groups are the non-homogeneous ones: some rollout scores above the group mean and some below.
+            var byRollout = group.GroupBy(l => l["rollout"]!.GetValue<int>()).Select(g => g.First()["advantage"]!.GetValue<double>()).ToList();
+            byRollout.Should().Contain(a => a > 0).And.Contain(a => a < 0);
+        }
+    }
+
+    [Fact]
+    public async Task Rollout_names_the_bad_line_of_a_tasks_file()
+    {
+        var catalog = Path.Combine(_dir, "sim.json");
+        File.WriteAllText(catalog, SimulatedCatalog.Json());
+        var tasks = Path.Combine(_dir, "tasks.jsonl");
+        File.WriteAllLines(tasks, ["""{"id":"a","problem":"q?","answer":"x"}""", """{"id":"b","answer":"y"}"""]);
+
+        var r = await OrchestraProcess.RunAsync("rollout", "--config", catalog, "--tasks", tasks, "--out", Path.Combine(_dir, "s.jsonl"));
+
+        r.ExitCode.Should().Be(2);
+        r.Stderr.Trim().Should().StartWith($"error: {tasks} line 2").And.Contain("\"problem\"");
+    }
+
+    [Fact]
     public async Task Run_with_a_policy_file_that_is_not_one_fails_with_one_line_naming_it()
     {
         var bogus = Path.Combine(_dir, "weights.json");
