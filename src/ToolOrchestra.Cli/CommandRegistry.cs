@@ -18,6 +18,8 @@ internal static class CommandRegistry
         Commands.BenchTokenizerCommand.Create(),
         Commands.DemoCommand.Create(),
         Commands.SimCommand.Create(),
+        Commands.TrainCommand.Create(),
+        Commands.RolloutCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

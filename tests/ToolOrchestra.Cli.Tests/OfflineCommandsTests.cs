@@ -47,6 +47,55 @@ public sealed class OfflineCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Rollout_writes_one_line_per_kept_turn_with_prompt_tools_response_reward_and_advantage()
+    {
+        await using var serve = await SimServe.StartAsync(Path.Combine(_dir, "sim"));
+        var catalogPath = Path.Combine(_dir, "sim.json");
+        File.WriteAllText(catalogPath, SimulatedCatalog.Json($"http://127.0.0.1:{serve.Port}/v1"));
+        var tasksPath = Path.Combine(_dir, "tasks.jsonl");
+        File.WriteAllLines(tasksPath, File.ReadLines(Path.Combine(_dir, "sim", "world", "tasks.jsonl")).Take(4));
+        var outPath = Path.Combine(_dir, "samples.jsonl");
+
+        var r = await OrchestraProcess.RunAsync("rollout", "--config", catalogPath, "--tasks", tasksPath, "--group", "8", "--index", serve.IndexPath, "--out", outPath);
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+        r.Stdout.Should().Contain("32 rollouts of 4 tasks");
+        var lines = File.ReadAllLines(outPath).Select(l => JsonNode.Parse(l)!).ToList();
+        lines.Should().NotBeEmpty("the simulated experts vary across a group's seeds, so some groups are not homogeneous");
+        foreach (var line in lines)
+        {
+            line["group_id"]!.GetValue<string>().Should().Be(line["task_id"]!.GetValue<string>() + "@seed1");
+            line["messages"]!.AsArray()[0]!["role"]!.GetValue<string>().Should().Be("system");
+            line["messages"]!.AsArray().Last()!["content"]!.GetValue<string>().Should().Contain("Problem: ");
+            line["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()).Should().Contain("answer");
+            line["response"]!.GetValue<string>().Should().Contain("<tool_call>");
+            line["advantage"]!.GetValue<double>().Should().BeInRange(-3, 3);
+            line["simulated_models"]!.GetValue<bool>().Should().BeTrue();
+            if (!line["solved"]!.GetValue<bool>()) line["reward"]!.GetValue<double>().Should().Be(0);
+        }
+        foreach (var group in lines.GroupBy(l => l["group_id"]!.GetValue<string>()))
+        {
+            // Kept groups are the non-homogeneous ones: some rollout scores above the group mean and some below.
+            var byRollout = group.GroupBy(l => l["rollout"]!.GetValue<int>()).Select(g => g.First()["advantage"]!.GetValue<double>()).ToList();
+            byRollout.Should().Contain(a => a > 0).And.Contain(a => a < 0);
+        }
+    }
+
+    [Fact]
+    public async Task Rollout_names_the_bad_line_of_a_tasks_file()
+    {
+        var catalog = Path.Combine(_dir, "sim.json");
+        File.WriteAllText(catalog, SimulatedCatalog.Json());
+        var tasks = Path.Combine(_dir, "tasks.jsonl");
+        File.WriteAllLines(tasks, ["""{"id":"a","problem":"q?","answer":"x"}""", """{"id":"b","answer":"y"}"""]);
+
+        var r = await OrchestraProcess.RunAsync("rollout", "--config", catalog, "--tasks", tasks, "--out", Path.Combine(_dir, "s.jsonl"));
+
+        r.ExitCode.Should().Be(2);
+        r.Stderr.Trim().Should().StartWith($"error: {tasks} line 2").And.Contain("\"problem\"");
+    }
+
+    [Fact]
     public async Task Run_with_a_policy_file_that_is_not_one_fails_with_one_line_naming_it()
     {
         var bogus = Path.Combine(_dir, "weights.json");
@@ -75,6 +124,31 @@ public sealed class OfflineCommandsTests : IDisposable
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")))!;
         results["evaluation"]!.AsArray().Select(e => e!["policy"]!.GetValue<string>()).Should().Contain("learned (GRPO)");
         results["curve"]!.AsArray().Should().HaveCount(3);
+        results["checks"]!["strongest_alone_policy"]!.GetValue<string>().Should().Be("answer-1 alone (strongest)");
+        results["generalisation"]!.AsArray().Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Train_runs_the_demos_trainer_alone_and_writes_the_same_weights_and_a_curve()
+    {
+        var demoDir = Path.Combine(_dir, "demo");
+        var trainDir = Path.Combine(_dir, "train");
+        string[] settings = ["--seed", "2", "--steps", "3", "--group", "4", "--out"];
+
+        var demo = await OrchestraProcess.RunAsync([.. new[] { "demo", "--world", "small" }, .. settings, demoDir]);
+        var train = await OrchestraProcess.RunAsync([.. new[] { "train", "--world", "offline", "--world-size", "small" }, .. settings, trainDir]);
+        var wrong = await OrchestraProcess.RunAsync("train", "--world", "online");
+
+        demo.ExitCode.Should().Be(0, demo.Stderr);
+        train.ExitCode.Should().Be(0, train.Stderr);
+        train.Stdout.Should().Contain("Trained 3 steps (simulated experts)");
+        File.ReadAllText(Path.Combine(trainDir, "policy.json")).Should().Be(File.ReadAllText(Path.Combine(demoDir, "policy.json")));
+        var curve = File.ReadAllLines(Path.Combine(trainDir, "training.csv"));
+        curve.Should().HaveCount(4);
+        curve[0].Should().StartWith("step,episodes,mean_reward,accuracy,dollars_per_episode");
+        File.Exists(Path.Combine(trainDir, "results.json")).Should().BeFalse("train does not evaluate");
+        wrong.ExitCode.Should().Be(2);
+        wrong.Stderr.Should().Contain("--world must be 'offline'");
     }
 
     /// <summary>A running <c>orchestra sim serve --port 0</c>, stopped (by its own process id) when disposed.</summary>

@@ -94,6 +94,18 @@ internal static class DemoCommand
                 row.SecondsPerTask.ToString("0.0", c), row.LocalCallShare.ToString("P0", c),
                 Markup.Escape(string.Join(" ", row.CallsPerAlias.Select(kv => $"{kv.Key}:{kv.Value.ToString("0.00", c)}"))));
         AnsiConsole.Write(prefs);
+        AnsiConsole.WriteLine("Generalisation: the trained weights, not retrained, on catalogs they never saw (simulated experts)");
+        var gen = new Table().AddColumns("catalog", "change", "accuracy", "kept", "$/task", "s/task", "local calls", "calls per alias (per task)");
+        foreach (var g in r.Generalisation)
+            gen.AddRow(Markup.Escape(g.Catalog), Markup.Escape(g.Change), g.Evaluation.Accuracy.ToString("P1", c), g.AccuracyRetained.ToString("P0", c),
+                "$" + g.Evaluation.DollarsPerTask.ToString("0.0000", c), g.Evaluation.SecondsPerTask.ToString("0.0", c), g.Evaluation.LocalCallShare.ToString("P0", c),
+                Markup.Escape(string.Join(" ", g.Evaluation.CallsPerAlias.Select(kv => $"{kv.Key}:{kv.Value.ToString("0.00", c)}"))));
+        AnsiConsole.Write(gen);
+        var k = r.Checks;
+        AnsiConsole.WriteLine(string.Create(c,
+            $"Checks: vs {k.StrongestAlonePolicy}: accuracy {k.AccuracyGapPoints:+0.0;-0.0} points, dollars ×{k.DollarsRatio:0.000}, seconds ×{k.SecondsRatio:0.000} ({(k.CostBoundMet ? "met" : "NOT met")}); " +
+            $"hard-constraint violations {k.ConstraintViolations}; local share none {k.LocalShareNoPreference:P0} → prefer-local {k.LocalSharePreferLocal:P0} ({(k.PreferLocalDoublesLocalShare ? "doubled" : "NOT doubled")}); " +
+            $"accuracy kept on unseen catalogs {k.GeneralisationAccuracyRetained:P0} ({(k.GeneralisationMet ? "met" : "NOT met")})."));
         AnsiConsole.WriteLine("Seconds are the paper's latency (tool calls only) on the simulated clock; code runs for real and is billed 1 simulated second per run.");
         AnsiConsole.WriteLine();
         AnsiConsole.WriteLine(ExpertCalibration.Describe());

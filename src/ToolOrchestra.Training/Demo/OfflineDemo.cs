@@ -43,6 +43,8 @@ public sealed record DemoResult(
     IReadOnlyList<TrainingStepReport> Curve,
     IReadOnlyList<EvaluationRow> Evaluation,
     IReadOnlyList<EvaluationRow> PreferenceAdherence,
+    IReadOnlyList<GeneralisationRow> Generalisation,
+    DemoChecks Checks,
     string LearnedPolicyName,
     string OutDirectory,
     IReadOnlyDictionary<string, string> Files,
@@ -66,10 +68,30 @@ public static partial class OfflineDemo
 {
     public const string Trained = "learned (GRPO)";
     public const string Untrained = "learned, untrained";
+    public const string StrongestAlone = "answer-1 alone (strongest)";
 
-    public static async Task<DemoResult> RunAsync(DemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken ct = default)
+    /// <summary>"No preference": only accuracy counts (no weight on cost, latency or any alias).</summary>
+    public static readonly PreferenceProfile NoPreference = new("none", new Core.Preferences(new Dictionary<string, double> { [Core.Preferences.Accuracy] = 1 }, [], []));
+
+    /// <summary>The profiles of the adherence table: no preference first, then the world's profiles.</summary>
+    public static IReadOnlyList<PreferenceProfile> AdherenceProfiles => [NoPreference, .. PreferenceProfiles.Default];
+
+    /// <summary>The world, its episodes and the trained policy, as <see cref="TrainAsync"/> leaves them.</summary>
+    public sealed record TrainedSession(
+        World World, Catalog Catalog, IRetriever Retriever, ICodeRunner Code, OfflineEpisodes Episodes,
+        SoftmaxPolicy Initial, SoftmaxPolicy Policy, OfflineTrainer Trainer, IReadOnlyList<TrainingStepReport> Curve,
+        Dictionary<string, string> Files, string OutDirectory)
     {
-        var wall = Stopwatch.StartNew();
+        internal CountingCodeRunner? Counter { get; init; }
+        internal CachingCodeRunner? Cache { get; init; }
+    }
+
+    /// <summary>
+    /// The training half of the demo (what <c>orchestra train --world offline</c> runs): world, index, sandbox
+    /// behind the code cache, GRPO steps, then <c>policy.json</c> and <c>training.csv</c> under the output folder.
+    /// </summary>
+    public static async Task<TrainedSession> TrainAsync(DemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken ct = default)
+    {
         var training = new OfflineTrainingOptions(options.Steps, options.TasksPerStep, options.Group, options.Seed, options.Parallelism, Update: options.Update);
         training.Validate();
         var outDir = Path.GetFullPath(options.OutDirectory);
@@ -102,6 +124,20 @@ public static partial class OfflineDemo
         });
         files["policy"] = policyPath;
         files["curve"] = WriteCurve(curve, Path.Combine(outDir, "training.csv"));
+        return new TrainedSession(world, catalog, retriever, cache, episodes, initial, policy, trainer, curve, files, outDir)
+        {
+            Counter = sandbox,
+            Cache = cache,
+        };
+    }
+
+    public static async Task<DemoResult> RunAsync(DemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken ct = default)
+    {
+        var wall = Stopwatch.StartNew();
+        var session = await TrainAsync(options, progress, ct).ConfigureAwait(false);
+        var (world, catalog, retriever, cache, episodes) = (session.World, session.Catalog, session.Retriever, session.Code, session.Episodes);
+        var (initial, policy, trainer, curve, files, outDir) = (session.Initial, session.Policy, session.Trainer, session.Curve, session.Files, session.OutDirectory);
+        var sandbox = session.Counter!;
 
         var test = world.TestTasks.ToList();
         var baselines = Baselines(catalog, initial, policy, options.Seed);
@@ -119,11 +155,22 @@ public static partial class OfflineDemo
 
         // Preference adherence: the trained policy on the same tasks with one preference profile imposed on all.
         var adherence = new List<EvaluationRow>();
-        foreach (var profile in PreferenceProfiles.Default)
+        foreach (var profile in AdherenceProfiles)
         {
             var learned = new EvaluatedPolicy($"{Trained}, every task {profile.Name}", _ => new LearnedQaPolicy(policy));
             var (row, _) = await PolicyEvaluation.RunAsync(episodes, learned, test, options.Seed, options.Parallelism, profile.Preferences, ct).ConfigureAwait(false);
             adherence.Add(row);
+        }
+        // Generalisation: the same trained weights on catalogs they never saw (no retraining).
+        var trainedRow = rows.First(r => r.Policy == Trained);
+        var generalisation = new List<GeneralisationRow>();
+        foreach (var variant in Generalisation.Variants())
+        {
+            var variantEpisodes = new OfflineEpisodes(world, variant.Catalog, retriever, cache, options.Episodes);
+            var learned = new EvaluatedPolicy($"{Trained}, {variant.Name}", _ => new LearnedQaPolicy(policy));
+            var (row, outcomes) = await PolicyEvaluation.RunAsync(variantEpisodes, learned, test, options.Seed, options.Parallelism, ct: ct).ConfigureAwait(false);
+            generalisation.Add(new GeneralisationRow(variant.Name, variant.Change, row, trainedRow.Accuracy == 0 ? 0 : row.Accuracy / trainedRow.Accuracy));
+            WriteTrajectories(outcomes, Path.Combine(trajectories, $"test-{Slug(row.Policy)}.jsonl"));
         }
         WriteTrajectories(trainer.LastStepEpisodes, Path.Combine(trajectories, "train-last-step.jsonl"));
         files["trajectories"] = trajectories;
@@ -131,7 +178,8 @@ public static partial class OfflineDemo
 
         files["results"] = Path.Combine(outDir, "results.json");
         var result = new DemoResult(options.Seed, world.Fingerprint, world.Documents.Count, world.TrainTasks.Count(), test.Count,
-            curve, rows, adherence, Trained, outDir, files, sandbox.Executions, cache.Hits, wall.Elapsed.TotalSeconds);
+            curve, rows, adherence, generalisation, DemoChecks.From(rows, adherence, generalisation), Trained, outDir, files, sandbox.Executions, session.Cache!.Hits, wall.Elapsed.TotalSeconds);
+        foreach (var (name, path) in DemoReport.Write(result, outDir)) files[name] = path;
         Write(files["results"], JsonSerializer.Serialize(result, OrchestraJson.Options));
         return result;
     }
@@ -144,8 +192,9 @@ public static partial class OfflineDemo
             .ThenBy(a => a.LatencySeconds ?? 0).ThenBy(a => a.Alias, StringComparer.Ordinal).First().Alias;
         return
         [
-            new("answer-1 alone (strongest)", _ => new ScriptedQaPolicy("answer-1 alone", "answer-1")),
+            new(StrongestAlone, _ => new ScriptedQaPolicy("answer-1 alone", "answer-1")),
             new("search-1 → answer-1", _ => new ScriptedQaPolicy("search-1 then answer-1", "search-1", "answer-1")),
+            new("search-1 → reasoner-1 → answer-1", _ => new ScriptedQaPolicy("strongest pipeline", "search-1", "reasoner-1", "answer-1")),
             new($"{cheapest} alone (cheapest)", _ => new ScriptedQaPolicy("cheapest alone", cheapest)),
             new("search-3 → reasoner-3 → answer-4", _ => new ScriptedQaPolicy("local pipeline", "search-3", "reasoner-3", "answer-4")),
             new("random", c => new RandomQaPolicy(new Random(c.Seed))),

@@ -53,9 +53,18 @@ public static class SimulatedCatalog
     }
 
     /// <summary>The catalog itself, parsed by the same loader as a user's file.</summary>
-    public static Catalog Create(string? endpoint = null, IReadOnlyList<ExpertProfile>? profiles = null)
+    public static Catalog Create(string? endpoint = null, IReadOnlyList<ExpertProfile>? profiles = null) =>
+        Variant(_ => { }, endpoint, profiles);
+
+    /// <summary>
+    /// A variant of the catalog: its JSON edited by <paramref name="edit"/> (e.g. an alias pointed at another model)
+    /// and then parsed by the same loader as a user's file, so a variant that breaks the schema fails the same way.
+    /// </summary>
+    public static Catalog Variant(Action<JsonObject> edit, string? endpoint = null, IReadOnlyList<ExpertProfile>? profiles = null)
     {
-        using var doc = JsonDocument.Parse(Json(endpoint, profiles));
+        var root = JsonNode.Parse(Json(endpoint, profiles))!.AsObject();
+        edit(root);
+        using var doc = JsonDocument.Parse(root.ToJsonString());
         return CatalogLoader.Parse(new JsonFields("(simulated catalog)", "$", doc.RootElement.Clone()));
     }
 }

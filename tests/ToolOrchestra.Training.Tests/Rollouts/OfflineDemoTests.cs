@@ -52,16 +52,29 @@ public sealed class OfflineDemoTests : IDisposable
         trained.SecondsPerTask.Should().BeLessThan(strongest.SecondsPerTask * 0.5);
         result.Evaluation.Should().OnlyContain(r => r.ConstraintViolations == 0 && r.Tasks == result.TestTasks);
 
+        // Generalisation without retraining: unseen experts behind two aliases, and a changed price table.
+        result.Generalisation.Select(g => g.Catalog).Should().Equal("unseen experts", "changed prices");
+        result.Generalisation.Should().OnlyContain(g => g.Evaluation.Tasks == result.TestTasks && g.Evaluation.ConstraintViolations == 0);
+        result.Generalisation.Should().OnlyContain(g => Math.Abs(g.AccuracyRetained - g.Evaluation.Accuracy / trained.Accuracy) < 1e-12);
+        result.Checks.GeneralisationAccuracyRetained.Should().BeGreaterThanOrEqualTo(0.9);
+        result.Checks.StrongestAlonePolicy.Should().Be(strongest.Policy);
+        result.Checks.CostBoundMet.Should().BeTrue();
+        result.Checks.ConstraintViolations.Should().Be(0);
+
         // What the user gets on disk: loadable weights, the curve, trajectories that say they are simulated.
         var (weights, notes) = PolicyWeightsFile.LoadWithNotes(result.Files["policy"]);
         weights.Weights.Should().NotEqual(SoftmaxPolicy.Create(seed: 3).Weights, "the saved weights are the trained ones");
         notes["world"].Should().Contain("simulated");
         File.ReadAllLines(result.Files["curve"]).Should().HaveCount(1 + 20);
         var trajectories = Directory.GetFiles(result.Files["trajectories"], "*.jsonl");
-        trajectories.Should().HaveCount(result.Evaluation.Count + 1);
+        trajectories.Should().HaveCount(result.Evaluation.Count + result.Generalisation.Count + 1);
         var line = File.ReadLines(Path.Combine(result.Files["trajectories"], "test-learned-grpo.jsonl")).First();
         JsonDocument.Parse(line).RootElement.GetProperty("simulated").GetBoolean().Should().BeTrue();
         File.ReadAllText(result.Files["calibration"]).Should().StartWith("Simulated expert profiles");
+        File.ReadAllText(result.Files["report"]).Should().Contain("SIMULATED").And.Contain("![accuracy vs dollars](accuracy-vs-dollars.svg)")
+            .And.Contain("## Generalisation").And.Contain(OfflineDemo.Trained);
+        System.Xml.Linq.XDocument.Load(result.Files["chart_accuracy_vs_dollars"]).Root!.Name.LocalName.Should().Be("svg");
+        System.Xml.Linq.XDocument.Load(result.Files["chart_calls_per_alias"]).Root!.Name.LocalName.Should().Be("svg");
         File.Exists(Path.Combine(result.Files["world"], "index.db")).Should().BeTrue();
         result.CodeCacheHits.Should().BeGreaterThan(result.CodeExecutions, "repeated programs come from the code-hash cache");
     }
@@ -75,6 +88,9 @@ public sealed class OfflineDemoTests : IDisposable
         File.ReadAllText(one.Files["policy"]).Should().Be(File.ReadAllText(many.Files["policy"]));
         JsonSerializer.Serialize(one.Evaluation, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.Evaluation, OrchestraJson.Compact));
         JsonSerializer.Serialize(one.Curve, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.Curve, OrchestraJson.Compact));
+        JsonSerializer.Serialize(one.PreferenceAdherence, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.PreferenceAdherence, OrchestraJson.Compact));
+        JsonSerializer.Serialize(one.Generalisation, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.Generalisation, OrchestraJson.Compact));
+        one.Checks.Should().Be(many.Checks);
     }
 
     [Fact]

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Runtime.Qa;
+using ToolOrchestra.Tools;
+using ToolOrchestra.Tools.CodeSandbox;
+using ToolOrchestra.Tools.Retrieval;
+using ToolOrchestra.Training.Rollouts;
+
+namespace ToolOrchestra.Cli.Commands;
+
+/// <summary>
+/// <c>orchestra rollout</c>: GRPO samples for LLM trainers — groups of episodes with the catalog's LLM orchestrator
+/// (real endpoints or <c>orchestra sim serve</c>), the same reward, advantage and filters as the small policy's
+/// training, one JSONL line per kept orchestrator turn.
+/// </summary>
+internal static class RolloutCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Description = "Catalog JSON file (its orchestrator model is the LLM being sampled)", Required = true };
+        var tasks = new Option<string>("--tasks") { Description = "JSONL tasks: {\"id\", \"problem\", \"answer\", \"accepted_answers\"?, \"pref_vec\"?} per line", Required = true };
+        var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
+        var output = new Option<string>("--out") { Description = "JSONL file of kept samples to write", Required = true };
+        var index = new Option<string?>("--index") { Description = "Local SQLite BM25 index behind the search tool" };
+        var topK = new Option<int>("--top-k") { Description = "Documents per search", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "Run seed: rollout g of task t sends seed f(seed, t, g) with every request", DefaultValueFactory = _ => 1 };
+        var maxTurns = new Option<int?>("--max-turns") { Description = "Turns per episode (default: the catalog's limits.max_turns)" };
+        var parallel = new Option<int>("--parallel") { Description = "Episodes run at once", DefaultValueFactory = _ => 4 };
+        var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code (enhance_reasoning answers 'not configured')" };
+        var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
+
+        var command = new Command("rollout", "Write GRPO training samples for an LLM orchestrator: groups through the runtime, reward, advantage, filters, one JSON line per kept turn")
+        {
+            config, tasks, group, output, index, topK, seed, maxTurns, parallel, noCode, unsafeNoSandbox,
+        };
+        command.SetAction((parse, ct) => CliRunner.Guard(async c =>
+        {
+            var catalog = CatalogLoader.Load(parse.GetValue(config)!);
+            var taskList = RolloutTask.LoadJsonl(parse.GetValue(tasks)!);
+            var options = new LlmRolloutOptions(parse.GetValue(group), parse.GetValue(seed), parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
+                catalog.Limits.MaxErrors, parse.GetValue(topK), parse.GetValue(parallel));
+            options.Validate();
+            ICodeRunner? code = parse.GetValue(noCode) ? null
+                : new PythonSandbox(new SandboxOptions { UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox) }, catalog.ToolPrices);
+            IRetriever? search = parse.GetValue(index) is { } i ? new LocalIndexRetriever(LocalIndex.Open(i), catalog.ToolPrices) : null;
+            if (catalog.Models.Values.Any(m => m.HasTag("simulated")))
+                Console.Error.WriteLine("Models tagged 'simulated' answer from orchestra sim serve: simulated experts, not real models.");
+            Console.Error.WriteLine($"Rolling out {taskList.Count} tasks × group {options.Group} with {catalog.Orchestrator.Model}...");
+
+            var report = await LlmRollouts.RunAsync(catalog, taskList, new QaToolServices(search, code, options.TopK), options, ct: c);
+            var path = Path.GetFullPath(parse.GetValue(output)!);
+            LlmRollouts.WriteJsonl(report.Samples, path);
+            var k = report.Counts;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{report.Rollouts} rollouts of {report.Tasks} tasks, accuracy {report.Accuracy:0.00}; {k.Turns} turns: kept {k.Kept}, dropped {k.HomogeneousGroup} (homogeneous group), {k.NoValidAnswer} (no valid answer), {k.NoParsableCall} (no parsable call)"));
+            Console.WriteLine($"  samples {path}");
+            return 0;
+        }, ct));
+        return command;
+    }
+}

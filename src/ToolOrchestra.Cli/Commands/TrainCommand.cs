@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using ToolOrchestra.Core;
+using ToolOrchestra.Training.Demo;
+
+namespace ToolOrchestra.Cli.Commands;
+
+/// <summary>
+/// <c>orchestra train --world offline</c>: only the training half of <c>orchestra demo</c> (the same trainer): GRPO steps
+/// of the small learned orchestrator in the offline world with simulated experts, a live progress display, and the
+/// weights and curve CSV under <c>--out</c>.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var worldKind = new Option<string>("--world") { Description = "Where to train: offline (the generated world with simulated experts)", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Seed of the world and the training", DefaultValueFactory = _ => 1 };
+        var steps = new Option<int>("--steps") { Description = "GRPO steps", DefaultValueFactory = _ => 100 };
+        var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
+        var tasksPerStep = new Option<int>("--tasks-per-step") { Description = "Training tasks per step", DefaultValueFactory = _ => 8 };
+        var size = new Option<string>("--world-size") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };
+        var outDir = new Option<string>("--out") { Description = "Folder for policy.json, training.csv, the world and the code cache", DefaultValueFactory = _ => Path.Combine("runs", "train") };
+        var parallel = new Option<int>("--parallel") { Description = "Episodes run at once (results do not depend on it)", DefaultValueFactory = _ => 4 };
+        var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
+
+        var command = new Command("train", "Train the small learned orchestrator with GRPO (offline world, simulated experts); writes weights and the curve CSV")
+        {
+            worldKind, seed, steps, group, tasksPerStep, size, outDir, parallel, unsafeNoSandbox,
+        };
+        command.SetAction((parse, ct) => CliRunner.Guard(async c =>
+        {
+            var kind = parse.GetValue(worldKind)!;
+            if (kind != "offline")
+                throw new UserError($"--world must be 'offline' (the only training world so far), got '{kind}'; for real endpoints write samples with 'orchestra rollout'.");
+            var options = new DemoOptions
+            {
+                Seed = parse.GetValue(seed),
+                Steps = parse.GetValue(steps),
+                Group = parse.GetValue(group),
+                TasksPerStep = parse.GetValue(tasksPerStep),
+                OutDirectory = parse.GetValue(outDir)!,
+                Parallelism = parse.GetValue(parallel),
+                World = SimCommand.WorldSize(parse.GetValue(size)!),
+                Sandbox = new DemoOptions().Sandbox with { UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox) },
+            };
+            var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            err.WriteLine($"orchestra train: offline world, SIMULATED experts (no real model runs), seed {options.Seed}");
+            OfflineDemo.TrainedSession? session = null;
+            await err.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    var bar = ctx.AddTask("building the world and its index", maxValue: options.Steps);
+                    var progress = new Inline<DemoProgress>(p =>
+                    {
+                        if (p.Step is not { } r) return;
+                        bar.Value = r.Step;
+                        bar.Description = string.Create(CultureInfo.InvariantCulture,
+                            $"step {r.Step}/{options.Steps}  reward {r.MeanReward:0.000}  accuracy {r.Accuracy:0.00}  $/episode {r.DollarsPerEpisode:0.0000}");
+                    });
+                    session = await OfflineDemo.TrainAsync(options, progress, c);
+                    bar.Value = bar.MaxValue;
+                });
+            var last = session!.Curve[^1];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Trained {options.Steps} steps (simulated experts): last step reward {last.MeanReward:0.000}, accuracy {last.Accuracy:0.00}, $/episode {last.DollarsPerEpisode:0.0000}, s/episode {last.SecondsPerEpisode:0.0}"));
+            Console.WriteLine($"  policy  {session.Files["policy"]}");
+            Console.WriteLine($"  curve   {session.Files["curve"]}");
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    /// <summary>Reports on the reporting thread, serialised (the progress display is not thread-safe).</summary>
+    private sealed class Inline<T>(Action<T> report) : IProgress<T>
+    {
+        private readonly Lock _gate = new();
+        public void Report(T value) { lock (_gate) report(value); }
+    }
+}

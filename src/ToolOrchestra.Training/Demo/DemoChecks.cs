@@ -1,0 +1,46 @@
+using ToolOrchestra.Training.Rollouts;
+
+namespace ToolOrchestra.Training.Demo;
+
+/// <summary>
+/// The acceptance numbers, computed from the demo's tables so an outside check can read them directly:
+/// the trained policy against the strongest expert alone (accuracy gap in points, dollar and second ratios), hard
+/// constraint violations over every evaluated policy, the local-call share without preferences and under
+/// "prefer local", and the smallest accuracy ratio kept on the unseen catalogs. Each <c>*Met</c> says whether the
+/// issue's bound holds; they are reported, never forced.
+/// </summary>
+public sealed record DemoChecks(
+    string StrongestAlonePolicy,
+    string TrainedPolicy,
+    double AccuracyGapPoints,
+    double DollarsRatio,
+    double SecondsRatio,
+    bool CostBoundMet,
+    int ConstraintViolations,
+    double LocalShareNoPreference,
+    double LocalSharePreferLocal,
+    double LocalShareRatio,
+    bool PreferLocalDoublesLocalShare,
+    double GeneralisationAccuracyRetained,
+    bool GeneralisationMet)
+{
+    public const double MaxAccuracyLossPoints = 2, MaxDollarsRatio = 0.4, MaxSecondsRatio = 0.5, MinRetained = 0.9;
+
+    public static DemoChecks From(IReadOnlyList<EvaluationRow> evaluation, IReadOnlyList<EvaluationRow> adherence, IReadOnlyList<GeneralisationRow> generalisation)
+    {
+        var strongest = evaluation.First(r => r.Policy == OfflineDemo.StrongestAlone);
+        var trained = evaluation.First(r => r.Policy == OfflineDemo.Trained);
+        var gap = Math.Round((trained.Accuracy - strongest.Accuracy) * 100, 2);
+        var dollars = strongest.DollarsPerTask == 0 ? 0 : (double)(trained.DollarsPerTask / strongest.DollarsPerTask);
+        var seconds = strongest.SecondsPerTask == 0 ? 0 : trained.SecondsPerTask / strongest.SecondsPerTask;
+        var none = adherence.First(r => r.Policy.EndsWith(" " + OfflineDemo.NoPreference.Name, StringComparison.Ordinal)).LocalCallShare;
+        var local = adherence.First(r => r.Policy.EndsWith(" prefer-local", StringComparison.Ordinal)).LocalCallShare;
+        var ratio = none == 0 ? (local > 0 ? double.PositiveInfinity : 1) : local / none;
+        var retained = generalisation.Count == 0 ? 1 : generalisation.Min(g => g.AccuracyRetained);
+        return new DemoChecks(strongest.Policy, trained.Policy, gap, dollars, seconds,
+            gap >= -MaxAccuracyLossPoints && dollars <= MaxDollarsRatio && seconds <= MaxSecondsRatio,
+            evaluation.Concat(adherence).Concat(generalisation.Select(g => g.Evaluation)).Sum(r => r.ConstraintViolations),
+            none, local, double.IsPositiveInfinity(ratio) ? double.MaxValue : ratio, ratio >= 2,
+            retained, retained >= MinRetained);
+    }
+}
