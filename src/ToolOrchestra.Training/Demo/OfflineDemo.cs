@@ -19,7 +19,7 @@ namespace ToolOrchestra.Training.Demo;
 public sealed record DemoOptions
 {
     public int Seed { get; init; } = 1;
-    public int Steps { get; init; } = 100;
+    public int Steps { get; init; } = 150;
     public int Group { get; init; } = 8;
     public int TasksPerStep { get; init; } = 8;
     public string OutDirectory { get; init; } = Path.Combine("runs", "demo");

@@ -32,7 +32,10 @@ public sealed class OfflineDemoTests : IDisposable
     [Fact]
     public async Task Training_lifts_accuracy_and_the_trained_policy_beats_the_strongest_expert_alone_at_a_fraction_of_its_cost()
     {
-        var result = await OfflineDemo.RunAsync(Options(20, "train"));
+        // Every task weighs cost or latency here (the default mix also has accuracy-only users, for whom paying is right).
+        var costAware = PreferenceProfiles.Default.Where(p => p.Preferences.Weight(ToolOrchestra.Core.Preferences.Cost) > 0).ToList();
+        var options = Options(20, "train");
+        var result = await OfflineDemo.RunAsync(options with { World = options.World with { Profiles = costAware } });
 
         // Sampled training episodes: the policy starts near random, learns to search, compute and answer, and to do
         // it with cheap experts (the tasks' preferences weigh cost and latency).
