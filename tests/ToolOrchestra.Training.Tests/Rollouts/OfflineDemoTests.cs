@@ -63,6 +63,9 @@ public sealed class OfflineDemoTests : IDisposable
         result.Checks.StrongestAlonePolicy.Should().Be(strongest.Policy);
         result.Checks.CostBoundMet.Should().BeTrue();
         result.Checks.ConstraintViolations.Should().Be(0);
+        var hard = result.PreferenceAdherence.Single(r => r.Policy.EndsWith(OfflineDemo.LocalOnlyHard.Name));
+        hard.LocalCallShare.Should().Be(1, "only local models may be called under the hard constraint");
+        hard.CallsPerAlias.Keys.Should().OnlyContain(a => PreferenceProfiles.LocalAliases.Contains(a));
 
         // What the user gets on disk: loadable weights, the curve, trajectories that say they are simulated.
         var (weights, notes) = PolicyWeightsFile.LoadWithNotes(result.Files["policy"]);
