@@ -19,7 +19,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var seed = new Option<int>("--seed") { Description = "Seed of the world, the training and the evaluation", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Description = "GRPO steps", DefaultValueFactory = _ => 100 };
+        var steps = new Option<int>("--steps") { Description = "GRPO steps", DefaultValueFactory = _ => 150 };
         var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
         var tasksPerStep = new Option<int>("--tasks-per-step") { Description = "Training tasks per step", DefaultValueFactory = _ => 8 };
         var world = new Option<string>("--world") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };
@@ -104,7 +104,7 @@ internal static class DemoCommand
         var k = r.Checks;
         AnsiConsole.WriteLine(string.Create(c,
             $"Checks: vs {k.StrongestAlonePolicy}: accuracy {k.AccuracyGapPoints:+0.0;-0.0} points, dollars ×{k.DollarsRatio:0.000}, seconds ×{k.SecondsRatio:0.000} ({(k.CostBoundMet ? "met" : "NOT met")}); " +
-            $"hard-constraint violations {k.ConstraintViolations}; local share none {k.LocalShareNoPreference:P0} → prefer-local {k.LocalSharePreferLocal:P0} ({(k.PreferLocalDoublesLocalShare ? "doubled" : "NOT doubled")}); " +
+            $"hard-constraint violations {k.ConstraintViolations}; local share none {k.LocalShareNoPreference:P0} → prefer-local {k.LocalSharePreferLocal:P0} ({(k.PreferLocalDoublesLocalShare ? "doubled" : "NOT doubled")}; of answer calls {k.LocalAnswerShareNoPreference:P0} → {k.LocalAnswerSharePreferLocal:P0}); " +
             $"accuracy kept on unseen catalogs {k.GeneralisationAccuracyRetained:P0} ({(k.GeneralisationMet ? "met" : "NOT met")})."));
         AnsiConsole.WriteLine("Seconds are the paper's latency (tool calls only) on the simulated clock; code runs for real and is billed 1 simulated second per run.");
         AnsiConsole.WriteLine();

@@ -21,10 +21,20 @@ public sealed record DemoChecks(
     double LocalSharePreferLocal,
     double LocalShareRatio,
     bool PreferLocalDoublesLocalShare,
+    double LocalAnswerShareNoPreference,
+    double LocalAnswerSharePreferLocal,
     double GeneralisationAccuracyRetained,
     bool GeneralisationMet)
 {
     public const double MaxAccuracyLossPoints = 2, MaxDollarsRatio = 0.4, MaxSecondsRatio = 0.5, MinRetained = 0.9;
+
+    /// <summary>The share of answer calls that went to local aliases (searches excluded), a finer view of adherence.</summary>
+    public static double LocalAnswerShare(EvaluationRow row)
+    {
+        var answers = row.CallsPerAlias.Where(kv => kv.Key.StartsWith("answer-", StringComparison.Ordinal)).ToList();
+        var total = answers.Sum(kv => kv.Value);
+        return total == 0 ? 0 : answers.Where(kv => OfflineWorld.PreferenceProfiles.LocalAliases.Contains(kv.Key)).Sum(kv => kv.Value) / total;
+    }
 
     public static DemoChecks From(IReadOnlyList<EvaluationRow> evaluation, IReadOnlyList<EvaluationRow> adherence, IReadOnlyList<GeneralisationRow> generalisation)
     {
@@ -36,11 +46,14 @@ public sealed record DemoChecks(
         var none = adherence.First(r => r.Policy.EndsWith(" " + OfflineDemo.NoPreference.Name, StringComparison.Ordinal)).LocalCallShare;
         var local = adherence.First(r => r.Policy.EndsWith(" prefer-local", StringComparison.Ordinal)).LocalCallShare;
         var ratio = none == 0 ? (local > 0 ? double.PositiveInfinity : 1) : local / none;
+        var noneRow = adherence.First(r => r.Policy.EndsWith(" " + OfflineDemo.NoPreference.Name, StringComparison.Ordinal));
+        var localRow = adherence.First(r => r.Policy.EndsWith(" prefer-local", StringComparison.Ordinal));
         var retained = generalisation.Count == 0 ? 1 : generalisation.Min(g => g.AccuracyRetained);
         return new DemoChecks(strongest.Policy, trained.Policy, gap, dollars, seconds,
             gap >= -MaxAccuracyLossPoints && dollars <= MaxDollarsRatio && seconds <= MaxSecondsRatio,
             evaluation.Concat(adherence).Concat(generalisation.Select(g => g.Evaluation)).Sum(r => r.ConstraintViolations),
             none, local, double.IsPositiveInfinity(ratio) ? double.MaxValue : ratio, ratio >= 2,
+            LocalAnswerShare(noneRow), LocalAnswerShare(localRow),
             retained, retained >= MinRetained);
     }
 }

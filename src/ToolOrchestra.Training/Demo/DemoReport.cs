@@ -61,7 +61,7 @@ public static class DemoReport
         sb.AppendLine();
         sb.AppendLine(string.Create(C, $"- vs {k.StrongestAlonePolicy}: accuracy {k.AccuracyGapPoints:+0.0;-0.0} points (bound ≥ −2), dollars ×{k.DollarsRatio:0.000} (≤ 0.4), seconds ×{k.SecondsRatio:0.000} (≤ 0.5): {(k.CostBoundMet ? "met" : "NOT met")}"));
         sb.AppendLine(string.Create(C, $"- hard-constraint violations: {k.ConstraintViolations}"));
-        sb.AppendLine(string.Create(C, $"- local-call share: no preference {k.LocalShareNoPreference:P0}, prefer local {k.LocalSharePreferLocal:P0}: {(k.PreferLocalDoublesLocalShare ? "doubled" : "NOT doubled")}"));
+        sb.AppendLine(string.Create(C, $"- local-call share: no preference {k.LocalShareNoPreference:P0}, prefer local {k.LocalSharePreferLocal:P0}: {(k.PreferLocalDoublesLocalShare ? "doubled" : "NOT doubled")}; of answer calls only: {k.LocalAnswerShareNoPreference:P0} → {k.LocalAnswerSharePreferLocal:P0}"));
         sb.AppendLine(string.Create(C, $"- accuracy kept on unseen catalogs: {k.GeneralisationAccuracyRetained:P0} (≥ 90%): {(k.GeneralisationMet ? "met" : "NOT met")}"));
         sb.AppendLine();
         sb.AppendLine("## Calibration");

@@ -19,7 +19,7 @@ namespace ToolOrchestra.Training.Demo;
 public sealed record DemoOptions
 {
     public int Seed { get; init; } = 1;
-    public int Steps { get; init; } = 100;
+    public int Steps { get; init; } = 150;
     public int Group { get; init; } = 8;
     public int TasksPerStep { get; init; } = 8;
     public string OutDirectory { get; init; } = Path.Combine("runs", "demo");
@@ -73,8 +73,15 @@ public static partial class OfflineDemo
     /// <summary>"No preference": only accuracy counts (no weight on cost, latency or any alias).</summary>
     public static readonly PreferenceProfile NoPreference = new("none", new Core.Preferences(new Dictionary<string, double> { [Core.Preferences.Accuracy] = 1 }, [], []));
 
-    /// <summary>The profiles of the adherence table: no preference first, then the world's profiles.</summary>
-    public static IReadOnlyList<PreferenceProfile> AdherenceProfiles => [NoPreference, .. PreferenceProfiles.Default];
+    /// <summary>
+    /// A hard constraint the world's tasks never carry: only models tagged "local" (the balanced weights otherwise).
+    /// Its row makes the constraint-violation count a real test: the proprietary aliases must never be called.
+    /// </summary>
+    public static readonly PreferenceProfile LocalOnlyHard = new("local-only (hard constraint)",
+        new Core.Preferences(PreferenceProfiles.Default[0].Preferences.Weights, ["local"], []));
+
+    /// <summary>The profiles of the adherence table: no preference first, then the world's profiles, then the hard constraint.</summary>
+    public static IReadOnlyList<PreferenceProfile> AdherenceProfiles => [NoPreference, .. PreferenceProfiles.Default, LocalOnlyHard];
 
     /// <summary>The world, its episodes and the trained policy, as <see cref="TrainAsync"/> leaves them.</summary>
     public sealed record TrainedSession(

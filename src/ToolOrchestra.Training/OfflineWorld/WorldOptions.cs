@@ -56,6 +56,7 @@ public static class PreferenceProfiles
     [
         new("balanced", Weights(1, 0.5, 0.5), 4),
         new("accuracy-first", Weights(1, 0.1, 0.1), 2),
+        new("accuracy-only", Weights(1, 0, 0), 4), // users who only want it right: the reason to learn when GPT-5 pays off
         new("low-cost", Weights(1, 1, 0.2), 2),
         new("low-latency", Weights(1, 0.2, 1), 1),
         new("prefer-local", Weights(1, 0.3, 0.3, LocalAliases.Select(a => KeyValuePair.Create(a, 0.5))), 1),

@@ -32,7 +32,10 @@ public sealed class OfflineDemoTests : IDisposable
     [Fact]
     public async Task Training_lifts_accuracy_and_the_trained_policy_beats_the_strongest_expert_alone_at_a_fraction_of_its_cost()
     {
-        var result = await OfflineDemo.RunAsync(Options(20, "train"));
+        // Every task weighs cost or latency here (the default mix also has accuracy-only users, for whom paying is right).
+        var costAware = PreferenceProfiles.Default.Where(p => p.Preferences.Weight(ToolOrchestra.Core.Preferences.Cost) > 0).ToList();
+        var options = Options(20, "train");
+        var result = await OfflineDemo.RunAsync(options with { World = options.World with { Profiles = costAware } });
 
         // Sampled training episodes: the policy starts near random, learns to search, compute and answer, and to do
         // it with cheap experts (the tasks' preferences weigh cost and latency).
@@ -60,6 +63,9 @@ public sealed class OfflineDemoTests : IDisposable
         result.Checks.StrongestAlonePolicy.Should().Be(strongest.Policy);
         result.Checks.CostBoundMet.Should().BeTrue();
         result.Checks.ConstraintViolations.Should().Be(0);
+        var hard = result.PreferenceAdherence.Single(r => r.Policy.EndsWith(OfflineDemo.LocalOnlyHard.Name));
+        hard.LocalCallShare.Should().Be(1, "only local models may be called under the hard constraint");
+        hard.CallsPerAlias.Keys.Should().OnlyContain(a => PreferenceProfiles.LocalAliases.Contains(a));
 
         // What the user gets on disk: loadable weights, the curve, trajectories that say they are simulated.
         var (weights, notes) = PolicyWeightsFile.LoadWithNotes(result.Files["policy"]);
