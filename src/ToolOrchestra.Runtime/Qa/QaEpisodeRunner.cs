@@ -6,7 +6,7 @@ using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
 using ToolOrchestra.Models;
-using ToolOrchestra.Tools.CodeSandbox;
+using ToolOrchestra.Tools;
 
 namespace ToolOrchestra.Runtime.Qa;
 
@@ -173,9 +173,9 @@ public sealed class QaEpisodeRunner(
                     var query = ExpertPrompts.ExtractQuery(reply, problem);
                     var started = _time.GetTimestamp();
                     var found = await tools.Retriever.RetrieveAsync(query, tools.TopK, episode.Request.Eid, ct).ConfigureAwait(false);
-                    // The retriever prices itself (local per call, web per call and per extracted document).
-                    episode.Ledger.Record(new LedgerEntry(turn, found.Source == Tools.WebSearch.TavilyRetriever.SourceName ? CallKind.WebSearch : CallKind.Search, "search", action.Alias,
-                        found.Source, 0, 0, found.CostUsd, _time.GetElapsedTime(started).TotalSeconds));
+                    // The retriever prices itself (local per call, web per call and per extracted document); the seconds are
+                    // the episode's clock, so a virtual-time episode stays reproducible.
+                    episode.Ledger.Record(ToolLedger.Retrieval(turn, found with { Seconds = _time.GetElapsedTime(started).TotalSeconds }, "search", action.Alias));
                     if (found.Error is not null)
                     {
                         record.Error = found.Error;
@@ -192,8 +192,7 @@ public sealed class QaEpisodeRunner(
                     var reply = await AskExpertAsync(episode, turn, action, null, ExpertPrompts.Code(context, problem), record, ct).ConfigureAwait(false);
                     if (ExpertPrompts.ExtractCode(reply) is not { } code) return "The expert wrote no ```python block; nothing was run.";
                     var result = await tools.CodeRunner.RunAsync(code, ct).ConfigureAwait(false);
-                    episode.Ledger.Record(new LedgerEntry(turn, CallKind.Code, "code_interpreter", action.Alias, null, 0, 0,
-                        result.CostUsd(catalog.ToolPrices), result.Seconds));
+                    episode.Ledger.Record(ToolLedger.Code(turn, result, catalog.ToolPrices, alias: action.Alias));
                     if (result.Stdout.Trim().Length > 0) episode.Context.AddCode(code, result.Stdout); // the reference keeps stdout only
                     return $"Exit code {result.ExitCode}{(result.TimedOut ? " (timed out)" : "")} after {result.Seconds.ToString("0.###", CultureInfo.InvariantCulture)} s.\nstdout:\n{result.Stdout}\nstderr:\n{result.Stderr}";
                 }
