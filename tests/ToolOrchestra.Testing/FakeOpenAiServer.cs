@@ -2,12 +2,9 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+
+using ToolOrchestra.Tools;
 
 namespace ToolOrchestra.Testing;
 
@@ -31,16 +28,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public static async Task<FakeOpenAiServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackWebApp.Create(0);
         var server = new FakeOpenAiServer(app);
         app.MapPost("/v1/chat/completions", context => server.HandleAsync(context, completions: false));
         app.MapPost("/v1/completions", context => server.HandleAsync(context, completions: true));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = address.TrimEnd('/') + "/v1";
+        server.BaseUrl = (await LoopbackWebApp.StartAsync(app)).ToString().TrimEnd('/') + "/v1";
         return server;
     }
 

@@ -1,14 +1,8 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ToolOrchestra.Tools.Retrieval;
 
@@ -32,25 +26,12 @@ public sealed class RetrievalServer : IAsyncDisposable
 
     public static async Task<RetrievalServer> StartAsync(IRetriever retriever, int port, CancellationToken ct = default)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
-        var app = builder.Build();
+        var app = LoopbackWebApp.Create(port);
 
         app.MapGet("/health", () => Results.Json(new { status = "ok" }));
         app.MapPost("/retrieve", (Delegate)((HttpContext http) => HandleAsync(http, retriever)));
 
-        try
-        {
-            await app.StartAsync(ct).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw new ToolOrchestra.Core.UserError($"cannot listen on 127.0.0.1:{port}: {e.Message}. Choose another --port.", e);
-        }
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RetrievalServer(app, new Uri(bound.EndsWith('/') ? bound : bound + "/"));
+        return new RetrievalServer(app, await LoopbackWebApp.StartAsync(app, ct).ConfigureAwait(false));
     }
 
     public Task WaitForShutdownAsync(CancellationToken ct) => _app.WaitForShutdownAsync(ct);

@@ -1,15 +1,11 @@
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+
+using ToolOrchestra.Tools;
 
 namespace ToolOrchestra.Tools.Tests.Mcp;
 
@@ -32,10 +28,7 @@ public sealed class LoopbackMcpHttpServer : IAsyncDisposable
 
     public static async Task<LoopbackMcpHttpServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackWebApp.Create(0);
         var tools = new McpServerPrimitiveCollection<McpServerTool>
         {
             McpServerTool.Create((double a, double b) => a * b, new McpServerToolCreateOptions { Name = "multiply", Description = "Multiplies two numbers" }),
@@ -56,9 +49,8 @@ public sealed class LoopbackMcpHttpServer : IAsyncDisposable
         app.MapGet("/mcp", (HttpContext http) => http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed);
         app.MapDelete("/mcp", (HttpContext http) => http.Response.StatusCode = StatusCodes.Status200OK);
 
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LoopbackMcpHttpServer(app, new Uri(address.TrimEnd('/') + "/mcp"));
+        var address = await LoopbackWebApp.StartAsync(app);
+        return new LoopbackMcpHttpServer(app, new Uri(address, "mcp"));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,14 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+
+using ToolOrchestra.Tools;
 
 namespace ToolOrchestra.Tools.Tests.WebSearch;
 
@@ -33,15 +29,11 @@ public sealed class FakeTavily : IAsyncDisposable
 
     public static async Task<FakeTavily> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackWebApp.Create(0);
         var fake = new FakeTavily(app);
         app.MapPost("/search", (Delegate)((HttpContext http) => fake.Handle(http, fake.Search)));
         app.MapPost("/extract", (Delegate)((HttpContext http) => fake.Handle(http, fake.Extract)));
-        await app.StartAsync();
-        fake.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        fake.BaseUrl = await LoopbackWebApp.StartAsync(app);
         return fake;
     }
 

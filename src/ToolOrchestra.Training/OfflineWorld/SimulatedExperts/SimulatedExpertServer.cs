@@ -2,13 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using ToolOrchestra.Core;
+
+using ToolOrchestra.Tools;
 
 namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
 
@@ -49,27 +46,14 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
     /// </summary>
     public static async Task<SimulatedExpertServer> StartAsync(SimulatedEndpoint endpoint, int port, double latencyScale = 0, CancellationToken ct = default)
     {
-        if (port is < 0 or > 65535) throw new UserError($"--port must be between 0 and 65535, got {port}.");
         if (!double.IsFinite(latencyScale) || latencyScale < 0) throw new UserError($"--latency-scale must be 0 or more, got {latencyScale}.");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        var app = builder.Build();
+        var app = LoopbackWebApp.Create(port);
         var server = new SimulatedExpertServer(app, endpoint, latencyScale);
         app.MapPost("/v1/chat/completions", server.CompleteAsync);
         app.MapGet("/v1/models", server.ModelsAsync);
-        try
-        {
-            await app.StartAsync(ct).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw new UserError($"cannot listen on 127.0.0.1:{port}: {e.Message} Choose another --port.", e);
-        }
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = address.TrimEnd('/') + "/v1";
-        server.Port = new Uri(address).Port;
+        var address = await LoopbackWebApp.StartAsync(app, ct).ConfigureAwait(false);
+        server.BaseUrl = address.ToString().TrimEnd('/') + "/v1";
+        server.Port = address.Port;
         return server;
     }
 
