@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OpenAI;
@@ -18,12 +17,12 @@ namespace ToolOrchestra.Models;
 /// llama.cpp, NIM, OpenAI) using the OpenAI SDK for the wire. The SDK's own retries are off: retries are the
 /// <see cref="RetryingChatClient"/> decorator's job, so every attempt is visible and accounted once.
 /// </summary>
-public sealed class OpenAiCompatibleChatClient : IChatClient
+public sealed class OpenAiCompatibleChatClient : WireChatClient
 {
     private readonly ChatClient _client;
-    private readonly ChatClientMetadata _metadata;
 
     public OpenAiCompatibleChatClient(Uri endpoint, string providerModel, string apiKey, TimeSpan requestTimeout)
+        : base(new ChatClientMetadata("openai-compatible", endpoint, providerModel))
     {
         var options = new OpenAIClientOptions
         {
@@ -32,10 +31,9 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             NetworkTimeout = requestTimeout,
         };
         _client = new ChatClient(providerModel, new ApiKeyCredential(apiKey), options);
-        _metadata = new ChatClientMetadata("openai-compatible", endpoint, providerModel);
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var completionOptions = new ChatCompletionOptions();
         if (options?.Temperature is { } t) completionOptions.Temperature = t;
@@ -52,18 +50,6 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         return FromWire(result.Value);
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        // The runtime needs whole responses (usage, tool calls); streaming is served from one completed response.
-        var response = await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        foreach (var update in response.ToChatResponseUpdates()) yield return update;
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType == typeof(ChatClientMetadata) ? _metadata
-        : serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
-
-    public void Dispose() { }
 
     private static OaChatMessage ToWire(AiChatMessage m)
     {

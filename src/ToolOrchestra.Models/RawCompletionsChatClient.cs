@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -17,7 +16,8 @@ namespace ToolOrchestra.Models;
 /// exact (our tokenizer) when the server reports none, and the prompt and completion token ids are attached under
 /// <see cref="PromptIdsKey"/> / <see cref="CompletionIdsKey"/> so they can be carried into training samples.
 /// </summary>
-public sealed class RawCompletionsChatClient(Uri endpoint, string providerModel, string apiKey, Qwen3Tokenizer tokenizer, HttpClient? http = null) : IChatClient
+public sealed class RawCompletionsChatClient(Uri endpoint, string providerModel, string apiKey, Qwen3Tokenizer tokenizer, HttpClient? http = null)
+    : WireChatClient(new ChatClientMetadata("openai-compatible-completions", endpoint, providerModel))
 {
     public const string PromptIdsKey = "toolorchestra.prompt_token_ids";
     public const string CompletionIdsKey = "toolorchestra.completion_token_ids";
@@ -26,7 +26,6 @@ public sealed class RawCompletionsChatClient(Uri endpoint, string providerModel,
     public const string EnableThinkingKey = "enable_thinking";
     private const string EndOfTurn = "<|im_end|>";
     private readonly HttpClient _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly ChatClientMetadata _metadata = new("openai-compatible-completions", endpoint, providerModel);
 
     public string Render(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options)
     {
@@ -45,7 +44,7 @@ public sealed class RawCompletionsChatClient(Uri endpoint, string providerModel,
         return ChatTemplate.Qwen3.Render(messages.Select(ToTemplate).ToList(), tools is { Count: > 0 } ? tools : null, addGenerationPrompt: true, enableThinking: thinking);
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var prompt = Render(messages, options);
         var promptIds = tokenizer.Encode(prompt);
@@ -102,17 +101,6 @@ public sealed class RawCompletionsChatClient(Uri endpoint, string providerModel,
         return chat;
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var response = await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        foreach (var update in response.ToChatResponseUpdates()) yield return update;
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType == typeof(ChatClientMetadata) ? _metadata
-        : serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
-
-    public void Dispose() { }
 
     private static TemplateMessage ToTemplate(Microsoft.Extensions.AI.ChatMessage m)
     {
