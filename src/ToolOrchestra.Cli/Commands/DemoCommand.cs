@@ -112,11 +112,4 @@ internal static class DemoCommand
         foreach (var (name, path) in r.Files) AnsiConsole.WriteLine($"  {name,-13} {path}");
         AnsiConsole.WriteLine(string.Create(c, $"Wall time {r.WallSeconds:0.0} s; sandbox executions {r.CodeExecutions}, code cache hits {r.CodeCacheHits}."));
     }
-
-    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        private readonly Lock _gate = new();
-        public void Report(T value) { lock (_gate) report(value); }
-    }
 }

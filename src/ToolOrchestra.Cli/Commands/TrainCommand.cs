@@ -53,7 +53,7 @@ internal static class TrainCommand
                 .StartAsync(async ctx =>
                 {
                     var bar = ctx.AddTask("building the world and its index", maxValue: options.Steps);
-                    var progress = new Inline<DemoProgress>(p =>
+                    var progress = new SynchronousProgress<DemoProgress>(p =>
                     {
                         if (p.Step is not { } r) return;
                         bar.Value = r.Step;
@@ -71,12 +71,5 @@ internal static class TrainCommand
             return 0;
         }, ct));
         return command;
-    }
-
-    /// <summary>Reports on the reporting thread, serialised (the progress display is not thread-safe).</summary>
-    private sealed class Inline<T>(Action<T> report) : IProgress<T>
-    {
-        private readonly Lock _gate = new();
-        public void Report(T value) { lock (_gate) report(value); }
     }
 }

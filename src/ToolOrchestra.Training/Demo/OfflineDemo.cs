@@ -117,7 +117,7 @@ public static partial class OfflineDemo
         var initial = SoftmaxPolicy.Create(seed: options.Seed);
         var policy = initial.Clone();
         var trainer = new OfflineTrainer(episodes, policy, training);
-        var curve = await trainer.TrainAsync(new Relay<TrainingStepReport>(r => progress?.Report(new DemoProgress("train", r.Step, options.Steps, r))), ct).ConfigureAwait(false);
+        var curve = await trainer.TrainAsync(new SynchronousProgress<TrainingStepReport>(r => progress?.Report(new DemoProgress("train", r.Step, options.Steps, r))), ct).ConfigureAwait(false);
 
         var policyPath = Path.Combine(outDir, "policy.json");
         PolicyWeightsFile.Save(policy, policyPath, new Dictionary<string, string>
@@ -237,12 +237,6 @@ public static partial class OfflineDemo
 
     [System.Text.RegularExpressions.GeneratedRegex("[^a-z0-9.]+")]
     private static partial System.Text.RegularExpressions.Regex NonWord();
-}
-
-/// <summary>Passes reports on at once, on the reporting thread (Progress&lt;T&gt; would post them out of order).</summary>
-internal sealed class Relay<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }
 
 /// <summary>Counts executions that reach the sandbox (cache misses).</summary>
