@@ -19,7 +19,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var seed = new Option<int>("--seed") { Description = "Seed of the world, the training and the evaluation", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Description = "GRPO steps", DefaultValueFactory = _ => 150 };
+        var steps = new Option<int>("--steps") { Description = "GRPO steps", DefaultValueFactory = _ => new DemoOptions().Steps };
         var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
         var tasksPerStep = new Option<int>("--tasks-per-step") { Description = "Training tasks per step", DefaultValueFactory = _ => 8 };
         var world = new Option<string>("--world") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };

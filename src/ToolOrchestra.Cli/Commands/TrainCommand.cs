@@ -17,7 +17,7 @@ internal static class TrainCommand
     {
         var worldKind = new Option<string>("--world") { Description = "Where to train: offline (the generated world with simulated experts)", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the world and the training", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Description = "GRPO steps", DefaultValueFactory = _ => 150 };
+        var steps = new Option<int>("--steps") { Description = "GRPO steps", DefaultValueFactory = _ => new DemoOptions().Steps };
         var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
         var tasksPerStep = new Option<int>("--tasks-per-step") { Description = "Training tasks per step", DefaultValueFactory = _ => 8 };
         var size = new Option<string>("--world-size") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };

@@ -19,7 +19,7 @@ namespace ToolOrchestra.Training.Demo;
 public sealed record DemoOptions
 {
     public int Seed { get; init; } = 1;
-    public int Steps { get; init; } = 150;
+    public int Steps { get; init; } = 300;
     public int Group { get; init; } = 8;
     public int TasksPerStep { get; init; } = 8;
     public string OutDirectory { get; init; } = Path.Combine("runs", "demo");
@@ -28,6 +28,9 @@ public sealed record DemoOptions
     public int Parallelism { get; init; } = 4;
     public SandboxOptions Sandbox { get; init; } = new() { TimeoutSeconds = 10, MemoryMb = 512 };
     public GrpoUpdateOptions? Update { get; init; }
+
+    /// <summary>Preference profiles drawn per training group (<see cref="OfflineTrainingOptions.Curriculum"/>); null keeps each task's own.</summary>
+    public IReadOnlyList<PreferenceProfile>? Curriculum { get; init; } = PreferenceProfiles.Curriculum;
 }
 
 /// <summary>Where the demo is, for a progress display.</summary>
@@ -71,7 +74,7 @@ public static partial class OfflineDemo
     public const string StrongestAlone = "answer-1 alone (strongest)";
 
     /// <summary>"No preference": only accuracy counts (no weight on cost, latency or any alias).</summary>
-    public static readonly PreferenceProfile NoPreference = new("none", new Core.Preferences(new Dictionary<string, double> { [Core.Preferences.Accuracy] = 1 }, [], []));
+    public static readonly PreferenceProfile NoPreference = PreferenceProfiles.AccuracyOnly;
 
     /// <summary>
     /// A hard constraint the world's tasks never carry: only models tagged "local" (the balanced weights otherwise).
@@ -99,7 +102,7 @@ public static partial class OfflineDemo
     /// </summary>
     public static async Task<TrainedSession> TrainAsync(DemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken ct = default)
     {
-        var training = new OfflineTrainingOptions(options.Steps, options.TasksPerStep, options.Group, options.Seed, options.Parallelism, Update: options.Update);
+        var training = new OfflineTrainingOptions(options.Steps, options.TasksPerStep, options.Group, options.Seed, options.Parallelism, Update: options.Update, Curriculum: options.Curriculum);
         training.Validate();
         var outDir = Path.GetFullPath(options.OutDirectory);
         Directory.CreateDirectory(outDir);

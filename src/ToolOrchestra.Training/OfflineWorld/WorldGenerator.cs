@@ -263,13 +263,8 @@ internal sealed class WorldGenerator(int seed, WorldOptions options)
     private sealed record Draft(string Question, string Answer, IReadOnlyList<string> Accepted, int Difficulty,
         IReadOnlyList<string> FactIds, IReadOnlyList<string> Queries, string? Solution);
 
-    private PreferenceProfile PickProfile(IReadOnlyList<PreferenceProfile> profiles)
-    {
-        var roll = _random.Next(profiles.Sum(p => Math.Max(1, p.Share)));
-        foreach (var p in profiles)
-            if ((roll -= Math.Max(1, p.Share)) < 0) return p;
-        return profiles[^1];
-    }
+    private PreferenceProfile PickProfile(IReadOnlyList<PreferenceProfile> profiles) =>
+        PreferenceProfile.Pick(profiles, _random.Next(profiles.Sum(p => Math.Max(1, p.Share))));
 
     private static IReadOnlyList<string> Spellings(Fact f) =>
         f.Number is { } n && f.Value != n.ToString(CultureInfo.InvariantCulture) ? [f.Value, n.ToString(CultureInfo.InvariantCulture)] : [f.Value];

@@ -3,7 +3,17 @@ using ToolOrchestra.Core;
 namespace ToolOrchestra.Training.OfflineWorld;
 
 /// <summary>A named preference vector the generator assigns to tasks, with its relative frequency.</summary>
-public sealed record PreferenceProfile(string Name, Preferences Preferences, int Share = 1);
+public sealed record PreferenceProfile(string Name, Preferences Preferences, int Share = 1)
+{
+    /// <summary>The profile a draw lands on when each takes <see cref="Share"/> slots; <paramref name="draw"/> any non-negative number.</summary>
+    public static PreferenceProfile Pick(IReadOnlyList<PreferenceProfile> profiles, long draw)
+    {
+        var roll = draw % profiles.Sum(p => Math.Max(1, p.Share));
+        foreach (var p in profiles)
+            if ((roll -= Math.Max(1, p.Share)) < 0) return p;
+        return profiles[^1];
+    }
+}
 
 /// <summary>
 /// How big a world to generate. Entity counts set the corpus size; <see cref="TasksPerFamily"/> the number of tasks
@@ -52,13 +62,27 @@ public static class PreferenceProfiles
         return new Preferences(w, [], []);
     }
 
+    /// <summary>
+    /// The preferences the world's tasks carry, with their shares: users who weigh dollars or seconds at least a little,
+    /// and some who prefer local models (as the paper's efficiency-aware training data).
+    /// </summary>
     public static readonly IReadOnlyList<PreferenceProfile> Default =
     [
         new("balanced", Weights(1, 0.5, 0.5), 4),
-        new("accuracy-first", Weights(1, 0.1, 0.1), 2),
-        new("accuracy-only", Weights(1, 0, 0), 4), // users who only want it right: the reason to learn when GPT-5 pays off
+        new("accuracy-first", Weights(1, 0.25, 0.25), 2),
         new("low-cost", Weights(1, 1, 0.2), 2),
-        new("low-latency", Weights(1, 0.2, 1), 1),
+        new("low-latency", Weights(1, 0.2, 1), 2),
         new("prefer-local", Weights(1, 0.3, 0.3, LocalAliases.Select(a => KeyValuePair.Create(a, 0.5))), 1),
     ];
+
+    /// <summary>No preference stated: only a correct answer counts (no weight on dollars, seconds or any alias).</summary>
+    public static readonly PreferenceProfile AccuracyOnly = new("none", Weights(1, 0, 0));
+
+    /// <summary>
+    /// The training curriculum (<see cref="Rollouts.OfflineTrainingOptions.Curriculum"/>): every task meets every
+    /// preference, including none — where paying for GPT-5 is right — most often, and "prefer local" twice as often
+    /// as the cost profiles, since those two are the ones whose behaviour must differ most.
+    /// </summary>
+    public static readonly IReadOnlyList<PreferenceProfile> Curriculum =
+        [AccuracyOnly with { Share = 2 }, .. Default.Select(p => p with { Share = p.Name is "prefer-local" or "balanced" ? 2 : 1 })];
 }

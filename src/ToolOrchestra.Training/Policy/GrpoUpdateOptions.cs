@@ -7,7 +7,7 @@ namespace ToolOrchestra.Training.Policy;
 /// linear weights. KL is off by default (the reference's coefficient is <see cref="ReferenceKlCoefficient"/>).
 /// </summary>
 public sealed record GrpoUpdateOptions(
-    double LearningRate = 0.05,
+    double LearningRate = 0.02,
     double ClipLow = 0.2,
     double ClipHigh = 0.28,
     double DualClip = 10,

@@ -9,9 +9,11 @@ namespace ToolOrchestra.Training.Policy;
 /// alias's output price" or "a math-looking problem" × "'math' in the alias's description" each get a weight.
 /// <para>Observation o: [0] 1, [1] ln(1+documents), [2] code outputs exist, [3] min(turn,20)/10, [4] first turn,
 /// [5] ln(1+100·dollars spent), [6] ln(1+seconds spent/10), [7..9] preference weights of accuracy, cost, latency,
-/// then the problem's hashed word n-grams, each once plainly and once conjoined with the episode stage
-/// (searches so far 0/1/2+, code run or not), L2-normalised — so the same words can ask for search first and an
-/// answer later.</para>
+/// [10] only accuracy counts (no weight on cost, latency or any alias), [11] some alias carries a weight,
+/// then the problem's hashed word n-grams, each once plainly, once conjoined with the episode stage
+/// (searches so far 0/1/2+, code run or not) and once with the preference mode ([10], [11] or neither),
+/// L2-normalised — so the same words can ask for search first and an answer later, and for a different expert
+/// when the user weighs cost or names the experts they prefer.</para>
 /// <para>Action a: [0] 1, [1..3] tool one-hot (search, enhance_reasoning, answer), [4] ln(1+input $/M),
 /// [5] ln(1+output $/M), [6] ln(1+latency s), [7] the preference weight of this alias, [8] ln(1+earlier calls of this
 /// alias), [9] ln(1+earlier calls of this tool), then the description's hashed words, L2-normalised.</para>
@@ -32,6 +34,10 @@ public static class PolicyFeatures
         o[7] = obs.Preference.GetValueOrDefault(Preferences.Accuracy);
         o[8] = obs.Preference.GetValueOrDefault(Preferences.Cost);
         o[9] = obs.Preference.GetValueOrDefault(Preferences.Latency);
+        var aliasWeighted = obs.Preference.Any(kv => kv.Value != 0 && kv.Key is not (Preferences.Accuracy or Preferences.Cost or Preferences.Latency));
+        var accuracyOnly = o[8] == 0 && o[9] == 0 && !aliasWeighted;
+        o[10] = accuracyOnly ? 1 : 0;
+        o[11] = aliasWeighted ? 1 : 0;
 
         int searches = 0, reasoning = 0;
         foreach (var c in obs.CallsSoFar)
@@ -40,6 +46,7 @@ public static class PolicyFeatures
             else if (c.Tool == QaActionSet.EnhanceReasoning) reasoning++;
         }
         var stage = FeatureHashing.Hash($"stage:s{Math.Min(searches, 2)}c{(reasoning > 0 || obs.HasCodeOutputs ? 1 : 0)}", config.HashSeed);
+        var mode = FeatureHashing.Hash(accuracyOnly ? "mode:accuracy" : aliasWeighted ? "mode:aliases" : "mode:costs", config.HashSeed);
 
         var block = o[FeatureConfig.ObservationFixed..];
         var words = FeatureHashing.Words(obs.Problem);
@@ -54,6 +61,7 @@ public static class PolicyFeatures
                 var gram = FeatureHashing.Combine(h, (ulong)n);
                 FeatureHashing.Add(block, gram);
                 FeatureHashing.Add(block, FeatureHashing.Combine(gram, stage));
+                FeatureHashing.Add(block, FeatureHashing.Combine(gram, mode));
             }
         }
         Normalise(block);

@@ -9,6 +9,9 @@ namespace ToolOrchestra.Training.Rollouts;
 /// <param name="TasksPerStep">Training tasks per step; each gets a group of <paramref name="Group"/> rollouts.</param>
 /// <param name="Group">Rollouts per task (the reference uses 8).</param>
 /// <param name="Parallelism">Episodes run at once (results do not depend on it).</param>
+/// <param name="Curriculum">When set, each training group gets a profile drawn from these (by share, seeded) instead
+/// of its task's own, so every profile meets every kind of task: the policy learns what a preference changes rather
+/// than which tasks happen to carry it. Held-out tasks keep their own preferences.</param>
 public sealed record OfflineTrainingOptions(
     int Steps = 100,
     int TasksPerStep = 8,
@@ -16,7 +19,8 @@ public sealed record OfflineTrainingOptions(
     int Seed = 1,
     int Parallelism = 4,
     GrpoOptions? Grpo = null,
-    GrpoUpdateOptions? Update = null)
+    GrpoUpdateOptions? Update = null,
+    IReadOnlyList<PreferenceProfile>? Curriculum = null)
 {
     public void Validate()
     {
@@ -24,6 +28,7 @@ public sealed record OfflineTrainingOptions(
         if (TasksPerStep < 1) throw new Core.UserError($"--tasks-per-step must be at least 1, got {TasksPerStep}.");
         if (Group < 2) throw new Core.UserError($"--group must be at least 2 (GRPO compares the rollouts of a group), got {Group}.");
         if (Parallelism < 1) throw new Core.UserError($"--parallel must be at least 1, got {Parallelism}.");
+        if (Curriculum is { Count: 0 }) throw new Core.UserError("the preference curriculum needs at least one profile, or none to keep each task's own.");
     }
 }
 
@@ -100,27 +105,32 @@ public sealed class OfflineTrainer(OfflineEpisodes episodes, SoftmaxPolicy polic
     {
         using var gate = new SemaphoreSlim(_options.Parallelism);
         var runs = new List<Task<(EpisodeOutcome Outcome, RolloutRecord<PolicyStep> Record)>>();
+        var preferences = tasks.Select((task, t) => PreferencesFor(task, step, t)).ToList();
         for (var t = 0; t < tasks.Count; t++)
             for (var g = 0; g < _options.Group; g++)
-                runs.Add(RunOneAsync(tasks[t], EpisodeSeed(_options.Seed, step, t, g), g, gate, ct));
+                runs.Add(RunOneAsync(tasks[t], preferences[t], EpisodeSeed(_options.Seed, step, t, g), g, gate, ct));
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
         var groups = new List<GroupRun>();
         for (var t = 0; t < tasks.Count; t++)
         {
             var slice = results.Skip(t * _options.Group).Take(_options.Group).ToList();
-            groups.Add(new GroupRun(new RolloutGroup<PolicyStep>(tasks[t].Id, tasks[t].Preferences.Weights, slice.Select(r => r.Record).ToList()),
+            groups.Add(new GroupRun(new RolloutGroup<PolicyStep>(tasks[t].Id, preferences[t].Weights, slice.Select(r => r.Record).ToList()),
                 slice.Select(r => r.Outcome).ToList()));
         }
         return groups;
     }
 
-    private async Task<(EpisodeOutcome, RolloutRecord<PolicyStep>)> RunOneAsync(WorldTask task, int seed, int index, SemaphoreSlim gate, CancellationToken ct)
+    /// <summary>The task's own preferences, or the curriculum's draw for this (step, task slot).</summary>
+    private Core.Preferences PreferencesFor(WorldTask task, int step, int slot) =>
+        _options.Curriculum is { } profiles ? PreferenceProfile.Pick(profiles, EpisodeSeed(_options.Seed, step, slot, -1)).Preferences : task.Preferences;
+
+    private async Task<(EpisodeOutcome, RolloutRecord<PolicyStep>)> RunOneAsync(WorldTask task, Core.Preferences preferences, int seed, int index, SemaphoreSlim gate, CancellationToken ct)
     {
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             var learner = new LearnedQaPolicy(policy, new Random(seed));
-            var outcome = await episodes.RunAsync(task, _ => learner, seed, ct: ct).ConfigureAwait(false);
+            var outcome = await episodes.RunAsync(task, _ => learner, seed, preferences, ct).ConfigureAwait(false);
             return (outcome, ToRecord(outcome, learner.Steps, index));
         }
         finally

@@ -28,28 +28,28 @@ public static class ExpertCalibration
     public static readonly IReadOnlyList<ExpertProfile> Profiles =
     [
         new("gpt-5", "gpt-5", false, 1.25m, 10m, 2.0, 60, AnswerTokens: 5640, QueryTokens: 1200, CodeTokens: 1740,
-            Knowledge: new(0.99, 0.95, 0.85), Math: new(0.99, 0.85, 0.45), Reading: new(0.99, 0.97, 0.93), Code: new(0.98, 0.95, 0.90), QueryQuality: 0.95,
+            Knowledge: new(0.99, 0.95, 0.85), Math: new(0.99, 0.85, 0.45), Reading: new(0.99, 0.97, 0.93), Code: new(0.98, 0.95, 0.90), QueryQuality: new(0.98, 0.95, 0.90),
             Source: $"{Prices}; latency: §2 answer-1 96 s, search-1 22 s, reasoner-1 31 s"),
         new("gpt-5-mini", "gpt-5-mini", false, 0.25m, 2m, 1.0, 80, AnswerTokens: 2080, QueryTokens: 1200, CodeTokens: 1920,
-            Knowledge: new(0.97, 0.85, 0.60), Math: new(0.97, 0.70, 0.30), Reading: new(0.97, 0.93, 0.85), Code: new(0.95, 0.88, 0.80), QueryQuality: 0.85,
+            Knowledge: new(0.97, 0.85, 0.60), Math: new(0.97, 0.70, 0.30), Reading: new(0.97, 0.93, 0.85), Code: new(0.95, 0.88, 0.80), QueryQuality: new(0.95, 0.85, 0.70),
             Source: $"{Prices}; latency: §2 answer-2 27 s, search-2 16 s, reasoner-2 25 s"),
         new("qwen3-32b", "Qwen/Qwen3-32B", true, 0.8m, 0.8m, 0.5, 60, AnswerTokens: 630, QueryTokens: 450, CodeTokens: 600,
-            Knowledge: new(0.95, 0.70, 0.35), Math: new(0.95, 0.55, 0.15), Reading: new(0.90, 0.70, 0.35), Code: new(0.88, 0.65, 0.40), QueryQuality: 0.55,
+            Knowledge: new(0.95, 0.70, 0.35), Math: new(0.95, 0.55, 0.15), Reading: new(0.90, 0.70, 0.35), Code: new(0.88, 0.65, 0.40), QueryQuality: new(0.90, 0.50, 0.20),
             Source: $"{Prices}; latency: §2 answer-4 11 s, search-3 8 s"),
         new("qwen2.5-coder-32b", "Qwen/Qwen2.5-Coder-32B-Instruct", true, 0.8m, 0.8m, 0.5, 60, AnswerTokens: 500, QueryTokens: 300, CodeTokens: 510,
-            Knowledge: new(0.85, 0.50, 0.20), Math: new(0.90, 0.50, 0.15), Reading: new(0.85, 0.65, 0.35), Code: new(0.90, 0.70, 0.40), QueryQuality: 0.50,
+            Knowledge: new(0.85, 0.50, 0.20), Math: new(0.90, 0.50, 0.15), Reading: new(0.85, 0.65, 0.35), Code: new(0.90, 0.70, 0.40), QueryQuality: new(0.85, 0.45, 0.15),
             Source: $"{Prices}; latency: §2 reasoner-3 9 s"),
         new("llama-3.3-70b", "meta-llama/Llama-3.3-70B-Instruct", true, 0.9m, 0.9m, 0.5, 40, AnswerTokens: 580, QueryTokens: 300, CodeTokens: 600,
-            Knowledge: new(0.97, 0.80, 0.50), Math: new(0.90, 0.45, 0.10), Reading: new(0.90, 0.70, 0.40), Code: new(0.85, 0.65, 0.40), QueryQuality: 0.55,
+            Knowledge: new(0.97, 0.80, 0.50), Math: new(0.90, 0.45, 0.10), Reading: new(0.90, 0.70, 0.40), Code: new(0.85, 0.65, 0.40), QueryQuality: new(0.90, 0.55, 0.25),
             Source: $"{Prices}; latency: §2 answer-3 15 s"),
         new("qwen2.5-math-72b", "Qwen/Qwen2.5-Math-72B-Instruct", true, 0.9m, 0.9m, 0.5, 40, AnswerTokens: 500, QueryTokens: 200, CodeTokens: 500,
-            Knowledge: new(0.60, 0.30, 0.10), Math: new(0.97, 0.70, 0.30), Reading: new(0.70, 0.50, 0.35), Code: new(0.80, 0.60, 0.40), QueryQuality: 0.40,
+            Knowledge: new(0.60, 0.30, 0.10), Math: new(0.97, 0.70, 0.30), Reading: new(0.70, 0.50, 0.35), Code: new(0.80, 0.60, 0.40), QueryQuality: new(0.60, 0.30, 0.10),
             Source: $"{Prices}; latency: §2 answer-math-1 13 s"),
         new("qwen2.5-math-7b", "Qwen/Qwen2.5-Math-7B-Instruct", true, 0.2m, 0.2m, 0.3, 120, AnswerTokens: 1044, QueryTokens: 200, CodeTokens: 500,
-            Knowledge: new(0.40, 0.15, 0.05), Math: new(0.93, 0.50, 0.15), Reading: new(0.55, 0.35, 0.20), Code: new(0.60, 0.40, 0.20), QueryQuality: 0.30,
+            Knowledge: new(0.40, 0.15, 0.05), Math: new(0.93, 0.50, 0.15), Reading: new(0.55, 0.35, 0.20), Code: new(0.60, 0.40, 0.20), QueryQuality: new(0.40, 0.20, 0.05),
             Source: $"{Prices}; latency: §2 answer-math-2 9 s"),
         new("qwen3-8b", "Qwen/Qwen3-8B", true, 0.2m, 0.2m, 0.3, 100, AnswerTokens: 400, QueryTokens: 250, CodeTokens: 400,
-            Knowledge: new(0.85, 0.50, 0.20), Math: new(0.90, 0.45, 0.10), Reading: new(0.85, 0.70, 0.50), Code: new(0.80, 0.60, 0.40), QueryQuality: 0.60,
+            Knowledge: new(0.85, 0.50, 0.20), Math: new(0.90, 0.45, 0.10), Reading: new(0.85, 0.70, 0.50), Code: new(0.80, 0.60, 0.40), QueryQuality: new(0.85, 0.50, 0.20),
             Source: $"{Prices} (the orchestrator's own price); latency: assumed, no alias in §2"),
     ];
 
@@ -60,10 +60,10 @@ public static class ExpertCalibration
     public static readonly IReadOnlyList<ExpertProfile> Unseen =
     [
         new("claude-opus-4.1", "claude-opus-4-1", false, 15m, 75m, 2.0, 50, AnswerTokens: 3000, QueryTokens: 600, CodeTokens: 1500,
-            Knowledge: new(0.99, 0.93, 0.80), Math: new(0.98, 0.80, 0.40), Reading: new(0.99, 0.96, 0.92), Code: new(0.98, 0.94, 0.88), QueryQuality: 0.93,
+            Knowledge: new(0.99, 0.93, 0.80), Math: new(0.98, 0.80, 0.40), Reading: new(0.99, 0.96, 0.92), Code: new(0.98, 0.94, 0.88), QueryQuality: new(0.98, 0.93, 0.88),
             Source: $"{Prices}; latency and skills assumed (unseen in training)"),
         new("nemotron-super-49b", "nvidia/llama-3.3-nemotron-super-49b-v1", true, 0.9m, 0.9m, 0.5, 50, AnswerTokens: 900, QueryTokens: 300, CodeTokens: 700,
-            Knowledge: new(0.95, 0.75, 0.45), Math: new(0.95, 0.65, 0.25), Reading: new(0.94, 0.87, 0.75), Code: new(0.90, 0.78, 0.62), QueryQuality: 0.78,
+            Knowledge: new(0.95, 0.75, 0.45), Math: new(0.95, 0.65, 0.25), Reading: new(0.94, 0.87, 0.75), Code: new(0.90, 0.78, 0.62), QueryQuality: new(0.92, 0.75, 0.55),
             Source: $"{Prices}; latency and skills assumed (unseen in training)"),
     ];
 
@@ -87,11 +87,11 @@ public static class ExpertCalibration
         var sb = new StringBuilder();
         sb.AppendLine("Simulated expert profiles (no real model runs; prices and latencies from the ToolOrchestra reference, skills assumed)");
         sb.AppendLine();
-        sb.AppendLine("| model | open | $/M in | $/M out | base s | tok/s | answer tok | knowledge e/m/h | math e/m/h | reading e/m/h | code e/m/h | query | source |");
+        sb.AppendLine("| model | open | $/M in | $/M out | base s | tok/s | answer tok | knowledge e/m/h | math e/m/h | reading e/m/h | code e/m/h | query e/m/h | source |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var p in Profiles.Concat(Unseen))
             sb.AppendLine(string.Create(c,
-                $"| {p.ModelId}{(Unseen.Contains(p) ? " (unseen)" : "")} | {(p.OpenWeights ? "yes" : "no")} | {p.InputPricePerMillion} | {p.OutputPricePerMillion} | {p.BaseLatencySeconds:0.0} | {p.TokensPerSecond:0} | {p.AnswerTokens:0} | {S(p.Knowledge)} | {S(p.Math)} | {S(p.Reading)} | {S(p.Code)} | {p.QueryQuality:0.00} | {p.Source} |"));
+                $"| {p.ModelId}{(Unseen.Contains(p) ? " (unseen)" : "")} | {(p.OpenWeights ? "yes" : "no")} | {p.InputPricePerMillion} | {p.OutputPricePerMillion} | {p.BaseLatencySeconds:0.0} | {p.TokensPerSecond:0} | {p.AnswerTokens:0} | {S(p.Knowledge)} | {S(p.Math)} | {S(p.Reading)} | {S(p.Code)} | {S(p.QueryQuality)} | {p.Source} |"));
         return sb.ToString();
 
         static string S(Skill s) => string.Create(CultureInfo.InvariantCulture, $"{s.Easy:0.00}/{s.Medium:0.00}/{s.Hard:0.00}");

@@ -11,7 +11,8 @@ public sealed record Skill(double Easy, double Medium, double Hard)
 /// at a rate), how many output tokens it spends per kind of request (reasoning included, as a provider bills it), and
 /// its skills: <see cref="Knowledge"/> answers "known" questions from memory, <see cref="Math"/> solves math without
 /// code, <see cref="Reading"/> answers correctly when its context holds the facts, <see cref="Code"/> writes a correct
-/// program, <see cref="QueryQuality"/> writes the ideal search query for the next missing fact.
+/// program, <see cref="QueryQuality"/> knows how to phrase the ideal search query for the next missing fact — a property
+/// of the (model, question, hop), so asking the same model again rarely helps where it lacks it.
 /// </summary>
 public sealed record ExpertProfile(
     string ModelId,
@@ -28,7 +29,7 @@ public sealed record ExpertProfile(
     Skill Math,
     Skill Reading,
     Skill Code,
-    double QueryQuality,
+    Skill QueryQuality,
     string Source)
 {
     /// <summary>Mean seconds of a request whose output is <paramref name="outputTokens"/> long.</summary>

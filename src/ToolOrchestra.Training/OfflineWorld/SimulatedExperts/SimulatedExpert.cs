@@ -28,6 +28,7 @@ public sealed class SimulatedExpert
     private readonly ITokenCounter _tokens;
     private readonly Dictionary<string, List<WorldTask>> _tasksByPrefix = new(StringComparer.Ordinal);
     private readonly SortedSet<int> _keyLengths = [KeyLength]; // questions shorter than KeyLength are keyed whole
+    private readonly Dictionary<string, Fact> _factBySentence = new(StringComparer.Ordinal); // sentence without its full stop
 
     public SimulatedExpert(World world, ExpertProfile profile, ITokenCounter? tokens = null)
     {
@@ -41,6 +42,7 @@ public sealed class SimulatedExpert
             if (!_tasksByPrefix.TryGetValue(key, out var list)) _tasksByPrefix[key] = list = [];
             list.Add(t);
         }
+        foreach (var f in world.Facts.Values) _factBySentence.TryAdd(f.Sentence.TrimEnd('.'), f);
     }
 
     public ExpertProfile Profile { get; }
@@ -133,13 +135,27 @@ public sealed class SimulatedExpert
         else
         {
             var (firstMissing, _) = FactsShown(_world, task, prompt);
-            var ideal = task.SearchQueries[Math.Min(firstMissing, task.SearchQueries.Count - 1)];
-            var quality = Profile.QueryQuality * (task.Difficulty >= 3 ? 0.9 : 1.0);
-            query = random.NextDouble() < quality ? ideal
+            var hop = Math.Min(firstMissing, task.SearchQueries.Count - 1);
+            var ideal = task.SearchQueries[hop];
+            query = random.NextDouble() < (KnowsQuery(task, hop) ? CompetentQueryChance : LuckyQueryChance) ? ideal
                 : random.Next(2) == 0 ? task.Question // repeats the question: finds the first hop at best
                 : string.Join(' ', FeatureHashing.Words(task.Question).Where(w => w.Length > 3).Take(4)); // vague keywords, names lost
         }
         return $"<think>(simulated {Profile.ModelId}) deciding what to search for</think>\n<query>{query}</query>";
+    }
+
+    // A model that knows how to phrase a hop's query still slips now and then; one that does not is rarely lucky.
+    private const double CompetentQueryChance = 0.95, LuckyQueryChance = 0.1;
+
+    /// <summary>
+    /// Whether this model knows how to phrase the query for <paramref name="hop"/> of <paramref name="task"/>: drawn once
+    /// per (model, task, hop) from <see cref="ExpertProfile.QueryQuality"/>, not per call, so re-asking a model that
+    /// lacks the disambiguation a hard question needs keeps failing, as it does with real models.
+    /// </summary>
+    public bool KnowsQuery(WorldTask task, int hop)
+    {
+        var h = FeatureHashing.Combine(FeatureHashing.Hash(task.Id, (ulong)hop), FeatureHashing.Hash(Profile.ModelId, 1));
+        return (h >> 11) * (1.0 / (1UL << 53)) < Profile.QueryQuality.At(task.Difficulty);
     }
 
     private string Code(WorldTask? task, string prompt, Random random)
@@ -174,20 +190,57 @@ public sealed class SimulatedExpert
             : $"<think>\n(simulated {Profile.ModelId}) reasoning\n</think>\n<answer>\n{answer}\n</answer>";
     }
 
-    /// <summary>The probability this expert answers the task correctly given what the prompt shows.</summary>
+    /// <summary>
+    /// The probability this expert answers the task correctly given what the prompt shows. Reading from documents
+    /// loses <see cref="ConfusionPerRival"/> of the expert's reading error for every rival fact in the context (the
+    /// same attribute of another entity, e.g. a namesake's headquarters), so noisy searches cost accuracy, and cost
+    /// the weaker readers most.
+    /// </summary>
     public double ChanceCorrect(WorldTask task, string prompt)
     {
         var d = task.Difficulty;
         var (_, facts) = FactsShown(_world, task, prompt);
         var codeDone = CodeShowsAnswer(task, prompt);
         var copy = Math.Max(Profile.Reading.Easy, Profile.Math.Easy); // reading a number off a program's output
+        var reading = facts ? Profile.Reading.At(d) * Math.Pow(1 - ConfusionPerRival * (1 - Profile.Reading.At(d)), RivalFacts(task, prompt)) : 0;
         return task.Family switch
         {
             TaskFamily.Known => Profile.Knowledge.At(d),
             TaskFamily.Math => codeDone ? copy : Profile.Math.At(d),
-            TaskFamily.Arithmetic => codeDone ? copy : facts ? Profile.Reading.At(d) * Profile.Math.At(d) : 0,
-            _ => facts ? Profile.Reading.At(d) : 0, // fictional facts cannot be known from memory
+            TaskFamily.Arithmetic => codeDone ? copy : reading * Profile.Math.At(d),
+            _ => reading, // fictional facts cannot be known from memory
         };
+    }
+
+    private const double ConfusionPerRival = 0.5;
+
+    /// <summary>
+    /// Rival facts in the prompt: fact sentences stating an attribute the task asks about, of an entity it does not ask
+    /// about. Found by splitting the prompt at full stops and line ends and looking each sentence up.
+    /// </summary>
+    public int RivalFacts(WorldTask task, string prompt)
+    {
+        var rivals = 0;
+        var text = prompt.AsSpan();
+        var lookup = _factBySentence.GetAlternateLookup<ReadOnlySpan<char>>();
+        var start = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] != '.' && text[i] != '\n') continue;
+            var sentence = text[start..i].Trim();
+            start = i + 1;
+            if (sentence.IsEmpty || !lookup.TryGetValue(sentence, out var fact)) continue;
+            var asked = false;
+            var rival = false;
+            foreach (var id in task.FactIds)
+            {
+                var own = _world.Facts[id];
+                if (own.Id == fact.Id) asked = true;
+                else if (own.Attribute == fact.Attribute) rival = true;
+            }
+            if (rival && !asked) rivals++;
+        }
+        return rivals;
     }
 
     private string WrongAnswer(WorldTask task, Random random)
