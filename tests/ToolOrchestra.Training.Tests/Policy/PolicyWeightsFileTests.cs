@@ -30,10 +30,10 @@ public sealed class PolicyWeightsFileTests : IDisposable
     {
         var path = Path.Combine(_dir, "w.json");
         PolicyWeightsFile.Save(SoftmaxPolicy.Create(new FeatureConfig(ProblemBuckets: 4, DescriptionBuckets: 4)), path);
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"format_version\":1", "\"format_version\":2"));
+        File.WriteAllText(path, File.ReadAllText(path).Replace($"\"format_version\":{PolicyWeightsFile.FormatVersion}", "\"format_version\":99"));
 
         var act = () => PolicyWeightsFile.Load(path);
-        act.Should().Throw<UserError>().WithMessage($"{path}: $.format_version: weights format version 2 *reads version 1*retrain*");
+        act.Should().Throw<UserError>().WithMessage($"{path}: $.format_version: weights format version 99 *reads version {PolicyWeightsFile.FormatVersion}*retrain*");
     }
 
     [Fact]

@@ -84,6 +84,29 @@ public class SoftmaxPolicyTests
     }
 
     [Fact]
+    public void The_preference_mode_is_a_feature_of_its_own_and_conjoined_with_the_problem_words()
+    {
+        var config = FeatureConfig.Default;
+        double[] Features(Dictionary<string, double> preference)
+        {
+            var o = new double[config.ObservationSize];
+            PolicyFeatures.Observation(Obs() with { Preference = preference }, config, o);
+            return o;
+        }
+        var none = Features(new() { ["accuracy"] = 1 });
+        var costs = Features(new() { ["accuracy"] = 1, ["cost"] = 0.5, ["latency"] = 0.5 });
+        var local = Features(new() { ["accuracy"] = 1, ["cost"] = 0.3, ["search-3"] = 0.5 });
+
+        (none[10], none[11]).Should().Be((1.0, 0.0)); // only accuracy counts
+        (costs[10], costs[11]).Should().Be((0.0, 0.0));
+        (local[10], local[11]).Should().Be((0.0, 1.0)); // an alias carries a weight
+        var words = FeatureConfig.ObservationFixed;
+        none[words..].Should().NotEqual(costs[words..], "the same words are hashed again with the mode");
+        costs[words..].Should().NotEqual(local[words..]);
+        Features(new() { ["accuracy"] = 1, ["cost"] = 1 })[words..].Should().Equal(costs[words..], "every cost-aware profile shares one mode");
+    }
+
+    [Fact]
     public void Feature_hashing_is_stable_across_processes()
     {
         // Pinned values: saved weights depend on them; string.GetHashCode would change every run.

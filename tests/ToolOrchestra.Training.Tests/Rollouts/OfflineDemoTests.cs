@@ -26,16 +26,18 @@ public sealed class OfflineDemoTests : IDisposable
         TasksPerStep = 8,
         Group = 8,
         World = WorldOptions.Small with { TasksPerFamily = 30 },
+        Update = new GrpoUpdateOptions(LearningRate: 0.05), // a few dozen steps on a small world: larger steps than the demo's
         OutDirectory = Path.Combine(_dir, sub),
     };
 
     [Fact]
     public async Task Training_lifts_accuracy_and_the_trained_policy_beats_the_strongest_expert_alone_at_a_fraction_of_its_cost()
     {
-        // Every task weighs cost or latency here (the default mix also has accuracy-only users, for whom paying is right).
+        // Every task weighs cost or latency here, and training keeps each task's own preferences (the default curriculum
+        // also trains on "none", where paying for GPT-5 is right).
         var costAware = PreferenceProfiles.Default.Where(p => p.Preferences.Weight(ToolOrchestra.Core.Preferences.Cost) > 0).ToList();
         var options = Options(20, "train");
-        var result = await OfflineDemo.RunAsync(options with { World = options.World with { Profiles = costAware } });
+        var result = await OfflineDemo.RunAsync(options with { World = options.World with { Profiles = costAware }, Curriculum = null });
 
         // Sampled training episodes: the policy starts near random, learns to search, compute and answer, and to do
         // it with cheap experts (the tasks' preferences weigh cost and latency).

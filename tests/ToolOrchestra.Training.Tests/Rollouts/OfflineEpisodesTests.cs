@@ -61,4 +61,27 @@ public sealed class OfflineEpisodesTests : IDisposable
             o.Trajectory.Ledger.Where(e => e.Alias is not null).Should()
                 .OnlyContain(e => _episodes.Catalog.Models[_episodes.Catalog.Aliases[e.Alias!].Model].HasTag("local"));
     }
+
+    [Fact]
+    public async Task A_curriculum_gives_each_training_group_a_drawn_profile_instead_of_its_tasks_own()
+    {
+        var local = PreferenceProfiles.Default.Single(p => p.Name == "prefer-local");
+        var options = new OfflineTrainingOptions(Steps: 2, TasksPerStep: 3, Group: 2, Seed: 1, Curriculum: [local]);
+        var trainer = new OfflineTrainer(_episodes, ToolOrchestra.Training.Policy.SoftmaxPolicy.Create(seed: 1), options);
+
+        await trainer.TrainAsync();
+
+        World.TrainTasks.Should().Contain(t => t.PreferenceProfile != local.Name, "the tasks carry other profiles");
+        trainer.LastStepEpisodes.Should().HaveCount(6).And.OnlyContain(e => e.Trajectory.PreferencesText == local.Preferences.Describe());
+
+        var act = () => new OfflineTrainingOptions(Curriculum: []).Validate();
+        act.Should().Throw<UserError>().WithMessage("*curriculum*at least one profile*");
+    }
+
+    [Fact]
+    public void Profiles_are_drawn_by_share()
+    {
+        IReadOnlyList<PreferenceProfile> profiles = [new("a", Preferences.None, 3), new("b", Preferences.None, 1)];
+        Enumerable.Range(0, 8).Select(d => PreferenceProfile.Pick(profiles, d).Name).Should().Equal("a", "a", "a", "b", "a", "a", "a", "b");
+    }
 }
