@@ -19,6 +19,9 @@ namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
 /// the spirit of the paper's Table 1 gap between the open 32–70B models and GPT-5 on FRAMES/HLE; with milder
 /// assumptions the cheap local pipeline matched GPT-5's accuracy and no user preference could favour the
 /// proprietary experts.</para>
+/// <para>Query skill is per difficulty and decided once per (model, question, hop), and rival facts in the context
+/// cost readers part of their error (<see cref="SimulatedExpert.ChanceCorrect"/>): both are assumptions that make
+/// strong search and clean contexts worth paying for when only accuracy counts, as the paper's users expect.</para>
 /// Everything here describes simulated experts; no real model was run to produce these numbers.
 /// </summary>
 public static class ExpertCalibration
@@ -92,6 +95,9 @@ public static class ExpertCalibration
         foreach (var p in Profiles.Concat(Unseen))
             sb.AppendLine(string.Create(c,
                 $"| {p.ModelId}{(Unseen.Contains(p) ? " (unseen)" : "")} | {(p.OpenWeights ? "yes" : "no")} | {p.InputPricePerMillion} | {p.OutputPricePerMillion} | {p.BaseLatencySeconds:0.0} | {p.TokensPerSecond:0} | {p.AnswerTokens:0} | {S(p.Knowledge)} | {S(p.Math)} | {S(p.Reading)} | {S(p.Code)} | {S(p.QueryQuality)} | {p.Source} |"));
+        sb.AppendLine();
+        sb.AppendLine("query e/m/h: the share of questions a model knows how to phrase the search query for, drawn once per (model, question, hop): asking again rarely helps.");
+        sb.AppendLine("reading e/m/h: with a clean context; every rival fact in the context (the same attribute of another entity) multiplies it by 1 − half the reading error.");
         return sb.ToString();
 
         static string S(Skill s) => string.Create(CultureInfo.InvariantCulture, $"{s.Easy:0.00}/{s.Medium:0.00}/{s.Hard:0.00}");
