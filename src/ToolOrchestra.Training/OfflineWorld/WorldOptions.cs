@@ -80,8 +80,8 @@ public static class PreferenceProfiles
 
     /// <summary>
     /// The training curriculum (<see cref="Rollouts.OfflineTrainingOptions.Curriculum"/>): every task meets every
-    /// preference, including none — where paying for GPT-5 is right — most often, and "prefer local" twice as often
-    /// as the cost profiles, since those two are the ones whose behaviour must differ most.
+    /// preference, none included (where paying for GPT-5 is right). None and "prefer local", whose behaviour must
+    /// differ most, and balanced, the tasks' commonest, come twice as often as the others.
     /// </summary>
     public static readonly IReadOnlyList<PreferenceProfile> Curriculum =
         [AccuracyOnly with { Share = 2 }, .. Default.Select(p => p with { Share = p.Name is "prefer-local" or "balanced" ? 2 : 1 })];
