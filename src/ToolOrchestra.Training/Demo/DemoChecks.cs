@@ -1,3 +1,4 @@
+using ToolOrchestra.Training.OfflineWorld;
 using ToolOrchestra.Training.Rollouts;
 
 namespace ToolOrchestra.Training.Demo;
@@ -33,7 +34,7 @@ public sealed record DemoChecks(
     {
         var answers = row.CallsPerAlias.Where(kv => kv.Key.StartsWith("answer-", StringComparison.Ordinal)).ToList();
         var total = answers.Sum(kv => kv.Value);
-        return total == 0 ? 0 : answers.Where(kv => OfflineWorld.PreferenceProfiles.LocalAliases.Contains(kv.Key)).Sum(kv => kv.Value) / total;
+        return total == 0 ? 0 : answers.Where(kv => PreferenceProfiles.LocalAliases.Contains(kv.Key)).Sum(kv => kv.Value) / total;
     }
 
     public static DemoChecks From(IReadOnlyList<EvaluationRow> evaluation, IReadOnlyList<EvaluationRow> adherence, IReadOnlyList<GeneralisationRow> generalisation)
@@ -43,11 +44,10 @@ public sealed record DemoChecks(
         var gap = Math.Round((trained.Accuracy - strongest.Accuracy) * 100, 2);
         var dollars = strongest.DollarsPerTask == 0 ? 0 : (double)(trained.DollarsPerTask / strongest.DollarsPerTask);
         var seconds = strongest.SecondsPerTask == 0 ? 0 : trained.SecondsPerTask / strongest.SecondsPerTask;
-        var none = adherence.First(r => r.Policy.EndsWith(" " + OfflineDemo.NoPreference.Name, StringComparison.Ordinal)).LocalCallShare;
-        var local = adherence.First(r => r.Policy.EndsWith(" prefer-local", StringComparison.Ordinal)).LocalCallShare;
-        var ratio = none == 0 ? (local > 0 ? double.PositiveInfinity : 1) : local / none;
-        var noneRow = adherence.First(r => r.Policy.EndsWith(" " + OfflineDemo.NoPreference.Name, StringComparison.Ordinal));
+        var noneRow = adherence.First(r => r.Policy.EndsWith(" " + PreferenceProfiles.None.Name, StringComparison.Ordinal));
         var localRow = adherence.First(r => r.Policy.EndsWith(" prefer-local", StringComparison.Ordinal));
+        var (none, local) = (noneRow.LocalCallShare, localRow.LocalCallShare);
+        var ratio = none == 0 ? (local > 0 ? double.PositiveInfinity : 1) : local / none;
         var retained = generalisation.Count == 0 ? 1 : generalisation.Min(g => g.AccuracyRetained);
         return new DemoChecks(strongest.Policy, trained.Policy, gap, dollars, seconds,
             gap >= -MaxAccuracyLossPoints && dollars <= MaxDollarsRatio && seconds <= MaxSecondsRatio,

@@ -73,9 +73,6 @@ public static partial class OfflineDemo
     public const string Untrained = "learned, untrained";
     public const string StrongestAlone = "answer-1 alone (strongest)";
 
-    /// <summary>"No preference": only accuracy counts (no weight on cost, latency or any alias).</summary>
-    public static readonly PreferenceProfile NoPreference = PreferenceProfiles.AccuracyOnly;
-
     /// <summary>
     /// A hard constraint the world's tasks never carry: only models tagged "local" (the balanced weights otherwise).
     /// Its row makes the constraint-violation count a real test: the proprietary aliases must never be called.
@@ -84,7 +81,7 @@ public static partial class OfflineDemo
         new Core.Preferences(PreferenceProfiles.Default[0].Preferences.Weights, ["local"], []));
 
     /// <summary>The profiles of the adherence table: no preference first, then the world's profiles, then the hard constraint.</summary>
-    public static IReadOnlyList<PreferenceProfile> AdherenceProfiles => [NoPreference, .. PreferenceProfiles.Default, LocalOnlyHard];
+    public static IReadOnlyList<PreferenceProfile> AdherenceProfiles => [PreferenceProfiles.None, .. PreferenceProfiles.Default, LocalOnlyHard];
 
     /// <summary>The world, its episodes and the trained policy, as <see cref="TrainAsync"/> leaves them.</summary>
     public sealed record TrainedSession(

@@ -70,6 +70,23 @@ internal sealed class WorldGenerator(int seed, WorldOptions options)
     private string Stem(IReadOnlyList<string> existing) =>
         existing.Count > 0 && _random.NextDouble() < 0.3 ? existing[_random.Next(existing.Count)] : NewStem(2 + _random.Next(2));
 
+    /// <summary>
+    /// A stem for a new entity of a kind (a namesake's, sometimes: <see cref="Stem"/>) and the name
+    /// <paramref name="compose"/> makes of it — told whether the stem is a namesake's — drawn again until no entity of
+    /// the kind has that name.
+    /// </summary>
+    private (string Stem, string Name) UniqueName(IEnumerable<string> idsOfKind, Func<string, bool, string> compose, Func<string, bool> taken)
+    {
+        var stems = idsOfKind.Select(id => _stemOf[id]).Distinct().ToList();
+        string stem, name;
+        do
+        {
+            stem = Stem(stems);
+            name = compose(stem, stems.Contains(stem));
+        } while (taken(name));
+        return (stem, name);
+    }
+
     private static string Article(string word) => "aeiou".Contains(word[0]) ? "an" : "a";
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
@@ -86,14 +103,10 @@ internal sealed class WorldGenerator(int seed, WorldOptions options)
 
     private void AddCity(int i, List<string> regions)
     {
-        var stems = _cities.Select(c => _stemOf[c.Id]).Distinct().ToList();
-        string stem, name;
-        do
-        {
-            stem = Stem(stems);
-            // A namesake city takes a suffix ("Norvik Falls"); a few fresh ones do too.
-            name = stems.Contains(stem) || _random.NextDouble() < 0.2 ? $"{stem} {CitySuffixes[_random.Next(CitySuffixes.Length)]}" : stem;
-        } while (_cities.Any(c => c.Name == name));
+        // A namesake city takes a suffix ("Norvik Falls"); a few fresh ones do too.
+        var (stem, name) = UniqueName(_cities.Select(c => c.Id),
+            (stem, namesake) => namesake || _random.NextDouble() < 0.2 ? $"{stem} {CitySuffixes[_random.Next(CitySuffixes.Length)]}" : stem,
+            name => _cities.Any(c => c.Name == name));
         var city = new City($"city-{i + 1:D3}", name, regions[_random.Next(regions.Count)], _random.Next(1100, 1841), (int)LogUniform(20_000, 3_000_000));
         _cities.Add(city);
         _stemOf[city.Id] = stem;
@@ -104,13 +117,8 @@ internal sealed class WorldGenerator(int seed, WorldOptions options)
 
     private void AddPerson(int i, List<string> firstNames)
     {
-        var lastNames = _people.Select(p => _stemOf[p.Id]).Distinct().ToList();
-        string last, name;
-        do
-        {
-            last = Stem(lastNames);
-            name = $"{firstNames[_random.Next(firstNames.Count)]} {last}";
-        } while (_people.Any(p => p.Name == name));
+        var (last, name) = UniqueName(_people.Select(p => p.Id), (last, _) => $"{firstNames[_random.Next(firstNames.Count)]} {last}",
+            name => _people.Any(p => p.Name == name));
         var person = new Person($"person-{i + 1:D3}", name, _random.Next(1820, 1971), _cities[_random.Next(_cities.Count)].Id,
             Occupations[_random.Next(Occupations.Length)]);
         _people.Add(person);
@@ -123,13 +131,8 @@ internal sealed class WorldGenerator(int seed, WorldOptions options)
 
     private void AddCompany(int i)
     {
-        var stems = _companies.Select(c => _stemOf[c.Id]).Distinct().ToList();
-        string stem, name;
-        do
-        {
-            stem = Stem(stems);
-            name = $"{stem} {CompanySuffixes[_random.Next(CompanySuffixes.Length)]}";
-        } while (_companies.Any(c => c.Name == name));
+        var (stem, name) = UniqueName(_companies.Select(c => c.Id), (stem, _) => $"{stem} {CompanySuffixes[_random.Next(CompanySuffixes.Length)]}",
+            name => _companies.Any(c => c.Name == name));
         var founder = _people[_random.Next(_people.Count)];
         var company = new Company($"company-{i + 1:D3}", name, founder.Born + _random.Next(22, 51), founder.Id,
             _cities[_random.Next(_cities.Count)].Id, (int)LogUniform(40, 90_000));
@@ -144,13 +147,8 @@ internal sealed class WorldGenerator(int seed, WorldOptions options)
 
     private void AddInvention(int i)
     {
-        var stems = _inventions.Select(v => _stemOf[v.Id]).Distinct().ToList();
-        string stem, name;
-        do
-        {
-            stem = Stem(stems);
-            name = $"{stem} {Devices[_random.Next(Devices.Length)]}";
-        } while (_inventions.Any(v => v.Name == name));
+        var (stem, name) = UniqueName(_inventions.Select(v => v.Id), (stem, _) => $"{stem} {Devices[_random.Next(Devices.Length)]}",
+            name => _inventions.Any(v => v.Name == name));
         var inventor = _people[_random.Next(_people.Count)];
         var year = inventor.Born + _random.Next(25, 56);
         var makers = _companies.Where(c => c.Founded < year).ToList();

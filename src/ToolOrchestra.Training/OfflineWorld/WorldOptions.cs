@@ -76,7 +76,7 @@ public static class PreferenceProfiles
     ];
 
     /// <summary>No preference stated: only a correct answer counts (no weight on dollars, seconds or any alias).</summary>
-    public static readonly PreferenceProfile AccuracyOnly = new("none", Weights(1, 0, 0));
+    public static readonly PreferenceProfile None = new("none", Weights(1, 0, 0));
 
     /// <summary>
     /// The training curriculum (<see cref="Rollouts.OfflineTrainingOptions.Curriculum"/>): every task meets every
@@ -84,5 +84,5 @@ public static class PreferenceProfiles
     /// differ most, and balanced, the tasks' commonest, come twice as often as the others.
     /// </summary>
     public static readonly IReadOnlyList<PreferenceProfile> Curriculum =
-        [AccuracyOnly with { Share = 2 }, .. Default.Select(p => p with { Share = p.Name is "prefer-local" or "balanced" ? 2 : 1 })];
+        [None with { Share = 2 }, .. Default.Select(p => p with { Share = p.Name is "prefer-local" or "balanced" ? 2 : 1 })];
 }
