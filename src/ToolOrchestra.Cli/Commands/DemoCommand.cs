@@ -18,34 +18,21 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var seed = new Option<int>("--seed") { Description = "Seed of the world, the training and the evaluation", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Description = "GRPO steps", DefaultValueFactory = _ => new DemoOptions().Steps };
-        var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
-        var tasksPerStep = new Option<int>("--tasks-per-step") { Description = "Training tasks per step", DefaultValueFactory = _ => 8 };
+        var training = new TrainingCommandOptions("Seed of the world, the training and the evaluation");
         var world = new Option<string>("--world") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };
         var tasksPerFamily = new Option<int?>("--tasks-per-family") { Description = "Questions per task family in the world (default: 60, small: 12)" };
         var outDir = new Option<string>("--out") { Description = "Folder for weights, curve, results, trajectories, index", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
-        var parallel = new Option<int>("--parallel") { Description = "Episodes run at once (results do not depend on it)", DefaultValueFactory = _ => 4 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (results, curve, files) instead of tables" };
-        var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
 
         var command = new Command("demo", "Train and evaluate the small learned orchestrator in the offline world (simulated experts, real runtime, retrieval and sandbox)")
         {
-            seed, steps, group, tasksPerStep, world, tasksPerFamily, outDir, parallel, json, unsafeNoSandbox,
+            world, tasksPerFamily, outDir, json,
         };
+        training.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
-            var options = new DemoOptions
-            {
-                Seed = parse.GetValue(seed),
-                Steps = parse.GetValue(steps),
-                Group = parse.GetValue(group),
-                TasksPerStep = parse.GetValue(tasksPerStep),
-                OutDirectory = parse.GetValue(outDir)!,
-                Parallelism = parse.GetValue(parallel),
-                World = SimCommand.WorldSize(parse.GetValue(world)!) is var size && parse.GetValue(tasksPerFamily) is { } n ? size with { TasksPerFamily = n } : size,
-                Sandbox = new DemoOptions().Sandbox with { UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox) },
-            };
+            var size = SimCommand.WorldSize(parse.GetValue(world)!);
+            var options = training.Read(parse, parse.GetValue(outDir)!, parse.GetValue(tasksPerFamily) is { } n ? size with { TasksPerFamily = n } : size);
             var asJson = parse.GetValue(json);
             var log = asJson ? Console.Error : Console.Out;
             log.WriteLine($"orchestra demo: offline world, SIMULATED experts (no real model runs), seed {options.Seed}");

@@ -16,35 +16,21 @@ internal static class TrainCommand
     public static Command Create()
     {
         var worldKind = new Option<string>("--world") { Description = "Where to train: offline (the generated world with simulated experts)", Required = true };
-        var seed = new Option<int>("--seed") { Description = "Seed of the world and the training", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Description = "GRPO steps", DefaultValueFactory = _ => new DemoOptions().Steps };
-        var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
-        var tasksPerStep = new Option<int>("--tasks-per-step") { Description = "Training tasks per step", DefaultValueFactory = _ => 8 };
+        var training = new TrainingCommandOptions("Seed of the world and the training");
         var size = new Option<string>("--world-size") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };
         var outDir = new Option<string>("--out") { Description = "Folder for policy.json, training.csv, the world and the code cache", DefaultValueFactory = _ => Path.Combine("runs", "train") };
-        var parallel = new Option<int>("--parallel") { Description = "Episodes run at once (results do not depend on it)", DefaultValueFactory = _ => 4 };
-        var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
 
         var command = new Command("train", "Train the small learned orchestrator with GRPO (offline world, simulated experts); writes weights and the curve CSV")
         {
-            worldKind, seed, steps, group, tasksPerStep, size, outDir, parallel, unsafeNoSandbox,
+            worldKind, size, outDir,
         };
+        training.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var kind = parse.GetValue(worldKind)!;
             if (kind != "offline")
                 throw new UserError($"--world must be 'offline' (the only training world so far), got '{kind}'; for real endpoints write samples with 'orchestra rollout'.");
-            var options = new DemoOptions
-            {
-                Seed = parse.GetValue(seed),
-                Steps = parse.GetValue(steps),
-                Group = parse.GetValue(group),
-                TasksPerStep = parse.GetValue(tasksPerStep),
-                OutDirectory = parse.GetValue(outDir)!,
-                Parallelism = parse.GetValue(parallel),
-                World = SimCommand.WorldSize(parse.GetValue(size)!),
-                Sandbox = new DemoOptions().Sandbox with { UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox) },
-            };
+            var options = training.Read(parse, parse.GetValue(outDir)!, SimCommand.WorldSize(parse.GetValue(size)!));
             var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             err.WriteLine($"orchestra train: offline world, SIMULATED experts (no real model runs), seed {options.Seed}");
             OfflineDemo.TrainedSession? session = null;
