@@ -7,8 +7,11 @@ using ToolOrchestra.Core.Text;
 
 namespace ToolOrchestra.Models;
 
-/// <summary>Where a model call belongs in the ledger: which trajectory, turn, tool and alias it serves.</summary>
-public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string Tool, string? Alias)
+/// <summary>
+/// Where a model call belongs in the ledger: which trajectory, turn, tool and alias it serves. <see cref="Time"/>, when
+/// set, is the episode's clock (a virtual clock in the offline world), so one client stack can serve many episodes.
+/// </summary>
+public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string Tool, string? Alias, TimeProvider? Time = null)
 {
     public const string Key = "toolorchestra.ledger_scope";
 
@@ -33,14 +36,15 @@ public sealed class LedgerChatClient(IChatClient inner, ModelEntry model, IToken
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var started = _time.GetTimestamp();
+        var scope = options?.AdditionalProperties?.TryGetValue(LedgerScope.Key, out var s) == true ? s as LedgerScope : null;
+        var time = scope?.Time ?? _time;
+        var started = time.GetTimestamp();
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        var seconds = _time.GetElapsedTime(started).TotalSeconds;
+        var seconds = time.GetElapsedTime(started).TotalSeconds;
 
         var estimated = response.Usage?.InputTokenCount is null || response.Usage?.OutputTokenCount is null;
         var input = response.Usage?.InputTokenCount ?? EstimateInput(list, options);
         var output = response.Usage?.OutputTokenCount ?? EstimateOutput(response);
-        var scope = options?.AdditionalProperties?.TryGetValue(LedgerScope.Key, out var s) == true ? s as LedgerScope : null;
         var entry = new LedgerEntry(scope?.Turn ?? 0, scope?.Kind ?? CallKind.Expert, scope?.Tool ?? "chat", scope?.Alias, model.Id,
             input, output, model.Price.CostOf(input, output), seconds, estimated);
         scope?.Ledger.Record(entry);
