@@ -63,17 +63,42 @@ public sealed record Preferences(
         return sb.ToString();
     }
 
-    public static Preferences Load(string path)
+    /// <summary>Reads a preferences file; see <see cref="Read"/>.</summary>
+    public static Preferences Load(string path) => Read(JsonFields.Load(path));
+
+    /// <summary>
+    /// The one preferences format: <c>weights</c> (or the reference's <c>pref_vec</c>, the same map), <c>only_tags</c>,
+    /// <c>exclude_aliases</c>, <c>statement</c>. A bare <c>pref_vec</c> map read from a task line goes through
+    /// <see cref="FromPrefVec"/>.
+    /// </summary>
+    public static Preferences Read(JsonFields fields)
     {
-        var root = JsonFields.Load(path).Object();
+        var root = fields.Object();
         foreach (var (name, field) in root.Properties())
-            if (name is not ("weights" or "only_tags" or "exclude_aliases" or "statement"))
-                throw field.Error($"unknown field; preferences have weights, only_tags, exclude_aliases and statement.");
-        var weights = root.OptionalField("weights")?.Properties()
-            .ToDictionary(p => p.Name, p => p.Value.Double(min: double.MinValue)) ?? new Dictionary<string, double>();
-        return new Preferences(weights,
+            if (name is not ("weights" or "pref_vec" or "only_tags" or "exclude_aliases" or "statement"))
+                throw field.Error("unknown field; preferences have weights (or pref_vec), only_tags, exclude_aliases and statement.");
+        if (root.Has("weights") && root.Has("pref_vec"))
+            throw root.Error("give either weights or pref_vec (the same map), not both.");
+        var weights = root.OptionalField("weights") ?? root.OptionalField("pref_vec");
+        return new Preferences(weights is { } w ? FromPrefVec(w).Weights : new Dictionary<string, double>(),
             root.OptionalField("only_tags")?.Strings() ?? [],
             root.OptionalField("exclude_aliases")?.Strings() ?? [],
             root.OptionalField("statement")?.String());
+    }
+
+    /// <summary>The reference's <c>pref_vec</c> (a map of alias or objective to weight) as soft preferences.</summary>
+    public static Preferences FromPrefVec(JsonFields prefVec) => new(
+        prefVec.Object().Properties().ToDictionary(p => p.Name, p => p.Value.Double(min: double.MinValue)), [], []);
+
+    /// <summary>
+    /// Refuses weights and exclusions naming an alias the catalog lacks (a typo would silently do nothing) and
+    /// hard constraints that leave nothing to call.
+    /// </summary>
+    public Preferences ValidateAgainst(Catalog.Catalog catalog, string where)
+    {
+        foreach (var key in Weights.Keys.Concat(ExcludeAliases))
+            if (key is not (Accuracy or Cost or Latency) && !catalog.Aliases.ContainsKey(key))
+                throw new UserError($"{where}: '{key}' is not an alias of {catalog.SourcePath ?? "the catalog"}; weights name accuracy, cost, latency or an alias ({string.Join(", ", catalog.Aliases.Keys.Order(StringComparer.Ordinal))}).");
+        return this;
     }
 }

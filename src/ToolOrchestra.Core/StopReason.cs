@@ -10,4 +10,6 @@ public enum StopReason
     NoValidCall,
     EndpointError,
     Cancelled,
+    /// <summary>Something failed that is neither the endpoint nor the user's input; the detail says what. The run is kept.</summary>
+    Error,
 }

@@ -1,3 +1,5 @@
+using ToolOrchestra.Core;
+using ToolOrchestra.Runtime.Episodes;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ToolOrchestra.Testing;
@@ -50,9 +52,13 @@ public sealed class RunCommandTests : IAsyncLifetime
             .Should().Equal((1, "orchestrator", null, "orch", 1000L, 100L, 0.00022m), (2, "orchestrator", null, "orch", 2000L, 100L, 0.00042m),
                 (2, "answer", "answer-1", "gpt-5", 4000L, 250L, 0.0075m));
         calls.Should().OnlyContain(c => c!["latency_s"]!.GetValue<double>() >= 0);
-        var trajectory = JsonNode.Parse(File.ReadAllText(o["trajectory_path"]!.GetValue<string>()))!;
-        trajectory["turns"]!.AsArray().Should().HaveCount(2);
-        trajectory["turns"]![0]!["observation"]!.GetValue<string>().Should().StartWith("Tool not configured: search");
+        var path = o["trajectory_path"]!.GetValue<string>();
+        File.ReadLines(path).Should().HaveCount(4, "one start record, a record per turn, one end record");
+        var trajectory = RunStore.Load(path);
+        trajectory.Turns.Should().HaveCount(2);
+        trajectory.Turns[0].Observation.Should().StartWith("Tool not configured: search");
+        trajectory.StopReason.Should().Be(StopReason.Answered);
+        trajectory.CostUsd.Should().Be(0.00064m + 0.0075m);
     }
 
     [Fact]

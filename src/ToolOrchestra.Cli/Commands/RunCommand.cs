@@ -5,15 +5,10 @@ using Spectre.Console;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
-using ToolOrchestra.Core.Text;
-using ToolOrchestra.Models;
-using ToolOrchestra.Models.Tokenization;
+using Microsoft.Extensions.DependencyInjection;
 using ToolOrchestra.Runtime;
+using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Runtime.Qa;
-using ToolOrchestra.Tools;
-using ToolOrchestra.Tools.CodeSandbox;
-using ToolOrchestra.Tools.Retrieval;
-using ToolOrchestra.Tools.WebSearch;
 using ToolOrchestra.Training.Policy;
 
 namespace ToolOrchestra.Cli.Commands;
@@ -42,70 +37,62 @@ internal static class RunCommand
         var allowed = new Option<string?>("--allowed-ids") { Description = "Allowed document ids: a JSON list, or a map {question id: [ids]} used with --eid" };
         var eid = new Option<string?>("--eid") { Description = "Question id for the per-question allowed documents and the /retrieve eid" };
         var policyFile = new Option<string?>("--policy") { Description = "Weights of the small learned policy (orchestra demo writes runs/demo/policy.json): it orchestrates instead of the catalog's LLM orchestrator" };
+        var mcp = new Option<string[]>("--mcp") { Description = "An MCP server whose tools the orchestrator may call: a command line (stdio) or an http(s) URL; repeatable. Priced by tool_prices.per_tool" };
         var question = new Argument<string>("question") { Description = "The problem to solve" };
 
         var command = new Command("run", "Run the orchestrator on one question (QA protocol: search, enhance_reasoning, answer)")
         {
-            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, index, retriever, web, topK, allowed, eid, policyFile, question,
+            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, index, retriever, web, topK, allowed, eid, policyFile, mcp, question,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
-            var catalog = CatalogLoader.Load(parse.GetValue(config)!);
-            var prefs = parse.GetValue(preferences) is { } p ? Preferences.Load(p) : Preferences.None;
-            var request = new QaRunRequest(
-                parse.GetValue(question)!,
-                prefs,
-                MaxTurns: parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
-                MaxErrors: parse.GetValue(maxErrors) ?? catalog.Limits.MaxErrors,
-                BudgetUsd: parse.GetValue(budgetUsd) ?? catalog.Limits.BudgetUsd,
-                BudgetSeconds: parse.GetValue(budgetSeconds) ?? catalog.Limits.BudgetSeconds,
-                Eid: parse.GetValue(eid));
-            ITokenCounter tokens = parse.GetValue(tokenizer) is { } t ? Qwen3Tokenizer.Load(t) : EstimatingTokenCounter.Instance;
-            var models = new ModelClientFactory(catalog, tokens);
-            IQaPolicy policy = parse.GetValue(policyFile) is { } weights
-                ? new LearnedQaPolicy(PolicyWeightsFile.Load(weights)) // greedy: the most probable allowed call each turn
-                : new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
-            ICodeRunner? code = parse.GetValue(noCode) ? null : new PythonSandbox(new SandboxOptions
+            var weights = parse.GetValue(policyFile);
+            await using var engine = new ServiceCollection()
+                .AddToolOrchestra(parse.GetValue(config)!, o =>
+                {
+                    o.RunsDirectory = parse.GetValue(runsDir);
+                    o.Tokenizer = parse.GetValue(tokenizer);
+                    o.Code = !parse.GetValue(noCode);
+                    o.UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox);
+                    o.CodeTimeoutSeconds = parse.GetValue(codeTimeout);
+                    o.Index = parse.GetValue(index);
+                    o.Retriever = parse.GetValue(retriever);
+                    o.Web = parse.GetValue(web);
+                    o.TopK = parse.GetValue(topK);
+                    o.AllowedIds = parse.GetValue(allowed);
+                    o.McpServers.AddRange(parse.GetValue(mcp) ?? []);
+                    if (weights is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(weights)); // greedy: the most probable allowed call each turn
+                })
+                .AddOrchestraTelemetry()
+                .BuildServiceProvider();
+            var orchestrator = engine.GetRequiredService<IOrchestrator>();
+            var catalog = engine.GetRequiredService<Catalog>();
+            var request = new OrchestrationRequest(parse.GetValue(question)!)
             {
-                TimeoutSeconds = parse.GetValue(codeTimeout),
-                UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox),
-            }, catalog.ToolPrices);
-            var search = Retrieval(parse.GetValue(index), parse.GetValue(retriever), parse.GetValue(web), parse.GetValue(allowed), catalog.ToolPrices);
-            var runner = new QaEpisodeRunner(catalog, models, policy, new QaToolServices(search, code, parse.GetValue(topK)), tokens);
-            var store = new RunStore(parse.GetValue(runsDir)!);
-
-            var trajectory = await runner.RunAsync(request, t => store.SaveAsync(t, c), c);
-            var path = await store.SaveAsync(trajectory, CancellationToken.None);
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(RunSummary.From(trajectory, path), OrchestraJson.Compact));
+                Preferences = parse.GetValue(preferences) is { } p ? Preferences.Load(p) : Preferences.None,
+                MaxTurns = parse.GetValue(maxTurns),
+                MaxErrors = parse.GetValue(maxErrors),
+                BudgetUsd = parse.GetValue(budgetUsd),
+                BudgetSeconds = parse.GetValue(budgetSeconds),
+                Eid = parse.GetValue(eid),
+            };
+            var result = await orchestrator.RunAsync(request, c);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(RunSummary.From(result), OrchestraJson.Compact));
             else
             {
-                AnsiConsole.MarkupLineInterpolated($"[bold]Orchestrator:[/] {policy.Name}");
+                AnsiConsole.MarkupLineInterpolated($"[bold]Orchestrator:[/] {engine.GetRequiredService<IQaPolicy>().Name}");
                 if (catalog.Models.Values.Any(m => m.HasTag("simulated")))
                     AnsiConsole.MarkupLine("[yellow]Models tagged 'simulated' answer from orchestra sim serve: simulated experts, not real models.[/]");
-                RunSummary.Print(trajectory, path);
+                RunSummary.Print(result);
             }
-            if (trajectory.StopReason == StopReason.EndpointError)
+            if (result.StopReason == StopReason.EndpointError)
             {
-                Console.Error.WriteLine($"error: {trajectory.StopDetail}");
+                Console.Error.WriteLine($"error: {result.StopDetail}");
                 return CliRunner.BadInput;
             }
             return 0;
         }, ct));
         return command;
-    }
-
-    /// <summary>What stands behind the search tool: a local index or a /retrieve service, optionally falling back to the web.</summary>
-    private static IRetriever? Retrieval(string? index, string? url, bool web, string? allowedIds, ToolPrices prices)
-    {
-        if (index is not null && url is not null) throw new UserError("give either --index or --retriever, not both.");
-        var allowed = allowedIds is null ? null : AllowedDocuments.Load(allowedIds);
-        IRetriever? primary = index is not null ? new LocalIndexRetriever(LocalIndex.Open(index), prices, allowed)
-            : url is not null ? new RemoteRetriever(Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : throw new UserError($"--retriever '{url}' is not a URL; write e.g. http://127.0.0.1:1401"), prices)
-            : null;
-        if (!web) return primary;
-        if (!TavilyRetriever.KeyConfigured) throw new UserError($"--web needs a Tavily API key in {TavilyOptions.ApiKeyVariable}.");
-        var tavily = new TavilyRetriever(prices: prices);
-        return primary is null ? tavily : new FallbackRetriever(primary, tavily);
     }
 }
 
@@ -124,14 +111,15 @@ internal sealed record RunSummary(
     IReadOnlyList<CallSummary> Calls,
     string TrajectoryPath)
 {
-    public static RunSummary From(Trajectory t, string path) => new(
-        t.Answer, t.StopReason, t.StopDetail, t.Turns.Count, t.CostUsd, t.LatencySeconds, t.WallSeconds,
-        t.Ledger.Sum(e => e.InputTokens), t.Ledger.Sum(e => e.OutputTokens), t.Ledger.Any(e => e.TokensEstimated),
-        t.Ledger.Select(CallSummary.From).ToList(), path);
+    public static RunSummary From(OrchestrationResult r) => new(
+        r.Answer, r.StopReason, r.StopDetail, r.Trajectory.Turns.Count, r.CostUsd, r.LatencySeconds, r.WallSeconds,
+        r.InputTokens, r.OutputTokens, r.Calls.Any(e => e.TokensEstimated),
+        r.Calls.Select(CallSummary.From).ToList(), r.TrajectoryPath ?? "");
 
-    public static void Print(Trajectory t, string path)
+    public static void Print(OrchestrationResult r)
     {
-        var s = From(t, path);
+        var s = From(r);
+        var path = s.TrajectoryPath;
         AnsiConsole.MarkupLineInterpolated($"[bold]Answer:[/] {s.Answer ?? "(none)"}");
         AnsiConsole.MarkupLineInterpolated($"[bold]Stop reason:[/] {Snake(s.StopReason)}{(s.StopDetail is null ? "" : $" ({s.StopDetail})")}");
         var table = new Table().AddColumns("turn", "tool", "alias", "model", "tokens in", "tokens out", "dollars", "seconds");

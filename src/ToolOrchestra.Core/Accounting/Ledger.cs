@@ -3,8 +3,9 @@ namespace ToolOrchestra.Core.Accounting;
 /// <summary>
 /// Every call's tokens, dollars and seconds for one trajectory. Thread-safe: experts and tools may record
 /// from parallel tasks. Totals are derived, never stored, so they cannot drift from the entries.
+/// <paramref name="recorded"/> hears every entry as it is recorded (progress events, telemetry).
 /// </summary>
-public sealed class Ledger
+public sealed class Ledger(Action<LedgerEntry>? recorded = null)
 {
     private readonly List<LedgerEntry> _entries = [];
     private readonly Lock _gate = new();
@@ -12,6 +13,7 @@ public sealed class Ledger
     public void Record(LedgerEntry entry)
     {
         lock (_gate) _entries.Add(entry);
+        recorded?.Invoke(entry);
     }
 
     public IReadOnlyList<LedgerEntry> Entries

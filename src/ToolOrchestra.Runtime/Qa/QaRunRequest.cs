@@ -1,4 +1,6 @@
 using ToolOrchestra.Core;
+using ToolOrchestra.Runtime.Qa.Tools;
+using ToolOrchestra.Tools;
 
 namespace ToolOrchestra.Runtime.Qa;
 
@@ -11,13 +13,20 @@ public sealed record QaRunRequest(
     decimal? BudgetUsd = null,
     double? BudgetSeconds = null,
     string? Eid = null,
-    string? Id = null);
+    string? Id = null)
+{
+    public Episodes.EpisodeLimits Limits => new(MaxTurns, MaxErrors, BudgetUsd, BudgetSeconds);
+}
 
 /// <summary>
-/// The non-LLM tools behind <c>search</c> and <c>enhance_reasoning</c>. A missing one makes that tool answer with a
+/// The non-LLM services behind <c>search</c> and <c>enhance_reasoning</c>. A missing one makes that tool answer with a
 /// clear "not configured" observation instead of failing the run.
 /// </summary>
-public sealed record QaToolServices(Tools.IRetriever? Retriever = null, Tools.ICodeRunner? CodeRunner = null, int TopK = 30)
+public sealed record QaToolServices(IRetriever? Retriever = null, ICodeRunner? CodeRunner = null, int TopK = 30)
 {
     public static readonly QaToolServices None = new();
+
+    /// <summary>The QA protocol's tools in the order the reference declares them: enhance_reasoning, answer, search.</summary>
+    public IReadOnlyList<IOrchestratorTool> BuiltInTools() =>
+        [new EnhanceReasoningTool(CodeRunner), new AnswerTool(), new SearchTool(Retriever, TopK)];
 }

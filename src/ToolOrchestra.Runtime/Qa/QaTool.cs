@@ -1,12 +1,14 @@
 namespace ToolOrchestra.Runtime.Qa;
 
-/// <summary>The three tools of the QA protocol and the alias prefixes each accepts (reference §2).</summary>
+/// <summary>
+/// The three built-in tools of the QA protocol and the alias families each serves (reference §2). Their behaviour lives
+/// in the tool classes (<see cref="Tools.SearchTool"/>, <see cref="Tools.EnhanceReasoningTool"/>,
+/// <see cref="Tools.AnswerTool"/>); this names them for policies that score per tool and alias.
+/// </summary>
 public enum QaTool { Search, EnhanceReasoning, Answer }
 
 public static class QaTools
 {
-    public static readonly IReadOnlyList<QaTool> All = [QaTool.EnhanceReasoning, QaTool.Answer, QaTool.Search];
-
     public static string Name(this QaTool tool) => tool switch
     {
         QaTool.Search => "search",
@@ -28,19 +30,5 @@ public static class QaTools
         QaTool.Search => alias.StartsWith("search-", StringComparison.Ordinal),
         QaTool.EnhanceReasoning => alias.StartsWith("reasoner-", StringComparison.Ordinal),
         _ => alias.StartsWith("answer-", StringComparison.Ordinal),
-    };
-
-    public static string Description(this QaTool tool) => tool switch
-    {
-        QaTool.Search => "Search for missing information",
-        QaTool.EnhanceReasoning => "tool to enhance answer model reasoning. analyze the problem, write code, execute it and return intermidiate results that will help solve the problem",
-        _ => "give the final answer. Not allowed to call if documents is empty.",
-    };
-
-    public static string ModelParameterLead(this QaTool tool) => tool switch
-    {
-        QaTool.Search => "The model used to search for missing information.",
-        QaTool.EnhanceReasoning => "The model used to reason.",
-        _ => "The model used to answer.",
     };
 }

@@ -1,83 +1,62 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Runtime.Episodes;
+using ToolOrchestra.Runtime.Qa.Tools;
+using ToolOrchestra.Tools;
 
 namespace ToolOrchestra.Runtime.Qa;
 
-/// <summary>An alias the orchestrator may choose for a tool, with what the tool description tells about it.</summary>
+/// <summary>An alias the orchestrator may choose for a QA tool, with what the tool description tells about it.</summary>
 public sealed record QaAction(QaTool Tool, string Alias, ModelEntry Model, double LatencySeconds, string Blurb);
 
 /// <summary>
-/// The tools offered to the orchestrator: <c>search</c>, <c>enhance_reasoning</c>, <c>answer</c>, each with one
-/// required <c>model</c> parameter whose description lists the allowed aliases with their prices and latencies.
-/// Aliases the preferences' hard constraints forbid are left out here, and refused again at execution.
-/// Built once per run; the declarations are reused every turn.
+/// What the orchestrator is offered under one set of preferences: each tool's declaration (the QA tools list only the
+/// aliases the hard constraints allow; see <see cref="EpisodeCore.Offer"/>) and, for policies that score per tool and
+/// alias, the QA tools' actions. Built once per catalog and preferences; the declarations are reused every turn.
 /// </summary>
 public sealed class QaToolset
 {
+    private readonly Dictionary<string, IOrchestratorTool> _byName;
+    private readonly Dictionary<string, IReadOnlyList<string>> _aliases;
+
     public IReadOnlyList<QaAction> Actions { get; }
     public IReadOnlyList<AIFunctionDeclaration> Declarations { get; }
+    public IReadOnlyList<IOrchestratorTool> Tools { get; }
 
-    public QaToolset(Catalog catalog, Preferences preferences)
+    /// <summary>The QA protocol's three tools with nothing behind search and code (declarations, tests).</summary>
+    public QaToolset(Catalog catalog, Preferences preferences) : this(catalog, preferences, QaToolServices.None.BuiltInTools()) { }
+
+    public QaToolset(Catalog catalog, Preferences preferences, IEnumerable<IOrchestratorTool> tools)
     {
-        Actions = catalog.Aliases.Values
+        var offered = new List<(IOrchestratorTool Tool, ToolOffer Offer, AIFunctionDeclaration Declaration)>();
+        foreach (var tool in tools)
+        {
+            var offer = EpisodeCore.Offer(tool, catalog, preferences);
+            if (tool.AliasArgument is not null && offer.Aliases.Count == 0) continue;
+            if (tool.Declare(offer) is { } declaration) offered.Add((tool, offer, declaration));
+        }
+        if (offered.GroupBy(o => o.Tool.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new UserError($"two tools are named '{twice.Key}'; tool names must be unique (rename or leave one out).");
+        Tools = offered.Select(o => o.Tool).ToList();
+        Declarations = offered.Select(o => o.Declaration).ToList();
+        _byName = Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _aliases = offered.ToDictionary(o => o.Tool.Name, o => (IReadOnlyList<string>)o.Offer.Aliases.Select(a => a.Alias).ToList(), StringComparer.Ordinal);
+        Actions = offered.Where(o => o.Tool is QaExpertTool)
+            .SelectMany(o => o.Offer.Aliases.Select(a => QaExpertTool.Action(((QaExpertTool)o.Tool).Kind, a, catalog)))
             .OrderBy(a => a.Alias, StringComparer.Ordinal)
-            .SelectMany(a => QaTools.All.Where(t => t.Accepts(a.Alias)).Select(t => (Tool: t, Alias: a)))
-            .Where(x => preferences.Allows(x.Alias.Alias, catalog, out _))
-            .Select(x =>
-            {
-                var defaults = QaAliasDefaults.ByAlias.TryGetValue(x.Alias.Alias, out var d) ? d : ("", 0);
-                return new QaAction(x.Tool, x.Alias.Alias, catalog.Models[x.Alias.Model],
-                    x.Alias.LatencySeconds ?? defaults.Item2, x.Alias.Description ?? defaults.Item1);
-            })
             .ToList();
         if (!Actions.Any(a => a.Tool == QaTool.Answer))
             throw new UserError($"{catalog.SourcePath ?? "catalog"}: no alias is left for the answer tool (answer-1, answer-math-1, …)"
                 + (preferences.OnlyTags.Count + preferences.ExcludeAliases.Count > 0 ? " once the preferences' hard constraints are applied" : "")
                 + ". Map at least one answer-* alias to an allowed model.");
-        Declarations = QaTools.All
-            .Where(t => Actions.Any(a => a.Tool == t))
-            .Select(t => AIFunctionFactory.CreateDeclaration(t.Name(), t.Description(), Schema(t)))
-            .ToList();
     }
+
+    public IOrchestratorTool? FindTool(string name) => _byName.GetValueOrDefault(name);
 
     public QaAction? Find(QaTool tool, string alias) => Actions.FirstOrDefault(a => a.Tool == tool && a.Alias == alias);
 
     public IEnumerable<string> AliasesFor(QaTool tool) => Actions.Where(a => a.Tool == tool).Select(a => a.Alias);
 
-    private JsonElement Schema(QaTool tool)
-    {
-        var schema = new Dictionary<string, object>
-        {
-            ["properties"] = new Dictionary<string, object>
-            {
-                ["model"] = new Dictionary<string, string> { ["description"] = ModelDescription(tool), ["type"] = "string" },
-            },
-            ["required"] = new[] { "model" },
-            ["title"] = "parameters",
-            ["type"] = "object",
-        };
-        return JsonSerializer.SerializeToElement(schema);
-    }
-
-    private string ModelDescription(QaTool tool)
-    {
-        var actions = Actions.Where(a => a.Tool == tool).ToList();
-        var sb = new StringBuilder(tool.ModelParameterLead());
-        sb.Append(" Choices: [").Append(string.Join(", ", actions.Select(a => $"'{a.Alias}'"))).Append("].");
-        foreach (var a in actions.Where(a => a.Blurb.Length > 0))
-            sb.Append(' ').Append(a.Alias).Append(": ").Append(a.Blurb).Append('.');
-        sb.Append("\n| model | price per million input tokens | price per million output tokens | average latency |\n|---|---|---|---|");
-        foreach (var a in actions)
-            sb.Append("\n| ").Append(a.Alias)
-              .Append(" | $").Append(Money(a.Model.Price.InputPerMillion))
-              .Append(" | $").Append(Money(a.Model.Price.OutputPerMillion))
-              .Append(" | ").Append(a.LatencySeconds.ToString("0.#", CultureInfo.InvariantCulture)).Append("s |");
-        return sb.ToString();
-    }
-
-    private static string Money(decimal d) => d.ToString("0.####", CultureInfo.InvariantCulture);
+    public IReadOnlyList<string> AliasesFor(string toolName) => _aliases.GetValueOrDefault(toolName) ?? [];
 }

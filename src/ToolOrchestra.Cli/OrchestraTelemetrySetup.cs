@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using ToolOrchestra.Core.Telemetry;
+
+namespace ToolOrchestra.Cli;
+
+/// <summary>
+/// OTLP export for the CLI, on when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or a per-signal
+/// <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c> / <c>_METRICS_</c> / <c>_LOGS_</c>) variable is set; the exporter reads the
+/// other <c>OTEL_EXPORTER_OTLP_*</c> variables (protocol, headers) itself. Off, nothing is recorded.
+/// </summary>
+internal static class OrchestraTelemetrySetup
+{
+    public static bool Configured(string signal) =>
+        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"))
+        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable($"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"));
+
+    public static IServiceCollection AddOrchestraTelemetry(this IServiceCollection services)
+    {
+        var resource = ResourceBuilder.CreateDefault().AddService(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? "orchestra");
+        // Built here, not by a host: the container disposes them at the end of the command, which flushes the exporters.
+        if (Configured("TRACES"))
+            services.AddSingleton(Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(OrchestraTelemetry.SourceName).AddOtlpExporter().Build());
+        if (Configured("METRICS"))
+            services.AddSingleton(Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(OrchestraTelemetry.SourceName).AddOtlpExporter().Build());
+        services.AddLogging(b =>
+        {
+            b.ClearProviders();
+            if (Configured("LOGS")) b.AddOpenTelemetry(o => { o.SetResourceBuilder(resource); o.AddOtlpExporter(); });
+        });
+        return services;
+    }
+}

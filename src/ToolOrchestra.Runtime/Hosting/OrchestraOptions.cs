@@ -1,0 +1,61 @@
+using ToolOrchestra.Runtime.Qa;
+
+namespace ToolOrchestra.Runtime.Hosting;
+
+/// <summary>
+/// How <see cref="ServiceCollectionExtensions.AddToolOrchestra"/> builds the engine. Every property has the CLI option
+/// of the same idea (<c>orchestra run --help</c>).
+/// </summary>
+public sealed class OrchestraOptions
+{
+    /// <summary>Catalog JSON (models, aliases, prices, limits).</summary>
+    public string CatalogPath { get; set; } = "";
+
+    /// <summary>A local BM25 index (<c>orchestra index build</c>) behind <c>search</c>.</summary>
+    public string? Index { get; set; }
+
+    /// <summary>Base URL of a <c>/retrieve</c> service (the reference's API) behind <c>search</c>.</summary>
+    public string? Retriever { get; set; }
+
+    /// <summary>Fall back to Tavily web search when retrieval finds fewer than 3 documents (needs TAVILY_API_KEY).</summary>
+    public bool Web { get; set; }
+
+    /// <summary>Documents per search.</summary>
+    public int TopK { get; set; } = 30;
+
+    /// <summary>Allowed document ids: a JSON list, or a map {question id: [ids]} used with the request's eid.</summary>
+    public string? AllowedIds { get; set; }
+
+    /// <summary>Where trajectories go (one append-only file per run); null keeps none.</summary>
+    public string? RunsDirectory { get; set; } = "runs";
+
+    /// <summary>Qwen3 <c>tokenizer.json</c> (or its folder) for exact counts; null estimates (~4 characters a token).</summary>
+    public string? Tokenizer { get; set; }
+
+    /// <summary>Run expert-written code in the bubblewrap sandbox (false: <c>enhance_reasoning</c> answers "not configured").</summary>
+    public bool Code { get; set; } = true;
+
+    /// <summary>Wall-clock seconds per code execution.</summary>
+    public double CodeTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>DANGER: run expert-written code without bubblewrap isolation.</summary>
+    public bool UnsafeNoSandbox { get; set; }
+
+    /// <summary>MCP servers whose tools are offered to the orchestrator: a command line (stdio) or an http(s) URL each.</summary>
+    public List<string> McpServers { get; } = [];
+
+    /// <summary>Limits over the catalog's <c>limits</c>; each request may narrow them again.</summary>
+    public int? MaxTurns { get; set; }
+    public int? MaxErrors { get; set; }
+    public decimal? BudgetUsd { get; set; }
+    public double? BudgetSeconds { get; set; }
+
+    /// <summary>How much context the orchestrator sees each turn.</summary>
+    public OrchestratorContextLimits ContextLimits { get; set; } = new();
+
+    /// <summary>
+    /// Who orchestrates: null for the catalog's LLM orchestrator; otherwise a factory (e.g. the small learned policy of
+    /// <c>ToolOrchestra.Training</c>, which this layer cannot name).
+    /// </summary>
+    public Func<IServiceProvider, IQaPolicy>? Policy { get; set; }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Core.Text;
+using ToolOrchestra.Models;
+using ToolOrchestra.Models.Tokenization;
+using ToolOrchestra.Runtime.Episodes;
+using ToolOrchestra.Runtime.Qa;
+using ToolOrchestra.Tools;
+using ToolOrchestra.Tools.Mcp;
+
+namespace ToolOrchestra.Runtime.Hosting;
+
+/// <summary>
+/// <c>services.AddToolOrchestra("catalog.json", o => …)</c>: the whole engine from a catalog, resolved as
+/// <see cref="IOrchestrator"/> (and <see cref="OrchestratorChatClient"/>). Register more tools with
+/// <see cref="AddOrchestratorTool{T}(IServiceCollection)"/>. A malformed catalog fails when the orchestrator is first
+/// resolved, with a <see cref="Core.UserError"/> naming the file, the JSON path and the fix.
+/// </summary>
+public static class ServiceCollectionExtensions
+{
+    public static IServiceCollection AddToolOrchestra(this IServiceCollection services, string catalogPath, Action<OrchestraOptions>? configure = null)
+    {
+        var options = new OrchestraOptions { CatalogPath = catalogPath };
+        configure?.Invoke(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(_ => CatalogLoader.Load(options.CatalogPath));
+        services.AddSingleton<ITokenCounter>(_ => options.Tokenizer is { } t ? Qwen3Tokenizer.Load(t) : EstimatingTokenCounter.Instance);
+        services.AddSingleton(sp => new ModelClientFactory(sp.GetRequiredService<Catalog>(), sp.GetRequiredService<ITokenCounter>()));
+        services.AddSingleton(sp =>
+        {
+            var catalog = sp.GetRequiredService<Catalog>();
+            var models = sp.GetRequiredService<ModelClientFactory>();
+            return options.Policy?.Invoke(sp) ?? new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
+        });
+        services.AddSingleton(sp => QaServicesFactory.Create(options, sp.GetRequiredService<Catalog>()));
+        services.AddSingleton(sp =>
+        {
+            var catalog = sp.GetRequiredService<Catalog>();
+            var runner = (IReadOnlyList<IOrchestratorTool> extra) => new QaEpisodeRunner(catalog, sp.GetRequiredService<ModelClientFactory>(),
+                sp.GetRequiredService<IQaPolicy>(), sp.GetRequiredService<QaToolServices>(), sp.GetRequiredService<ITokenCounter>(),
+                options.ContextLimits, sp.GetRequiredService<TimeProvider>(), extra);
+            var fromCatalog = EpisodeLimits.From(catalog.Limits);
+            var defaults = new EpisodeLimits(options.MaxTurns ?? fromCatalog.MaxTurns, options.MaxErrors ?? fromCatalog.MaxErrors,
+                options.BudgetUsd ?? fromCatalog.BudgetUsd, options.BudgetSeconds ?? fromCatalog.BudgetSeconds).Validate();
+            return new Orchestrator(catalog, runner, sp.GetServices<IOrchestratorTool>(),
+                options.McpServers.Select(McpSpec), options.RunsDirectory is { } dir ? new RunStore(dir) : null, defaults,
+                sp.GetService<ILoggerFactory>());
+        });
+        services.AddSingleton<IOrchestrator>(sp => sp.GetRequiredService<Orchestrator>());
+        services.AddSingleton(sp => new OrchestratorChatClient(sp.GetRequiredService<IOrchestrator>(), sp.GetRequiredService<Catalog>().Orchestrator.Model));
+        return services;
+    }
+
+    /// <summary>Offers one more tool to the orchestrator: write the class, register it here, nothing else.</summary>
+    public static IServiceCollection AddOrchestratorTool<T>(this IServiceCollection services) where T : class, IOrchestratorTool =>
+        services.AddSingleton<IOrchestratorTool, T>();
+
+    public static IServiceCollection AddOrchestratorTool(this IServiceCollection services, IOrchestratorTool tool) =>
+        services.AddSingleton(tool);
+
+    /// <summary>An http(s) URL is a Streamable HTTP server; anything else a command line started over stdio.</summary>
+    public static McpServerSpec McpSpec(string server) =>
+        server.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || server.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            ? McpServerSpec.Http(server) : McpServerSpec.Stdio(server);
+}

@@ -1,0 +1,32 @@
+using ToolOrchestra.Tools;
+
+namespace ToolOrchestra.Runtime.Qa.Tools;
+
+/// <summary>
+/// <c>search</c>: the alias's expert writes a query, the retriever (local BM25 index, a <c>/retrieve</c> service, the
+/// web) finds documents, and new ones join the context. Without a retriever the call answers "not configured".
+/// </summary>
+public sealed class SearchTool(IRetriever? retriever, int topK = 30) : QaExpertTool(QaTool.Search)
+{
+    protected override string Description => "Search for missing information";
+    protected override string ModelParameterLead => "The model used to search for missing information.";
+
+    public override async Task<ToolOutput> InvokeAsync(ToolInvocation invocation, CancellationToken ct)
+    {
+        if (retriever is null)
+            return new ToolOutput("Tool not configured: search needs a retrieval index or a /retrieve service (orchestra run --index I.db or --retriever URL).");
+        var state = invocation.Context.Feature<QaEpisodeState>();
+        var reply = await AskExpertAsync(invocation, null, ExpertPrompts.Query(ExpertContext(invocation), state.Problem), ct).ConfigureAwait(false);
+        var query = ExpertPrompts.ExtractQuery(reply, state.Problem);
+        var clock = invocation.Context.Clock;
+        var started = clock.GetTimestamp();
+        var found = await retriever.RetrieveAsync(query, topK, state.Eid, ct).ConfigureAwait(false);
+        // The retriever prices itself (local per call, web per call and per extracted document); the seconds are the
+        // episode's clock, so a virtual-time episode stays reproducible.
+        invocation.Context.Ledger.Record(ToolLedger.Retrieval(invocation.Context.Turn, found with { Seconds = clock.GetElapsedTime(started).TotalSeconds }, Name, invocation.Alias));
+        if (found.Error is not null) return ToolOutput.Failed($"Query: {query}\nError: retrieval failed: {found.Error}");
+        // Reverse order, skipping documents already held (reference eval behaviour).
+        var added = state.Context.AddDocuments(found.Documents.Reverse().Select(d => d.Contents));
+        return new ToolOutput($"Query: {query}\nFound {found.Documents.Count} documents, {added} new; {state.Context.Documents.Count} in context.");
+    }
+}
