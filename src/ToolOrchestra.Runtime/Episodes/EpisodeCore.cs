@@ -95,9 +95,9 @@ public sealed class EpisodeCore
     /// <summary>Writes the start record; call once before the first turn.</summary>
     public async Task BeginAsync(CancellationToken ct)
     {
-        _begun = true;
         _log.LogInformation("Episode {RunId} ({Protocol}, {Policy}) started", Id, Protocol, Policy);
         if (_sinks.Store is { } store) Path = await store.BeginAsync(Snapshot(), ct).ConfigureAwait(false);
+        _begun = true;
     }
 
     /// <summary>Starts turn <see cref="Turn"/> + 1, or returns false (with the stop reason set) when a limit is reached.</summary>
@@ -216,7 +216,18 @@ public sealed class EpisodeCore
     {
         Finish(StopReason.Error, "the episode ended without a stop reason");
         var trajectory = Snapshot();
-        if (_sinks.Store is { } store && _begun) await store.EndAsync(trajectory, CancellationToken.None).ConfigureAwait(false);
+        if (_sinks.Store is { } store && _begun)
+        {
+            try
+            {
+                await store.EndAsync(trajectory, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The result still reaches the caller; the stored run reads as interrupted.
+                _log.LogError(e, "Episode {RunId}: the end record could not be written to {Path}", Id, Path);
+            }
+        }
         if (_span is not null)
         {
             _span.SetTag(OrchestraTelemetry.Attributes.StopReason, JsonNamingPolicy.SnakeCaseLower.ConvertName(trajectory.StopReason!.Value.ToString()));

@@ -8,14 +8,26 @@ using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Models;
+using ToolOrchestra.Environments.Tau2.Evaluation;
+using ToolOrchestra.Runtime.FunctionCalling;
 
 namespace ToolOrchestra.Environments.Tau2.Simulation;
 
-/// <summary>The agent side of a tau2 simulation: given the conversation so far, the next assistant message.</summary>
+/// <summary>The agent side of a tau2 simulation; <see cref="Start"/> opens one simulation's run.</summary>
 public interface ITau2Agent
 {
     string Description { get; }
-    Task<Tau2Message> RespondAsync(IReadOnlyList<Tau2Message> trajectory, Ledger ledger, int step, long seed, CancellationToken ct);
+    ITau2AgentRun Start(Tau2Task task, string simulationId);
+}
+
+/// <summary>The agent within one simulation: given the conversation so far, the next assistant message; its ledger.</summary>
+public interface ITau2AgentRun
+{
+    Ledger Ledger { get; }
+    Task<Tau2Message> RespondAsync(IReadOnlyList<Tau2Message> trajectory, int step, long seed, CancellationToken ct);
+
+    /// <summary>Called once when the simulation ends, with tau2's termination reason.</summary>
+    Task FinishAsync(string termination);
 }
 
 /// <summary>Decoding shared by the simulation's model calls; each call also carries its trial's seed, as upstream.</summary>
@@ -34,102 +46,73 @@ public sealed record Tau2Decoding(float Temperature = 0f, int MaxOutputTokens = 
 public sealed class PlainTau2Agent(IChatClient model, string modelId, string policy, IReadOnlyList<AIFunctionDeclaration> domainTools, Tau2Decoding decoding) : ITau2Agent
 {
     private readonly string _system = Tau2Prompts.AgentSystemPrompt(policy);
+    private readonly IChatClient _model = model;
+    private readonly IReadOnlyList<AIFunctionDeclaration> _tools = domainTools;
+    private readonly Tau2Decoding _decoding = decoding;
 
     public string Description => $"plain agent ({modelId})";
 
-    public async Task<Tau2Message> RespondAsync(IReadOnlyList<Tau2Message> trajectory, Ledger ledger, int step, long seed, CancellationToken ct)
+    public ITau2AgentRun Start(Tau2Task task, string simulationId) => new Run(this);
+
+    private sealed class Run(PlainTau2Agent agent) : ITau2AgentRun
     {
-        var options = new LedgerScope(ledger, step, CallKind.Orchestrator, "agent", null).Apply(decoding.Options([.. domainTools], seed));
-        var response = await model.GetResponseAsync(Tau2ChatView.ForAgent(_system, trajectory), options, ct).ConfigureAwait(false);
-        var message = Tau2ChatView.FromResponse(Tau2Roles.Assistant, response, $"call_{step}");
-        return message.HasText || message.IsToolCall ? message : throw new Tau2SimulationException("the agent produced an empty message");
+        public Ledger Ledger { get; } = new();
+
+        public async Task<Tau2Message> RespondAsync(IReadOnlyList<Tau2Message> trajectory, int step, long seed, CancellationToken ct)
+        {
+            var options = new LedgerScope(Ledger, step, CallKind.Orchestrator, "agent", null).Apply(agent._decoding.Options([.. agent._tools], seed));
+            var response = await agent._model.GetResponseAsync(Tau2ChatView.ForAgent(agent._system, trajectory), options, ct).ConfigureAwait(false);
+            var message = Tau2ChatView.FromResponse(Tau2Roles.Assistant, response, $"call_{step}");
+            return message.HasText || message.IsToolCall ? message : throw new Tau2SimulationException("the agent produced an empty message");
+        }
+
+        public Task FinishAsync(string termination) => Task.CompletedTask;
     }
 }
 
 /// <summary>
-/// The orchestrator as tau2 agent (reference §2.3): domain tools minus <c>transfer_to_human_agents</c> plus
-/// <c>call_expert(expert)</c>. When it calls an expert, the expert answers from the original prompt and the original
-/// tools, and its message replaces the orchestrator's turn; <c>call_expert</c> itself never enters the history.
+/// The orchestrator as tau2 agent (reference §2.3): the Runtime's function-calling loop
+/// (<see cref="FunctionCallingOrchestrator"/>) with the domain's tools minus <c>transfer_to_human_agents</c> plus
+/// <c>call_expert(expert)</c>; each simulation is one episode. This class only translates tau2 messages.
 /// </summary>
 public sealed partial class OrchestratorTau2Agent : ITau2Agent
 {
-    public const string CallExpert = "call_expert";
+    public const string CallExpert = CallExpertTool.ToolName;
     public const int MaxToolCalls = 6;
-    private readonly IChatClient _orchestrator;
-    private readonly ModelClientFactory _experts;
-    private readonly Catalog _catalog;
-    private readonly string _orchestratorSystem, _expertSystem;
-    private readonly IList<AITool> _orchestratorTools, _expertTools;
-    private readonly IReadOnlyList<string> _expertAliases;
-    private readonly Tau2Decoding _decoding;
+    private readonly FunctionCallingOrchestrator _loop;
+    private readonly Preferences _preferences;
 
     public OrchestratorTau2Agent(ModelClientFactory models, string policy, IReadOnlyList<AIFunctionDeclaration> domainTools, Preferences preferences, Tau2Decoding decoding)
     {
-        _catalog = models.Catalog;
-        _orchestrator = models.For(_catalog.Orchestrator.Model);
-        _experts = models;
-        _decoding = decoding;
-        _expertAliases = _catalog.Aliases.Keys.Where(a => a.StartsWith("expert-", StringComparison.Ordinal) && preferences.Allows(a, _catalog, out _))
-            .OrderBy(a => a, StringComparer.Ordinal).ToList();
-        _orchestratorSystem = Tau2Prompts.OrchestratorSystemPrompt(policy);
-        _expertSystem = Tau2Prompts.AgentSystemPrompt(policy);
-        _expertTools = [.. domainTools];
-        _orchestratorTools = [.. domainTools.Where(t => t.Name != "transfer_to_human_agents")];
-        if (_expertAliases.Count > 0) _orchestratorTools.Add(CallExpertDeclaration());
+        _preferences = preferences;
+        _loop = new FunctionCallingOrchestrator(models, new FunctionCallingSetup(
+            Tau2Prompts.OrchestratorSystemPrompt(policy), Tau2Prompts.AgentSystemPrompt(policy), domainTools,
+            new HashSet<string>(StringComparer.Ordinal) { "transfer_to_human_agents" }, decoding.Options(null, 0)));
     }
 
-    public string Description => $"orchestrator ({_catalog.Orchestrator.Model}) with experts {string.Join(", ", _expertAliases)}";
+    public string Description => $"orchestrator ({_loop.Catalog.Orchestrator.Model}) with experts {string.Join(", ", _loop.ExpertsFor(_preferences))}";
 
-    public async Task<Tau2Message> RespondAsync(IReadOnlyList<Tau2Message> trajectory, Ledger ledger, int step, long seed, CancellationToken ct)
+    public ITau2AgentRun Start(Tau2Task task, string simulationId) =>
+        new Run(_loop.Begin(simulationId, $"tau2 task {task.Id}", _preferences));
+
+    private sealed class Run(FunctionCallingEpisode episode) : ITau2AgentRun
     {
-        var options = new LedgerScope(ledger, step, CallKind.Orchestrator, "agent", null).Apply(_decoding.Options(_orchestratorTools, seed));
-        options.Temperature = (float)_catalog.Orchestrator.Temperature;
-        options.MaxOutputTokens = _catalog.Orchestrator.MaxOutputTokens;
-        var response = await _orchestrator.GetResponseAsync(Tau2ChatView.ForAgent(_orchestratorSystem, trajectory), options, ct).ConfigureAwait(false);
+        public Ledger Ledger => episode.Ledger;
 
-        var expertCall = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().FirstOrDefault(c => c.Name == CallExpert);
-        if (expertCall is not null)
+        public async Task<Tau2Message> RespondAsync(IReadOnlyList<Tau2Message> trajectory, int step, long seed, CancellationToken ct)
         {
-            var alias = expertCall.Arguments?.TryGetValue("expert", out var e) == true ? e?.ToString() : null;
-            if (alias is null || !_expertAliases.Contains(alias))
-                alias = _expertAliases[^1]; // an unknown or forbidden expert falls back to the last allowed one, never to a forbidden model
-            var expertOptions = new LedgerScope(ledger, step, CallKind.Expert, CallExpert, alias).Apply(_decoding.Options(_expertTools, seed));
-            var model = _catalog.ModelFor(alias);
-            var expertResponse = await _experts.For(model.Id).GetResponseAsync(Tau2ChatView.ForAgent(_expertSystem, trajectory), expertOptions, ct).ConfigureAwait(false);
-            return OrEmptyReply(Tau2ChatView.FromResponse(Tau2Roles.Assistant, expertResponse, $"call_{step}", MaxToolCalls));
+            // The view without its system message: the loop puts the orchestrator's or the expert's in front.
+            var conversation = Tau2ChatView.ForAgent("", trajectory).Skip(1).ToList();
+            var response = await episode.RespondAsync(conversation, seed, ct).ConfigureAwait(false);
+            if (response is null) return Tau2Message.Assistant(Tau2Prompts.EmptyOrchestratorReply);
+            var message = Tau2ChatView.FromResponse(Tau2Roles.Assistant, response, $"call_{step}", MaxToolCalls);
+            if (message.Content is { } text && MessageBlock().Match(text) is { Success: true } m)
+                message = message with { Content = m.Groups[1].Value.Trim() };
+            return message.HasText || message.IsToolCall ? message : Tau2Message.Assistant(Tau2Prompts.EmptyOrchestratorReply);
         }
 
-        var message = Tau2ChatView.FromResponse(Tau2Roles.Assistant, response, $"call_{step}", MaxToolCalls);
-        if (message.Content is { } text && MessageBlock().Match(text) is { Success: true } m)
-            message = message with { Content = m.Groups[1].Value.Trim() };
-        return OrEmptyReply(message);
-    }
-
-    private static Tau2Message OrEmptyReply(Tau2Message m) =>
-        m.HasText || m.IsToolCall ? m : Tau2Message.Assistant(Tau2Prompts.EmptyOrchestratorReply);
-
-    private AIFunctionDeclaration CallExpertDeclaration()
-    {
-        var table = new StringBuilder("Choices: [").Append(string.Join(", ", _expertAliases.Select(a => $"'{a}'"))).Append("].");
-        table.Append("\n| expert | price per million input tokens | price per million output tokens | average latency |\n|---|---|---|---|");
-        foreach (var alias in _expertAliases)
-        {
-            var entry = _catalog.Aliases[alias];
-            var price = _catalog.Models[entry.Model].Price;
-            table.Append("\n| ").Append(alias).Append(" | $").Append(price.InputPerMillion.ToString("0.####", CultureInfo.InvariantCulture))
-                .Append(" | $").Append(price.OutputPerMillion.ToString("0.####", CultureInfo.InvariantCulture))
-                .Append(" | ").Append((entry.LatencySeconds ?? 0).ToString("0.#", CultureInfo.InvariantCulture)).Append("s |");
-        }
-        var schema = JsonSerializer.SerializeToElement(new Dictionary<string, object>
-        {
-            ["type"] = "object",
-            ["properties"] = new Dictionary<string, object>
-            {
-                ["expert"] = new Dictionary<string, object> { ["type"] = "string", ["enum"] = _expertAliases, ["description"] = "The expert to transfer to. " + table },
-            },
-            ["required"] = new[] { "expert" },
-        });
-        return AIFunctionFactory.CreateDeclaration(CallExpert, "Transfer the conversation to an expert who will reply to the user or call tools in your place.", schema);
+        public Task FinishAsync(string termination) => episode.CompleteAsync(
+            termination == TerminationReasons.InfrastructureError ? StopReason.EndpointError : StopReason.Answered, $"tau2 termination: {termination}");
     }
 
     [GeneratedRegex("<message>(.*?)</message>", RegexOptions.Singleline)]

@@ -38,7 +38,9 @@ public sealed class Tau2Simulator(Tau2Domain domain, ITau2Agent agent, Func<Tau2
         var history = task.InitialState?.MessageHistory ?? [];
         env.SetState(task.InitialState, history);
         var user = userFor(task);
-        var agentLedger = new Ledger();
+        var id = Guid.NewGuid().ToString();
+        var agentRun = agent.Start(task, id);
+        var agentLedger = agentRun.Ledger;
         var userLedger = new Ledger();
         var messages = new List<Tau2Message>();
         void Add(Tau2Message m) => messages.Add(m with { TurnIdx = messages.Count });
@@ -57,6 +59,8 @@ public sealed class Tau2Simulator(Tau2Domain domain, ITau2Agent agent, Func<Tau2
 
         string? termination = null;
         int steps = 0, errors = 0;
+        try
+        {
         while (termination is null)
         {
             ct.ThrowIfCancellationRequested();
@@ -72,7 +76,7 @@ public sealed class Tau2Simulator(Tau2Domain domain, ITau2Agent agent, Func<Tau2
                 }
                 case Hop.Agent:
                 {
-                    var reply = await agent.RespondAsync(messages, agentLedger, steps, seed, ct).ConfigureAwait(false);
+                    var reply = await agentRun.RespondAsync(messages, steps, seed, ct).ConfigureAwait(false);
                     Add(reply);
                     next = reply.IsToolCall ? Hop.Env : Hop.User;
                     break;
@@ -98,9 +102,14 @@ public sealed class Tau2Simulator(Tau2Domain domain, ITau2Agent agent, Func<Tau2
                 else if (errors >= maxErrors) termination = TerminationReasons.TooManyErrors;
             }
         }
+        }
+        finally
+        {
+            await agentRun.FinishAsync(termination ?? TerminationReasons.InfrastructureError).ConfigureAwait(false);
+        }
 
         var reward = await evaluator.EvaluateAsync(task, messages, termination, ct).ConfigureAwait(false);
-        return new Tau2SimulationRun(Guid.NewGuid().ToString(), task, trial, seed, messages, termination, reward, agentLedger, userLedger,
+        return new Tau2SimulationRun(id, task, trial, seed, messages, termination, reward, agentLedger, userLedger,
             start, _time.GetElapsedTime(started).TotalSeconds);
     }
 
