@@ -96,15 +96,10 @@ internal static class EndpointFailures
                 return cre.InnerException is { } inner && Classify(inner, token, replyStarted) is { } typed
                     ? typed
                     : new(EndpointFailureKind.Connection, cre.Message, e);
-            case HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }:
-            case HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded }:
-                return new(EndpointFailureKind.TruncatedBody, $"the connection closed mid-reply ({e.Message})", e);
-            case HttpRequestException when e.InnerException is HttpIOException io:
-                return Classify(io, token, replyStarted);
-            case HttpRequestException or SocketException:
+            case HttpRequestException or IOException when replyStarted || EndedEarly(e):
+                return new(EndpointFailureKind.TruncatedBody, $"the connection closed mid-reply: {Describe(e)}", e);
+            case HttpRequestException or IOException or SocketException:
                 return new(EndpointFailureKind.Connection, Describe(e), e);
-            case IOException:
-                return new(replyStarted ? EndpointFailureKind.TruncatedBody : EndpointFailureKind.Connection, Describe(e), e);
             case JsonException or FormatException or InvalidOperationException or ArgumentException or KeyNotFoundException
                 or IndexOutOfRangeException or InvalidCastException when replyStarted:
                 return new(EndpointFailureKind.MalformedJson, $"the reply could not be read: {e.Message}", e);
@@ -112,6 +107,13 @@ internal static class EndpointFailures
                 return null;
         }
     }
+
+    private static bool EndedEarly(Exception e) => e switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => true,
+        HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } => true,
+        _ => e.InnerException is { } inner && EndedEarly(inner),
+    };
 
     private static string? RetryAfterHeader(ClientResultException e) =>
         e.GetRawResponse() is { } raw && raw.Headers.TryGetValue("Retry-After", out var value) ? value : null;

@@ -24,7 +24,8 @@ public sealed class ModelClientFactory(
     ILoggerFactory? loggerFactory = null)
 {
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
-    private readonly ConcurrentDictionary<string, Qwen3Tokenizer> _tokenizers = new();
+    // Shared by every factory in the process: a tokenizer is immutable and takes a moment to load.
+    private static readonly ConcurrentDictionary<string, Qwen3Tokenizer> Tokenizers = new();
     private readonly ITokenCounter _counter = counter ?? EstimatingTokenCounter.Instance;
     private readonly RetrySettings _retry = retry ?? new RetrySettings(catalog.Limits.MaxRetries, TimeSpan.FromSeconds(catalog.Limits.RequestTimeoutSeconds));
 
@@ -39,7 +40,7 @@ public sealed class ModelClientFactory(
         if (!catalog.Models.TryGetValue(modelId, out var model))
             throw new UserError($"{catalog.SourcePath ?? "catalog"}: unknown model '{modelId}'.");
         var wire = transport?.Invoke(model) ?? (model.Api == ModelApi.Completions
-            ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, ApiKey(model), _tokenizers.GetOrAdd(model.Tokenizer!, Qwen3Tokenizer.Load))
+            ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, ApiKey(model), Tokenizers.GetOrAdd(model.Tokenizer!, Qwen3Tokenizer.Load))
             : new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5)));
         var builder = new ChatClientBuilder(wire)
             .UseTelemetry(model, time: time)

@@ -29,6 +29,7 @@ public sealed class OpenAiCompatibleChatClient : WireChatClient
             Endpoint = endpoint,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = requestTimeout,
+            Transport = new HttpClientPipelineTransport(new HttpClient(new WireAttempt.MarkingHandler(new SocketsHttpHandler())) { Timeout = Timeout.InfiniteTimeSpan }),
         };
         options.AddPolicy(new ReplyValidationPolicy(), PipelinePosition.PerTry);
         _adapter = new ChatClient(providerModel, new ApiKeyCredential(apiKey), options).AsIChatClient();

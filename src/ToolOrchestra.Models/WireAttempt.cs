@@ -21,4 +21,15 @@ internal sealed class WireAttempt
     {
         if (Current.Value is { } attempt) attempt.ReplyStarted = true;
     }
+
+    /// <summary>Marks the reply as soon as its headers arrive, before any body is read (the OpenAI SDK buffers inside its transport).</summary>
+    public sealed class MarkingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            MarkReply();
+            return response;
+        }
+    }
 }
