@@ -64,12 +64,10 @@ public sealed class LedgerChatClient(IChatClient inner, ModelEntry model, IToken
             yield return update;
         }
         var entry = Account(list, options, updates.ToChatResponse(), scope, time.GetElapsedTime(started).TotalSeconds);
-        var last = updates.LastOrDefault();
+        // No message id: ToChatResponse() then files the properties under the response, not a message.
         yield return new ChatResponseUpdate
         {
-            ResponseId = last?.ResponseId,
-            MessageId = last?.MessageId,
-            Role = last?.Role,
+            ResponseId = updates.LastOrDefault()?.ResponseId,
             AdditionalProperties = new() { [EntryKey] = entry },
         };
     }
