@@ -13,19 +13,20 @@ internal sealed class ReplyValidationPolicy : PipelinePolicy
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
         ProcessNext(message, pipeline, currentIndex);
-        if (message.Response is { } response && !message.BufferResponse && Failed(response)) response.BufferContent();
+        if (message.Response is { } response && !message.BufferResponse && NeedsBody(response)) response.BufferContent();
         Check(message);
     }
 
     public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
     {
         await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
-        if (message.Response is { } response && !message.BufferResponse && Failed(response))
+        if (message.Response is { } response && !message.BufferResponse && NeedsBody(response))
             await response.BufferContentAsync(message.CancellationToken).ConfigureAwait(false);
         Check(message);
     }
 
-    private static bool Failed(PipelineResponse response) =>
+    /// <summary>A streamed reply whose body must be read to say what went wrong (an error status, or a page instead of events).</summary>
+    private static bool NeedsBody(PipelineResponse response) =>
         response.Status is < 200 or >= 300 || !IsStream(ContentType(response));
 
     private static void Check(PipelineMessage message)
