@@ -1,7 +1,17 @@
 namespace ToolOrchestra.Models;
 
 /// <summary>
-/// An endpoint failed after every retry (connection refused, 5xx, 429, timeout). The message names the URL and
-/// the catalog model so the user knows what to start or fix.
+/// An endpoint call failed, typed by <see cref="Kind"/>. Wire clients throw it for each failed attempt; after the
+/// retries the last one surfaces with a message naming the catalog model, the URL and a fix. Cancellation by the
+/// caller is never turned into this: it stays an <see cref="OperationCanceledException"/>.
 /// </summary>
-public sealed class EndpointException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class EndpointException(EndpointFailureKind kind, string message, Exception? inner = null, TimeSpan? retryAfter = null)
+    : Exception(message, inner)
+{
+    public EndpointFailureKind Kind { get; } = kind;
+
+    /// <summary>The server's <c>Retry-After</c>, when it sent one.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    public bool IsTransient => Kind.IsTransient();
+}

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace ToolOrchestra.Models;
@@ -38,6 +39,6 @@ public sealed class HermesToolCallChatClient(IChatClient inner) : DelegatingChat
 
     private static FunctionCallContent ToContent(HermesCall call, string id) =>
         call.Error is null
-            ? OpenAiCompatibleChatClient.ToFunctionCall(id, call.Name!, call.ArgumentsJson)
+            ? new FunctionCallContent(id, call.Name!, JsonSerializer.Deserialize<Dictionary<string, object?>>(call.ArgumentsJson))
             : new FunctionCallContent(id, call.Name ?? InvalidCallName) { Exception = new InvalidDataException($"{call.Error}: {call.Raw}") };
 }

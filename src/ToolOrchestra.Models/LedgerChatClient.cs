@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ToolOrchestra.Core.Accounting;
@@ -15,6 +15,10 @@ public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string 
 {
     public const string Key = "toolorchestra.ledger_scope";
 
+    /// <summary>The scope a call carries in its options, if any.</summary>
+    public static LedgerScope? From(ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(Key, out var s) == true ? s as LedgerScope : null;
+
     public ChatOptions Apply(ChatOptions options)
     {
         (options.AdditionalProperties ??= [])[Key] = this;
@@ -26,6 +30,9 @@ public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string 
 /// Decorator that accounts every call: tokens from the endpoint's usage (estimated with the token counter and
 /// flagged when the endpoint reports none), dollars from the catalog price of this model, wall-clock seconds
 /// including retries. The entry is recorded in the scope's ledger and attached to the response under <see cref="EntryKey"/>.
+/// A stream is accounted when it completes (usage from its last chunk when the server sends it); the entry then
+/// arrives in one extra update, so <c>ToChatResponse()</c> carries it like a whole response does. A call that fails,
+/// or a stream abandoned before its end, is not billed.
 /// </summary>
 public sealed class LedgerChatClient(IChatClient inner, ModelEntry model, ITokenCounter counter, TimeProvider? time = null)
     : DelegatingChatClient(inner)
@@ -36,20 +43,44 @@ public sealed class LedgerChatClient(IChatClient inner, ModelEntry model, IToken
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var scope = options?.AdditionalProperties?.TryGetValue(LedgerScope.Key, out var s) == true ? s as LedgerScope : null;
+        var scope = LedgerScope.From(options);
         var time = scope?.Time ?? _time;
         var started = time.GetTimestamp();
         var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
-        var seconds = time.GetElapsedTime(started).TotalSeconds;
+        (response.AdditionalProperties ??= [])[EntryKey] = Account(list, options, response, scope, time.GetElapsedTime(started).TotalSeconds);
+        return response;
+    }
 
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        var scope = LedgerScope.From(options);
+        var time = scope?.Time ?? _time;
+        var started = time.GetTimestamp();
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            yield return update;
+        }
+        var entry = Account(list, options, updates.ToChatResponse(), scope, time.GetElapsedTime(started).TotalSeconds);
+        // No message id: ToChatResponse() then files the properties under the response, not a message.
+        yield return new ChatResponseUpdate
+        {
+            ResponseId = updates.LastOrDefault()?.ResponseId,
+            AdditionalProperties = new() { [EntryKey] = entry },
+        };
+    }
+
+    private LedgerEntry Account(IReadOnlyList<ChatMessage> list, ChatOptions? options, ChatResponse response, LedgerScope? scope, double seconds)
+    {
         var estimated = response.Usage?.InputTokenCount is null || response.Usage?.OutputTokenCount is null;
         var input = response.Usage?.InputTokenCount ?? EstimateInput(list, options);
         var output = response.Usage?.OutputTokenCount ?? EstimateOutput(response);
         var entry = new LedgerEntry(scope?.Turn ?? 0, scope?.Kind ?? CallKind.Expert, scope?.Tool ?? "chat", scope?.Alias, model.Id,
             input, output, model.Price.CostOf(input, output), seconds, estimated);
         scope?.Ledger.Record(entry);
-        (response.AdditionalProperties ??= [])[EntryKey] = entry;
-        return response;
+        return entry;
     }
 
     private long EstimateInput(IReadOnlyList<ChatMessage> messages, ChatOptions? options)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
@@ -8,20 +9,23 @@ using ToolOrchestra.Models.Tokenization;
 namespace ToolOrchestra.Models;
 
 /// <summary>
-/// Builds the <see cref="IChatClient"/> for each catalog model, composed once as
-/// ledger → hermes parsing → retry → OpenAI-compatible wire (outermost first): the ledger's seconds include
-/// retries, and parsing sees the final reply. Clients are cached per model id. <paramref name="transport"/> replaces
-/// the HTTP wire for in-process models (the offline world's simulated experts, benchmarks); the decorators stay.
+/// Builds the <see cref="IChatClient"/> for each catalog model once, with a <see cref="ChatClientBuilder"/>, as
+/// telemetry → ledger → hermes parsing → retry → (logging) → wire, outermost first: the span carries the ledger's
+/// dollars, the ledger's seconds include retries, parsing sees the final reply, and logging (when a logger factory is
+/// given) sees every attempt. Clients are cached per model id. <paramref name="transport"/> replaces the HTTP wire for
+/// in-process models (the offline world's simulated experts, benchmarks); the decorators stay.
 /// </summary>
 public sealed class ModelClientFactory(
     Catalog catalog,
     ITokenCounter? counter = null,
     RetrySettings? retry = null,
     TimeProvider? time = null,
-    Func<ModelEntry, IChatClient>? transport = null)
+    Func<ModelEntry, IChatClient>? transport = null,
+    ILoggerFactory? loggerFactory = null)
 {
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
-    private readonly ConcurrentDictionary<string, Qwen3Tokenizer> _tokenizers = new();
+    // Shared by every factory in the process: a tokenizer is immutable and takes a moment to load.
+    private static readonly ConcurrentDictionary<string, Qwen3Tokenizer> Tokenizers = new();
     private readonly ITokenCounter _counter = counter ?? EstimatingTokenCounter.Instance;
     private readonly RetrySettings _retry = retry ?? new RetrySettings(catalog.Limits.MaxRetries, TimeSpan.FromSeconds(catalog.Limits.RequestTimeoutSeconds));
 
@@ -36,9 +40,15 @@ public sealed class ModelClientFactory(
         if (!catalog.Models.TryGetValue(modelId, out var model))
             throw new UserError($"{catalog.SourcePath ?? "catalog"}: unknown model '{modelId}'.");
         var wire = transport?.Invoke(model) ?? (model.Api == ModelApi.Completions
-            ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, ApiKey(model), _tokenizers.GetOrAdd(model.Tokenizer!, Qwen3Tokenizer.Load))
+            ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, ApiKey(model), Tokenizers.GetOrAdd(model.Tokenizer!, Qwen3Tokenizer.Load))
             : new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5)));
-        return new LedgerChatClient(new HermesToolCallChatClient(new RetryingChatClient(wire, _retry, modelId, time)), model, _counter, time);
+        var builder = new ChatClientBuilder(wire)
+            .UseTelemetry(model, time: time)
+            .UseLedger(model, _counter, time)
+            .UseHermesToolCalls()
+            .UseOrchestraRetry(_retry, modelId, time);
+        if (loggerFactory is not null) builder.UseLogging(loggerFactory);
+        return builder.Build();
     }
 
     private string ApiKey(ModelEntry model)

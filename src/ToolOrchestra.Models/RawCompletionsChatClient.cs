@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -44,7 +43,7 @@ public sealed class RawCompletionsChatClient(Uri endpoint, string providerModel,
         return ChatTemplate.Qwen3.Render(messages.Select(ToTemplate).ToList(), tools is { Count: > 0 } ? tools : null, addGenerationPrompt: true, enableThinking: thinking);
     }
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    protected override async Task<ChatResponse> SendAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var prompt = Render(messages, options);
         var promptIds = tokenizer.Encode(prompt);
@@ -64,32 +63,26 @@ public sealed class RawCompletionsChatClient(Uri endpoint, string providerModel,
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        WireAttempt.MarkReply();
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
-        {
-            var message = $"HTTP {(int)response.StatusCode}: {text[..Math.Min(text.Length, 300)]}";
-            // Transient statuses go back to the retry decorator; anything else is final.
-            throw response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)response.StatusCode >= 500
-                ? new HttpRequestException(message, null, response.StatusCode)
-                : new EndpointException($"model '{providerModel}' at {endpoint} failed: {message}");
-        }
+            throw EndpointFailures.FromStatus((int)response.StatusCode, Encoding.UTF8.GetString(bytes),
+                EndpointFailures.ParseRetryAfter(response.Headers.TryGetValues("Retry-After", out var ra) ? ra.FirstOrDefault() : null));
+        if (EndpointFailures.CheckReply(response.Content.Headers.ContentType?.ToString(), bytes, "text") is { } failure) throw failure;
 
-        JsonNode? root;
-        try { root = JsonNode.Parse(text); }
-        catch (JsonException) { throw new EndpointException($"model '{providerModel}' at {endpoint} returned a body that is not JSON: {text[..Math.Min(text.Length, 200)]}"); }
-        var completion = root?["choices"]?[0]?["text"]?.GetValue<string>()
-            ?? throw new EndpointException($"model '{providerModel}' at {endpoint} returned no choices[0].text.");
+        var root = JsonNode.Parse(bytes)!; // CheckReply parsed it and found choices[0].text a string
+        var completion = root["choices"]![0]!["text"]!.GetValue<string>();
         var completionIds = tokenizer.Encode(completion);
-        var usage = root?["usage"];
-        var chat = new ChatResponse(new Microsoft.Extensions.AI.ChatMessage(ChatRole.Assistant, completion))
+        var usage = root["usage"] as JsonObject;
+        return new ChatResponse(new Microsoft.Extensions.AI.ChatMessage(ChatRole.Assistant, completion))
         {
             ModelId = providerModel,
             RawRepresentation = root,
             Usage = new UsageDetails
             {
-                InputTokenCount = usage?["prompt_tokens"]?.GetValue<long>() ?? promptIds.Length,
-                OutputTokenCount = usage?["completion_tokens"]?.GetValue<long>() ?? completionIds.Length,
+                InputTokenCount = Count(usage, "prompt_tokens") ?? promptIds.Length,
+                OutputTokenCount = Count(usage, "completion_tokens") ?? completionIds.Length,
             },
             AdditionalProperties = new()
             {
@@ -98,9 +91,11 @@ public sealed class RawCompletionsChatClient(Uri endpoint, string providerModel,
                 [PromptTextKey] = prompt,
             },
         };
-        return chat;
     }
 
+    /// <summary>A usage count, or null when absent or not an integer (then our exact count stands in).</summary>
+    private static long? Count(JsonObject? usage, string name) =>
+        usage?[name] is JsonValue v && v.TryGetValue<long>(out var n) ? n : null;
 
     private static TemplateMessage ToTemplate(Microsoft.Extensions.AI.ChatMessage m)
     {

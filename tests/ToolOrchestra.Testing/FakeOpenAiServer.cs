@@ -11,7 +11,8 @@ namespace ToolOrchestra.Testing;
 /// <summary>
 /// An OpenAI-compatible <c>/v1/chat/completions</c> and <c>/v1/completions</c> server on 127.0.0.1 (Kestrel, real HTTP) that answers with
 /// scripted replies per provider model name, in order. Used wherever a test needs an LLM: no weights exist here.
-/// Every request is recorded so tests can check what was sent.
+/// Every request is recorded so tests can check what was sent. A reply may carry a <see cref="FakeFault"/> (a broken
+/// body) and chat requests with <c>"stream": true</c> are answered as server-sent events.
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
 {
@@ -69,8 +70,89 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             await context.Response.WriteAsync($"{{\"error\":{{\"message\":\"scripted status {reply.Status}\"}}}}");
             return;
         }
+        var json = completions ? reply.ToCompletionJson(request.Model) : reply.ToJson(request.Model);
+        if (!completions && body["stream"]?.GetValue<bool>() == true)
+        {
+            await StreamAsync(context, reply, request);
+            return;
+        }
+        switch (reply.Fault)
+        {
+            case FakeFault.NonJsonContentType:
+                context.Response.ContentType = "text/html";
+                await context.Response.WriteAsync("<html><body><h1>502 Bad Gateway</h1></body></html>");
+                return;
+            case FakeFault.TruncatedBody: // promise the whole body, send half, hang up
+                var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = bytes.Length;
+                await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(50); // let the client read the headers, so the cut falls inside the body
+                context.Abort();
+                return;
+        }
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(completions ? reply.ToCompletionJson(request.Model) : reply.ToJson(request.Model));
+        await context.Response.WriteAsync(json);
+    }
+
+    /// <summary>Server-sent events: a role chunk, the content in pieces, tool calls, the finish, then usage when asked for.</summary>
+    private static async Task StreamAsync(HttpContext context, FakeReply reply, FakeRequest request)
+    {
+        if (reply.Fault == FakeFault.NonJsonContentType)
+        {
+            context.Response.ContentType = "text/html";
+            await context.Response.WriteAsync("<html><body><h1>502 Bad Gateway</h1></body></html>");
+            return;
+        }
+        context.Response.ContentType = "text/event-stream";
+        async Task Send(JsonNode chunk)
+        {
+            await context.Response.WriteAsync($"data: {chunk.ToJsonString()}\n\n");
+            await context.Response.Body.FlushAsync();
+        }
+        JsonObject Chunk(JsonObject? delta, string? finish = null) => new()
+        {
+            ["id"] = "chatcmpl-fake",
+            ["object"] = "chat.completion.chunk",
+            ["created"] = 1700000000,
+            ["model"] = request.Model,
+            ["choices"] = delta is null ? new JsonArray() : new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
+        };
+        if (reply.Fault == FakeFault.MalformedJson)
+        {
+            await context.Response.WriteAsync("data: {\"id\": \"chatcmpl-fake\", \"choices\": [}\n\n");
+            return;
+        }
+        await Send(Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }));
+        if (reply.Fault == FakeFault.TruncatedBody) // one chunk, then the connection drops
+        {
+            await Task.Delay(50);
+            context.Abort();
+            return;
+        }
+        var content = reply.Content ?? "";
+        for (var i = 0; i < content.Length; i += 8)
+            await Send(Chunk(new JsonObject { ["content"] = content.Substring(i, Math.Min(8, content.Length - i)) }));
+        foreach (var (call, index) in (reply.ToolCalls ?? []).Select((c, i) => (c, i)))
+            await Send(Chunk(new JsonObject
+            {
+                ["tool_calls"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = index,
+                    ["id"] = $"call_{index}",
+                    ["type"] = "function",
+                    ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.ArgumentsJson },
+                }),
+            }));
+        await Send(Chunk(new JsonObject(), reply.ToolCalls is { Count: > 0 } ? "tool_calls" : "stop"));
+        if (!reply.OmitUsage && request.Body["stream_options"]?["include_usage"]?.GetValue<bool>() == true)
+        {
+            var usage = Chunk(null);
+            usage["usage"] = new JsonObject { ["prompt_tokens"] = reply.PromptTokens, ["completion_tokens"] = reply.CompletionTokens, ["total_tokens"] = reply.PromptTokens + reply.CompletionTokens };
+            await Send(usage);
+        }
+        await context.Response.WriteAsync("data: [DONE]\n\n");
     }
 
     public async ValueTask DisposeAsync()
@@ -91,7 +173,13 @@ public sealed record FakeRequest(string Model, JsonNode Body, string Authorizati
     public string LastUserText => Messages.Last(m => m!["role"]!.GetValue<string>() == "user")!["content"] is JsonValue v ? v.GetValue<string>() : Messages.Last()!["content"]!.ToJsonString();
 }
 
-/// <summary>A scripted reply: content and/or tool calls with fixed usage, or an HTTP error status, after an optional delay.</summary>
+/// <summary>
+/// A way a 200 reply can be unusable, as proxies and overloaded servers produce them. <see cref="TruncatedBody"/>
+/// promises a Content-Length, sends half and hangs up (in a stream: one chunk, then the hang-up).
+/// </summary>
+public enum FakeFault { None, MalformedJson, EmptyChoices, TruncatedBody, MissingMessage, NonJsonContentType }
+
+/// <summary>A scripted reply: content and/or tool calls with fixed usage, or an HTTP error status or a broken body, after an optional delay.</summary>
 public sealed record FakeReply(
     string? Content = null,
     IReadOnlyList<FakeToolCall>? ToolCalls = null,
@@ -100,9 +188,11 @@ public sealed record FakeReply(
     bool OmitUsage = false,
     int Status = 200,
     TimeSpan Delay = default,
-    int? RetryAfterSeconds = null)
+    int? RetryAfterSeconds = null,
+    FakeFault Fault = FakeFault.None)
 {
     public static FakeReply Error(int status, int? retryAfterSeconds = null) => new(Status: status, RetryAfterSeconds: retryAfterSeconds);
+    public static FakeReply Broken(FakeFault fault) => new(Content: "never seen", Fault: fault);
     public static FakeReply Slow(TimeSpan delay, FakeReply then) => then with { Delay = delay };
     public static FakeReply Call(string name, object arguments, int prompt = 100, int completion = 20) =>
         new(ToolCalls: [new FakeToolCall(name, JsonSerializer.Serialize(arguments))], PromptTokens: prompt, CompletionTokens: completion);
@@ -118,8 +208,20 @@ public sealed record FakeReply(
             ["model"] = model,
             ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["text"] = Content ?? "", ["finish_reason"] = "stop" }),
         };
+        return Finish(root, "text");
+    }
+
+    /// <summary>Usage, then the scripted fault applied to a well-formed body.</summary>
+    private string Finish(JsonObject root, string field)
+    {
         if (!OmitUsage)
             root["usage"] = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = CompletionTokens, ["total_tokens"] = PromptTokens + CompletionTokens };
+        switch (Fault)
+        {
+            case FakeFault.EmptyChoices: root["choices"] = new JsonArray(); break;
+            case FakeFault.MissingMessage: root["choices"]![0]!.AsObject().Remove(field); break;
+            case FakeFault.MalformedJson: return "{\"id\": \"chatcmpl-fake\", \"choices\": [}";
+        }
         return root.ToJsonString();
     }
 
@@ -146,9 +248,7 @@ public sealed record FakeReply(
                 ["finish_reason"] = ToolCalls is { Count: > 0 } ? "tool_calls" : "stop",
             }),
         };
-        if (!OmitUsage)
-            root["usage"] = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = CompletionTokens, ["total_tokens"] = PromptTokens + CompletionTokens };
-        return root.ToJsonString();
+        return Finish(root, "message");
     }
 }
 

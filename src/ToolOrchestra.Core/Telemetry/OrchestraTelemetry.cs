@@ -51,5 +51,7 @@ public static class OrchestraTelemetry
         public const string Turn = "orchestra.turn";
         public const string StopReason = "orchestra.stop_reason";
         public const string CallKind = "orchestra.call.kind";
+        /// <summary>The catalog's id of the model (gen_ai.request.model is the name the provider knows it by).</summary>
+        public const string CatalogModel = "orchestra.model.id";
     }
 }
