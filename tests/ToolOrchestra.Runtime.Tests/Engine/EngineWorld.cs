@@ -15,14 +15,18 @@ public abstract class EngineTest : IAsyncLifetime
     protected string CatalogPath => Path.Combine(Dir, "catalog.json");
     protected string RunsDir => Path.Combine(Dir, "runs");
 
+    /// <summary>The orchestrator's API key lives here, so tests can check it never leaks into spans, logs or files.</summary>
+    protected const string KeyVariable = "ENGINE_TEST_API_KEY", Key = "sk-engine-test-secret-4f1c";
+
     public async Task InitializeAsync()
     {
+        Environment.SetEnvironmentVariable(KeyVariable, Key);
         Server = await FakeOpenAiServer.StartAsync();
         File.WriteAllText(CatalogPath, $$"""
         {
           "orchestrator": { "model": "orch" },
           "models": {
-            "orch": { "endpoint": "{{Server.BaseUrl}}", "name": "{{QaWorld.Orchestrator}}", "price": { "input_per_million": 0.2, "output_per_million": 0.2 }, "tags": ["local"], "family": "qwen" },
+            "orch": { "endpoint": "{{Server.BaseUrl}}", "name": "{{QaWorld.Orchestrator}}", "api_key_env": "{{KeyVariable}}", "price": { "input_per_million": 0.2, "output_per_million": 0.2 }, "tags": ["local"], "family": "qwen" },
             "big": { "endpoint": "{{Server.BaseUrl}}", "name": "{{QaWorld.Big}}", "price": { "input_per_million": 1.25, "output_per_million": 10 }, "tags": ["proprietary"], "family": "gpt" },
             "small": { "endpoint": "{{Server.BaseUrl}}", "name": "{{QaWorld.Local}}", "price": { "input_per_million": 0.8, "output_per_million": 0.8 }, "tags": ["local"], "family": "qwen" }
           },
