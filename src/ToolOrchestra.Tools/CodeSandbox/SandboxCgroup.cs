@@ -101,7 +101,7 @@ internal sealed class SandboxCgroup : IDisposable
     {
         foreach (var (dir, _) in _dirs)
         {
-            for (var attempt = 0; attempt < 40; attempt++)
+            for (var attempt = 0; attempt < 400; attempt++)
             {
                 var left = Pids(dir);
                 foreach (var pid in left)
@@ -115,7 +115,7 @@ internal sealed class SandboxCgroup : IDisposable
                     break;
                 }
                 catch (DirectoryNotFoundException) { break; }
-                catch (IOException) { Thread.Sleep(25); } // busy until the killed processes are reaped
+                catch (IOException) { Thread.Sleep(5); } // busy until the last processes are reaped, usually a few ms
                 catch (UnauthorizedAccessException) { break; }
             }
         }
