@@ -26,9 +26,7 @@ internal static class MemoryWatchdog
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
-                if (oomKills?.Invoke() > 0)
-                    return string.Create(CultureInfo.InvariantCulture,
-                        $"sandbox: killed: its processes and kernel buffers went over the limit of {limitBytes >> 20} MB of memory");
+                if (oomKills?.Invoke() > 0) return KernelStopped(limitBytes);
                 var rss = TreeRss(rootPid);
                 if (rss > limitBytes)
                     return string.Create(CultureInfo.InvariantCulture,
@@ -38,6 +36,10 @@ internal static class MemoryWatchdog
         catch (OperationCanceledException) { }
         return null;
     }
+
+    /// <summary>Why a run ended when the kernel killed one of its processes at the cgroup's memory limit.</summary>
+    public static string KernelStopped(long limitBytes) => string.Create(CultureInfo.InvariantCulture,
+        $"sandbox: killed: its processes and kernel buffers went over the limit of {limitBytes >> 20} MB of memory");
 
     /// <summary>Kernels without CONFIG_PROC_CHILDREN have no children files; then the tree comes from every process's parent.</summary>
     private static readonly bool HasChildrenFiles = File.Exists($"/proc/{Environment.ProcessId}/task/{Environment.ProcessId}/children");

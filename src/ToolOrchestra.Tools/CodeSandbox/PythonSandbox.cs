@@ -129,9 +129,11 @@ public sealed class PythonSandbox : ICodeRunner
             foreach (var arg in args) start.ArgumentList.Add(arg);
             start.Environment.Clear();
             foreach (var (name, value) in environment) start.Environment[name] = value;
-            return await BoundedProcess.RunAsync(start, input, o.MaxOutputBytes, timeout, killTree, _time, ct,
+            var run = await BoundedProcess.RunAsync(start, input, o.MaxOutputBytes, timeout, killTree, _time, ct,
                 (pid, stop) => MemoryWatchdog.WatchAsync(pid, limitBytes, stop, cgroup is null ? null : cgroup.OomKills),
                 stderrExtraBytes: SandboxLaunch.ReadyMarker.Length, started: () => seccomp?.Dispose()).ConfigureAwait(false);
+            // The kernel may kill the main process itself, ending the run before the watchdog's next sample.
+            return run.KilledBecause is null && cgroup?.OomKills() > 0 ? run with { KilledBecause = MemoryWatchdog.KernelStopped(limitBytes) } : run;
         }
         finally
         {
