@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs and checks what the Tools layer and its tests need on Debian/Ubuntu:
 #   bubblewrap  - the code sandbox (bwrap)
+#   libseccomp2 - builds the sandbox's syscall filter (loaded by P/Invoke as libseccomp.so.2)
 #   util-linux  - prlimit (rlimits inside the sandbox) and setpriv (root drops to nobody before bwrap)
 #   python3     - the interpreter the sandbox runs (/usr/bin/python3 by default)
+#   python3-numpy, python3-sympy - scientific Python, so the tests prove it works under the syscall filter
 #   nodejs/npm  - npx, for the MCP test against @modelcontextprotocol/server-everything
 # Then warms the npx cache so the MCP test's first start does not wait for a download.
 set -euo pipefail
@@ -12,8 +14,12 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+has_lib() { { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q "$1"; }
+has_lib libseccomp.so.2 || missing+=(libseccomp2)
 { command -v prlimit >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; } || missing+=(util-linux)
 [ -x /usr/bin/python3 ] || command -v python3 >/dev/null 2>&1 || missing+=(python3)
+/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
+/usr/bin/python3 -c 'import sympy' >/dev/null 2>&1 || missing+=(python3-sympy)
 command -v npx >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   $sudo apt-get update -qq

@@ -16,9 +16,12 @@ internal static class BoundedProcess
     /// <summary>How long to wait for the pipes to close after the process is gone (grandchildren may hold them).</summary>
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
 
+    /// <param name="stderrExtraBytes">Room for a launcher's own preamble on stderr beyond the caller's cap.</param>
+    /// <param name="started">Runs once the process exists (or failed to), e.g. to close a descriptor only the child needed.</param>
     public static async Task<BoundedRun> RunAsync(
         ProcessStartInfo start, byte[] input, int maxOutputBytes, TimeSpan timeout, bool killTree,
-        TimeProvider time, CancellationToken ct, Func<int, CancellationToken, Task<string?>>? watchdog = null)
+        TimeProvider time, CancellationToken ct, Func<int, CancellationToken, Task<string?>>? watchdog = null,
+        int stderrExtraBytes = 0, Action? started = null)
     {
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -35,6 +38,10 @@ internal static class BoundedProcess
         {
             throw new ToolOrchestra.Core.UserError($"cannot start '{start.FileName}': {e.Message}. Install it or fix the path.", e);
         }
+        finally
+        {
+            started?.Invoke();
+        }
 
         var truncated = 0;
         void Kill()
@@ -46,7 +53,7 @@ internal static class BoundedProcess
         void OnOverflow() { Interlocked.Exchange(ref truncated, 1); Kill(); }
 
         var stdout = ReadCappedAsync(process.StandardOutput.BaseStream, maxOutputBytes, OnOverflow);
-        var stderr = ReadCappedAsync(process.StandardError.BaseStream, maxOutputBytes, OnOverflow);
+        var stderr = ReadCappedAsync(process.StandardError.BaseStream, maxOutputBytes + stderrExtraBytes, OnOverflow);
         var feed = FeedAsync(process.StandardInput.BaseStream, input);
         using var stopWatching = new CancellationTokenSource();
         string? killedBecause = null;

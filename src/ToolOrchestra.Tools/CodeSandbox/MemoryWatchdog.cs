@@ -14,14 +14,19 @@ internal static class MemoryWatchdog
 
     private static readonly long PageBytes = Environment.SystemPageSize;
 
-    /// <summary>Completes with a reason when the tree under <paramref name="rootPid"/> holds more than <paramref name="limitBytes"/>; runs until cancelled otherwise.</summary>
-    public static async Task<string?> WatchAsync(int rootPid, long limitBytes, CancellationToken ct)
+    /// <summary>
+    /// Completes with a reason when the tree under <paramref name="rootPid"/> holds more than <paramref name="limitBytes"/>,
+    /// or when <paramref name="oomKills"/> (the run's cgroup) reports the kernel killed a process at the limit; runs until
+    /// cancelled otherwise. One out-of-memory kill ends the whole run so a script never carries on with a worker missing.
+    /// </summary>
+    public static async Task<string?> WatchAsync(int rootPid, long limitBytes, CancellationToken ct, Func<long>? oomKills = null)
     {
         using var timer = new PeriodicTimer(Interval);
         try
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
+                if (oomKills?.Invoke() > 0) return KernelStopped(limitBytes);
                 var rss = TreeRss(rootPid);
                 if (rss > limitBytes)
                     return string.Create(CultureInfo.InvariantCulture,
@@ -31,6 +36,10 @@ internal static class MemoryWatchdog
         catch (OperationCanceledException) { }
         return null;
     }
+
+    /// <summary>Why a run ended when the kernel killed one of its processes at the cgroup's memory limit.</summary>
+    public static string KernelStopped(long limitBytes) => string.Create(CultureInfo.InvariantCulture,
+        $"sandbox: killed: its processes and kernel buffers went over the limit of {limitBytes >> 20} MB of memory");
 
     /// <summary>Kernels without CONFIG_PROC_CHILDREN have no children files; then the tree comes from every process's parent.</summary>
     private static readonly bool HasChildrenFiles = File.Exists($"/proc/{Environment.ProcessId}/task/{Environment.ProcessId}/children");

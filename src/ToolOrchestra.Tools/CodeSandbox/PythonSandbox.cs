@@ -8,17 +8,16 @@ namespace ToolOrchestra.Tools.CodeSandbox;
 /// <summary>
 /// The code interpreter: model-written Python 3 under bubblewrap. No network, read-only system, a private
 /// in-memory /tmp that vanishes with the sandbox, no view of the user's home or the project, an empty
-/// environment, kernel rlimits on CPU, memory, processes, file size and open files, a wall-clock timeout and
-/// an output cap. When the caller is root the sandbox runs as host user nobody, because the kernel does not
-/// enforce the process limit for root.
-/// Configuration problems (bubblewrap missing or unable to create namespaces) throw <see cref="UserError"/>
-/// on the first run; everything the code itself does comes back as a <see cref="CodeResult"/>.
+/// environment, no inherited descriptors beyond stdin/stdout/stderr, a seccomp filter (<see cref="SeccompPolicy"/>),
+/// kernel rlimits on CPU, memory, processes, file size and open files, a per-run cgroup where the machine allows
+/// one (<see cref="SandboxCgroup"/>), a wall-clock timeout and an output cap. When the caller is root the sandbox
+/// runs as host user nobody, because the kernel does not enforce the process limit for root.
+/// Each run is one launch. Configuration problems (bubblewrap or libseccomp missing, namespaces unavailable) throw
+/// <see cref="UserError"/>; everything the code itself does comes back as a <see cref="CodeResult"/>.
 /// </summary>
 public sealed class PythonSandbox : ICodeRunner
 {
     private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
-    private Task? _ready;
 
     public PythonSandbox(SandboxOptions? options = null, ToolPrices? prices = null, TimeProvider? time = null)
     {
@@ -38,36 +37,19 @@ public sealed class PythonSandbox : ICodeRunner
 
     public async Task<CodeResult> RunAsync(string code, CancellationToken ct)
     {
-        await EnsureReadyAsync().ConfigureAwait(false);
         var run = await LaunchAsync(code, Options, ct).ConfigureAwait(false);
         var stderr = Decode(run.Stderr);
+        // One launch per run: the marker the sandbox writes before the code starts tells a setup failure from the code's own.
+        if (!stderr.StartsWith(SandboxLaunch.ReadyMarker, StringComparison.Ordinal)) throw CannotStart(run, stderr);
+        stderr = stderr[SandboxLaunch.ReadyMarker.Length..];
         if (run.KilledBecause is { } reason) stderr += (stderr.Length == 0 || stderr.EndsWith('\n') ? "" : "\n") + reason + "\n";
         return new CodeResult(Decode(run.Stdout), stderr, run.ExitCode, run.TimedOut, run.Seconds, run.OutputTruncated);
     }
 
-    /// <summary>Checks once that the sandbox starts and the interpreter runs inside it; a failure is a setup problem.</summary>
-    private async Task EnsureReadyAsync()
+    private UserError CannotStart(BoundedRun run, string stderr)
     {
-        Task ready;
-        lock (_gate) ready = _ready ??= ProbeAsync();
-        try
-        {
-            await ready.ConfigureAwait(false);
-        }
-        catch
-        {
-            lock (_gate) if (ReferenceEquals(_ready, ready)) _ready = null; // a fixed machine may try again
-            throw;
-        }
-    }
-
-    private async Task ProbeAsync()
-    {
-        var probe = Options with { TimeoutSeconds = Math.Max(10, Options.TimeoutSeconds), MaxOutputBytes = 64 * 1024 };
-        var run = await LaunchAsync("import sys\n", probe, CancellationToken.None).ConfigureAwait(false);
-        if (run.ExitCode == 0 && !run.TimedOut) return;
-        var why = Decode(run.Stderr).Trim();
-        throw new UserError(
+        var why = stderr.Trim();
+        return new UserError(
             $"code sandbox cannot start (exit {run.ExitCode}{(run.TimedOut ? ", timed out" : "")}): {(why.Length > 0 ? why : "no message")}. " +
             (Options.UnsafeNoSandbox
                 ? "Check that the Python interpreter runs."
@@ -80,8 +62,10 @@ public sealed class PythonSandbox : ICodeRunner
     {
         var python = ResolvePython(o.PythonPath);
         var prlimit = Require("prlimit", "util-linux");
+        var bash = Require("bash", "bash");
         var input = Encoding.UTF8.GetBytes(code);
         var timeout = TimeSpan.FromSeconds(o.TimeoutSeconds);
+        var limitBytes = (long)o.MemoryMb << 20;
 
         if (o.UnsafeNoSandbox)
         {
@@ -89,14 +73,9 @@ public sealed class PythonSandbox : ICodeRunner
             try
             {
                 File.WriteAllBytes(Path.Combine(work.FullName, "main.py"), input);
-                var start = new ProcessStartInfo(prlimit) { WorkingDirectory = work.FullName };
-                start.Environment.Clear();
-                foreach (var (name, value) in SandboxLaunch.Environment)
-                    start.Environment[name] = name is "HOME" or "TMPDIR" ? work.FullName : value;
-                foreach (var arg in SandboxLaunch.Rlimits(o)) start.ArgumentList.Add(arg);
-                foreach (var arg in new[] { python, "-B", "main.py" }) start.ArgumentList.Add(arg);
-                return await BoundedProcess.RunAsync(start, [], o.MaxOutputBytes, timeout, killTree: true, _time, ct,
-                    (pid, stop) => MemoryWatchdog.WatchAsync(pid, (long)o.MemoryMb << 20, stop)).ConfigureAwait(false);
+                var command = new List<string>(SandboxLaunch.Rlimits(o)) { bash, "-c", SandboxLaunch.Bootstrap("", "main.py"), python };
+                var environment = SandboxLaunch.Environment.Select(e => e.Key is "HOME" or "TMPDIR" ? new(e.Key, work.FullName) : e);
+                return await RunBoundedAsync(prlimit, command, work.FullName, environment, [], o, limitBytes, timeout, killTree: true, seccomp: null, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -107,25 +86,59 @@ public sealed class PythonSandbox : ICodeRunner
         var bwrap = o.BubblewrapPath is { } configured
             ? File.Exists(configured) ? configured : throw MissingBubblewrap($"'{configured}' does not exist")
             : FindExecutable("bwrap") ?? throw MissingBubblewrap("'bwrap' is not on PATH");
-        var sandboxStart = new ProcessStartInfo();
-        var args = SandboxLaunch.BubblewrapArguments(o, python, PythonRoots(python), prlimit);
+        var filter = NativeFiles.InheritableCopy("sandbox-seccomp", SeccompPolicy.Bpf(o.DeniedErrno));
+        var args = SandboxLaunch.BubblewrapArguments(o, python, PythonRoots(python), prlimit, bash, (int)filter.DangerousGetHandle());
+        var executable = bwrap;
         if (Environment.IsPrivilegedProcess)
         {
             // Root is exempt from RLIMIT_NPROC, so a fork bomb would run free: drop to nobody before bubblewrap.
-            sandboxStart.FileName = Require("setpriv", "util-linux");
+            executable = Require("setpriv", "util-linux");
             args.InsertRange(0, [$"--reuid={SandboxLaunch.NobodyId}", $"--regid={SandboxLaunch.NobodyId}", "--clear-groups", "--", bwrap]);
         }
-        else
-        {
-            sandboxStart.FileName = bwrap;
-        }
-        foreach (var arg in args) sandboxStart.ArgumentList.Add(arg);
-        sandboxStart.WorkingDirectory = "/";
         // The sandbox clears its environment itself; the launcher needs none of ours either.
-        sandboxStart.Environment.Clear();
-        sandboxStart.Environment["PATH"] = "/usr/bin:/bin";
-        return await BoundedProcess.RunAsync(sandboxStart, input, o.MaxOutputBytes, timeout, killTree: false, _time, ct,
-            (pid, stop) => MemoryWatchdog.WatchAsync(pid, (long)o.MemoryMb << 20, stop)).ConfigureAwait(false);
+        KeyValuePair<string, string>[] launcherEnvironment = [new("PATH", "/usr/bin:/bin")];
+        return await RunBoundedAsync(executable, args, "/", launcherEnvironment, input, o, limitBytes, timeout, killTree: false, filter, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="executable"/> inside a fresh cgroup where one can be made (a shell moves itself in, then
+    /// execs it, so everything the sandbox forks is counted), with only <paramref name="environment"/>, and bounds the run.
+    /// </summary>
+    private async Task<BoundedRun> RunBoundedAsync(
+        string executable, List<string> args, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment, byte[] input, SandboxOptions o, long limitBytes,
+        TimeSpan timeout, bool killTree, Microsoft.Win32.SafeHandles.SafeFileHandle? seccomp, CancellationToken ct)
+    {
+        using var cgroup = SandboxCgroup.TryCreate(limitBytes, o.MaxProcesses);
+        try
+        {
+            var start = new ProcessStartInfo { WorkingDirectory = workingDirectory };
+            if (cgroup is not null)
+            {
+                var procs = cgroup.ProcsFiles.ToList();
+                start.FileName = "/bin/sh";
+                start.ArgumentList.Add("-c");
+                start.ArgumentList.Add(string.Concat(procs.Select((_, i) => $"echo 0 > \"${i + 1}\" && ")) + $"shift {procs.Count} && exec \"$@\"");
+                start.ArgumentList.Add("sh");
+                foreach (var file in procs) start.ArgumentList.Add(file);
+                start.ArgumentList.Add(executable);
+            }
+            else
+            {
+                start.FileName = executable;
+            }
+            foreach (var arg in args) start.ArgumentList.Add(arg);
+            start.Environment.Clear();
+            foreach (var (name, value) in environment) start.Environment[name] = value;
+            var run = await BoundedProcess.RunAsync(start, input, o.MaxOutputBytes, timeout, killTree, _time, ct,
+                (pid, stop) => MemoryWatchdog.WatchAsync(pid, limitBytes, stop, cgroup is null ? null : cgroup.OomKills),
+                stderrExtraBytes: SandboxLaunch.ReadyMarker.Length, started: () => seccomp?.Dispose()).ConfigureAwait(false);
+            // The kernel may kill the main process itself, ending the run before the watchdog's next sample.
+            return run.KilledBecause is null && cgroup?.OomKills() > 0 ? run with { KilledBecause = MemoryWatchdog.KernelStopped(limitBytes) } : run;
+        }
+        finally
+        {
+            seccomp?.Dispose();
+        }
     }
 
     /// <summary>Finds an executable on PATH or the standard system directories.</summary>

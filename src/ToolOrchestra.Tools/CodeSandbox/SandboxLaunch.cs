@@ -5,7 +5,9 @@ namespace ToolOrchestra.Tools.CodeSandbox;
 /// <summary>
 /// The command line that runs one script under bubblewrap. The script arrives on stdin, is written into the
 /// sandbox's private /tmp as main.py, and python runs it with stdin at /dev/null, so nothing of the host's
-/// file system is writable and no host temp file is needed.
+/// file system is writable and no host temp file is needed. Before python starts, a shell closes every descriptor
+/// above 2 (neither .NET nor bubblewrap closes what the caller left inheritable) and writes <see cref="ReadyMarker"/>
+/// to stderr: its presence proves the sandbox was set up, so one launch both starts and checks it.
 /// </summary>
 internal static class SandboxLaunch
 {
@@ -39,6 +41,17 @@ internal static class SandboxLaunch
     /// <summary>Top-level system directories that merged-/usr systems make symlinks and older ones keep as directories.</summary>
     private static readonly string[] SystemRoots = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 
+    /// <summary>First bytes on stderr once the sandbox is up; the code runs after it, so it cannot forge or suppress it.</summary>
+    public const string ReadyMarker = "\u001esandbox-ready\n";
+
+    /// <summary>
+    /// bash script (argument $0 is the interpreter) that closes inherited descriptors, signals readiness, then runs
+    /// <paramref name="script"/>. bash because dash cannot name descriptors above 9.
+    /// </summary>
+    public static string Bootstrap(string readScript, string script) =>
+        "for f in /proc/self/fd/*; do n=${f##*/}; [ \"$n\" -gt 2 ] && eval \"exec $n>&-\"; done; " +
+        "printf '\\036sandbox-ready\\n' >&2; " + readScript + "exec \"$0\" -B " + script + " < /dev/null";
+
     /// <summary>prlimit arguments applying the rlimits to the script and everything it starts.</summary>
     public static List<string> Rlimits(SandboxOptions o) =>
     [
@@ -55,7 +68,7 @@ internal static class SandboxLaunch
     /// Full argv (after the executable) for bubblewrap. <paramref name="pythonRoots"/> are extra read-only binds
     /// for an interpreter that lives outside /usr (a venv or pyenv prefix).
     /// </summary>
-    public static List<string> BubblewrapArguments(SandboxOptions o, string python, IEnumerable<string> pythonRoots, string prlimit)
+    public static List<string> BubblewrapArguments(SandboxOptions o, string python, IEnumerable<string> pythonRoots, string prlimit, string bash, int seccompFd)
     {
         var a = new List<string>
         {
@@ -84,10 +97,12 @@ internal static class SandboxLaunch
         a.AddRange(["--size", Invariant(SharedMemoryBytes), "--tmpfs", "/dev/shm"]);
         // bubblewrap's own root and /dev are writable scratch file systems; freeze them after the mounts.
         a.AddRange(["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]);
+        // The syscall filter (SeccompPolicy), applied by bubblewrap to the command below and all it starts.
+        a.AddRange(["--seccomp", Invariant(seccompFd)]);
 
         a.Add(prlimit);
         a.AddRange(Rlimits(o));
-        a.AddRange(["/bin/sh", "-c", "cat > /tmp/main.py && exec \"$0\" -B /tmp/main.py < /dev/null", python]);
+        a.AddRange([bash, "-c", Bootstrap("cat > /tmp/main.py && ", "/tmp/main.py"), python]);
         return a;
     }
 

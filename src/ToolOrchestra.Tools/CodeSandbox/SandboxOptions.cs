@@ -2,8 +2,8 @@ namespace ToolOrchestra.Tools.CodeSandbox;
 
 /// <summary>
 /// Limits of one sandboxed execution. Defaults suit model-written analysis code (the reference's 60 s timeout);
-/// tests shrink them. Every limit is enforced by the kernel (rlimits, namespaces) or by the runner (timeout,
-/// output cap), never by trusting the code.
+/// tests shrink them. Every limit is enforced by the kernel (rlimits, namespaces, seccomp, a cgroup where one can be
+/// made) or by the runner (timeout, output cap), never by trusting the code.
 /// </summary>
 public sealed record SandboxOptions
 {
@@ -11,15 +11,16 @@ public sealed record SandboxOptions
     public double TimeoutSeconds { get; init; } = 60;
 
     /// <summary>
-    /// Address-space limit (RLIMIT_AS) of every process in the sandbox, and the limit on the resident memory of all
-    /// of them together (sampled every 50 ms; the sandbox is killed when it is passed).
+    /// Address-space limit (RLIMIT_AS) of every process in the sandbox, and the limit on the memory of all of them
+    /// together: exact and kernel buffers included when the run gets its own cgroup (memory.max / limit_in_bytes),
+    /// else resident memory sampled every 50 ms. Either way the sandbox is killed when it is passed.
     /// </summary>
     public int MemoryMb { get; init; } = 2048;
 
     /// <summary>CPU-seconds limit (RLIMIT_CPU); null means the timeout rounded up plus one second.</summary>
     public int? CpuSeconds { get; init; }
 
-    /// <summary>Processes and threads (RLIMIT_NPROC), counted inside the sandbox's own user namespace.</summary>
+    /// <summary>Processes and threads (RLIMIT_NPROC, and pids.max of the run's cgroup where there is one).</summary>
     public int MaxProcesses { get; init; } = 64;
 
     /// <summary>Largest file the code may write (RLIMIT_FSIZE).</summary>
@@ -45,6 +46,9 @@ public sealed record SandboxOptions
     /// no namespace isolation at all. Only for machines where bubblewrap cannot run and the code is trusted.
     /// </summary>
     public bool UnsafeNoSandbox { get; init; }
+
+    /// <summary>errno the syscall filter answers denied calls with; tests set an unusual one to tell the filter's refusal from the kernel's.</summary>
+    internal int DeniedErrno { get; init; } = SeccompPolicy.EPERM;
 
     internal int EffectiveCpuSeconds => CpuSeconds ?? (int)Math.Ceiling(TimeoutSeconds) + 1;
 }
