@@ -20,6 +20,7 @@ internal static class CommandRegistry
         Commands.SimCommand.Create(),
         Commands.TrainCommand.Create(),
         Commands.RolloutCommand.Create(),
+        Commands.RewardCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

@@ -94,6 +94,36 @@ public sealed class RunStore(string directory)
         }
     }
 
+    /// <summary>
+    /// Every trajectory in a file: a run log or a trajectory object (one each, as <see cref="Load"/>), or JSON Lines with
+    /// one trajectory per line, bare or under a <c>trajectory</c> field (the offline demo's <c>trajectories/*.jsonl</c>).
+    /// </summary>
+    public static IReadOnlyList<Trajectory> LoadAll(string path)
+    {
+        if (!File.Exists(path)) throw new UserError($"{path}: no such trajectory file.");
+        var first = File.ReadLines(path).FirstOrDefault(l => l.Trim().Length > 0) ?? throw new UserError($"{path}: the file is empty.");
+        if (first.StartsWith("{\"record\":\"start\"", StringComparison.Ordinal) || !path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
+            return [Load(path)];
+        var all = new List<Trajectory>();
+        var n = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            n++;
+            if (line.Trim().Length == 0) continue;
+            try
+            {
+                var node = JsonNode.Parse(line)!.AsObject();
+                var trajectory = (node["trajectory"] ?? node).Deserialize<Trajectory>(OrchestraJson.Options)!;
+                all.Add(trajectory);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new UserError($"{path}: line {n} is not a trajectory ({e.Message}).");
+            }
+        }
+        return all;
+    }
+
     private static Trajectory ReadLog(string path, string text)
     {
         JsonObject? start = null, end = null;

@@ -61,6 +61,8 @@ public sealed class OfflineEpisodes(
         var request = new QaRunRequest(task.Question, preferences ?? task.Preferences, _options.MaxTurns, _options.MaxErrors,
             Id: $"{task.Id}-seed{seed}");
         var trajectory = await runner.RunAsync(request, null, ct).ConfigureAwait(false);
-        return new EpisodeOutcome(task, trajectory, trajectory.StopReason == StopReason.Answered && task.IsCorrect(trajectory.Answer));
+        var solved = trajectory.StopReason == StopReason.Answered && task.IsCorrect(trajectory.Answer);
+        // The judged outcome travels with the trajectory, so a saved run can be re-scored (orchestra reward).
+        return new EpisodeOutcome(task, trajectory with { Outcome = new TrajectoryOutcome(task.Id, solved, task.Answer) }, solved);
     }
 }

@@ -61,6 +61,9 @@ public sealed class OfflineTrainer(OfflineEpisodes episodes, SoftmaxPolicy polic
     /// <summary>The episodes of the most recent step (for saving sample trajectories).</summary>
     public IReadOnlyList<EpisodeOutcome> LastStepEpisodes => _lastStep;
 
+    /// <summary>The reward each episode of the most recent step got, by trajectory id (what re-scoring must reproduce).</summary>
+    public IReadOnlyDictionary<string, double> LastStepRewards { get; private set; } = new Dictionary<string, double>();
+
     public async Task<IReadOnlyList<TrainingStepReport>> TrainAsync(IProgress<TrainingStepReport>? progress = null, CancellationToken ct = default)
     {
         _options.Validate();
@@ -86,6 +89,8 @@ public sealed class OfflineTrainer(OfflineEpisodes episodes, SoftmaxPolicy polic
 
             var all = groups.SelectMany(g => g.Outcomes).ToList();
             _lastStep = all;
+            LastStepRewards = batch.Groups.Zip(groups).SelectMany(p => p.Second.Outcomes.Zip(p.First.Reward.Rewards))
+                .ToDictionary(p => p.First.Trajectory.Id, p => p.Second);
             var report = new TrainingStepReport(step, all.Count,
                 batch.Groups.SelectMany(g => g.Reward.Rewards).DefaultIfEmpty().Average(),
                 all.Count(o => o.Solved) / (double)all.Count,
@@ -108,7 +113,7 @@ public sealed class OfflineTrainer(OfflineEpisodes episodes, SoftmaxPolicy polic
         var preferences = tasks.Select((task, t) => PreferencesFor(task, step, t)).ToList();
         for (var t = 0; t < tasks.Count; t++)
             for (var g = 0; g < _options.Group; g++)
-                runs.Add(RunOneAsync(tasks[t], preferences[t], EpisodeSeed(_options.Seed, step, t, g), g, gate, ct));
+                runs.Add(RunOneAsync(tasks[t], preferences[t], EpisodeSeed(_options.Seed, step, t, g), g, $"step{step}-slot{t}-{tasks[t].Id}", gate, ct));
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
         var groups = new List<GroupRun>();
         for (var t = 0; t < tasks.Count; t++)
@@ -124,13 +129,15 @@ public sealed class OfflineTrainer(OfflineEpisodes episodes, SoftmaxPolicy polic
     private Core.Preferences PreferencesFor(WorldTask task, int step, int slot) =>
         _options.Curriculum is { } profiles ? PreferenceProfile.Pick(profiles, EpisodeSeed(_options.Seed, step, slot, -1)).Preferences : task.Preferences;
 
-    private async Task<(EpisodeOutcome, RolloutRecord<PolicyStep>)> RunOneAsync(WorldTask task, Core.Preferences preferences, int seed, int index, SemaphoreSlim gate, CancellationToken ct)
+    private async Task<(EpisodeOutcome, RolloutRecord<PolicyStep>)> RunOneAsync(WorldTask task, Core.Preferences preferences, int seed, int index, string groupId,
+        SemaphoreSlim gate, CancellationToken ct)
     {
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             var learner = new LearnedQaPolicy(policy, new Random(seed));
             var outcome = await episodes.RunAsync(task, _ => learner, seed, preferences, ct).ConfigureAwait(false);
+            outcome = outcome with { Trajectory = outcome.Trajectory with { Outcome = outcome.Trajectory.Outcome! with { GroupId = groupId } } };
             return (outcome, ToRecord(outcome, learner.Steps, index));
         }
         finally
