@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ToolOrchestra.Core;
-using ToolOrchestra.Environments.Tau2.Airline;
 using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Environments.Tau2.Db;
-using ToolOrchestra.Environments.Tau2.Mock;
-using ToolOrchestra.Environments.Tau2.Retail;
-using ToolOrchestra.Environments.Tau2.Telecom;
 
 namespace ToolOrchestra.Environments.Tau2;
 
@@ -17,13 +13,14 @@ namespace ToolOrchestra.Environments.Tau2;
 /// </summary>
 public sealed class Tau2Domain
 {
-    public static readonly IReadOnlyList<string> Names = ["airline", "retail", "telecom", "mock"];
+    /// <summary>The registered domains (see <see cref="Tau2DomainRegistry"/>).</summary>
+    public static IReadOnlyList<string> Names => Tau2DomainRegistry.Names;
 
     private static readonly ConcurrentDictionary<string, Lazy<Tau2Domain>> Cache = new(StringComparer.Ordinal);
 
     private readonly Func<Tau2Domain, Tau2Environment> _factory;
 
-    private Tau2Domain(string name, string folder, string policy, DbSnapshot agentDb, DbSnapshot? userDb, Func<Tau2Domain, Tau2Environment> factory)
+    internal Tau2Domain(string name, string folder, string policy, DbSnapshot agentDb, DbSnapshot? userDb, Func<Tau2Domain, Tau2Environment> factory)
     {
         Name = name;
         Folder = folder;
@@ -54,9 +51,9 @@ public sealed class Tau2Domain
     public static Tau2Domain Load(string dataDir, string name)
     {
         var root = ResolveDataDir(dataDir);
-        if (!Names.Contains(name)) throw new UserError($"unknown tau2 domain '{name}'; expected one of {string.Join(", ", Names)}.");
+        var definition = Tau2DomainRegistry.Get(name);
         var key = Path.GetFullPath(root) + "|" + name;
-        var lazy = Cache.GetOrAdd(key, _ => new Lazy<Tau2Domain>(() => LoadUncached(root, name)));
+        var lazy = Cache.GetOrAdd(key, _ => new Lazy<Tau2Domain>(() => LoadUncached(root, definition)));
         try
         {
             return lazy.Value;
@@ -79,38 +76,14 @@ public sealed class Tau2Domain
         throw new UserError($"{dataDir}: no tau2/domains folder there. Point --data-dir at upstream's data folder (the one holding tau2/domains/<domain>/).");
     }
 
-    private static Tau2Domain LoadUncached(string root, string name)
+    private static Tau2Domain LoadUncached(string root, Tau2DomainDefinition definition)
     {
-        var folder = Path.Combine(root, "domains", name);
+        var folder = Path.Combine(root, "domains", definition.Name);
         if (!Directory.Exists(folder)) throw new UserError($"{folder}: domain folder not found. Check --data-dir.");
-        string Read(string file)
-        {
-            var path = Path.Combine(folder, file);
-            return File.Exists(path) ? File.ReadAllText(path) : throw new UserError($"{path}: file not found. The {name} domain needs it.");
-        }
-        DbSnapshot Json(string file, Model schema) => Snapshot(Path.Combine(folder, file), schema, JsonReader.ParseFile(Path.Combine(folder, file)));
-        DbSnapshot Toml(string file, Model schema) => Snapshot(Path.Combine(folder, file), schema, TomlReader.ReadFile(Path.Combine(folder, file)));
-
-        switch (name)
-        {
-            case "airline":
-                return new Tau2Domain(name, folder, Read("policy.md"), Json("db.json", AirlineSchema.Db), null,
-                    d => new Tau2Environment("airline", d.Policy, new AirlineTools(new Database(d.AgentDb)), null));
-            case "retail":
-                return new Tau2Domain(name, folder, Read("policy.md"), Json("db.json", RetailSchema.Db), null,
-                    d => new Tau2Environment("retail", d.Policy, new RetailTools(new Database(d.AgentDb)), null));
-            case "mock":
-                return new Tau2Domain(name, folder, Read("policy.md"), Json("db.json", MockSchema.Db), Json("user_db.json", MockSchema.UserDb),
-                    d => new Tau2Environment("mock", d.Policy, new MockTools(new Database(d.AgentDb)), new MockUserTools(new Database(d.UserDb!))));
-            default:
-                var policy = "<main_policy>\n" + Read("main_policy.md") + "\n</main_policy>\n<tech_support_policy>\n"
-                    + Read("tech_support_manual.md") + "\n</tech_support_policy>";
-                return new Tau2Domain(name, folder, policy, Toml("db.toml", TelecomSchema.Db), Toml("user_db.toml", TelecomSchema.UserDb),
-                    d => new TelecomEnvironment("telecom", d.Policy, new TelecomTools(new Database(d.AgentDb)), new TelecomUserTools(new Database(d.UserDb!))));
-        }
+        return definition.Load(new Tau2DomainFiles(definition.Name, folder));
     }
 
-    private static DbSnapshot Snapshot(string file, Model schema, JsonNode? raw)
+    internal static DbSnapshot Snapshot(string file, Model schema, JsonNode? raw)
     {
         try
         {
