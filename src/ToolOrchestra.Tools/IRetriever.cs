@@ -2,7 +2,7 @@ namespace ToolOrchestra.Tools;
 
 /// <summary>
 /// Finds documents for a query: a local SQLite FTS5 index, a remote <c>/retrieve</c> service (the reference's API),
-/// or web search. <paramref name="eid"/> is the per-question id that selects the allowed-document filter.
+/// or web search. <c>eid</c> is the per-question id that selects the allowed-document filter.
 /// </summary>
 public interface IRetriever
 {

@@ -7,7 +7,7 @@ namespace ToolOrchestra.Tools;
 
 /// <summary>
 /// Ledger entries for the non-LLM tools, so every caller books them the same way: no tokens, the tool's
-/// dollars and wall-clock seconds. <paramref name="alias"/> is the expert alias that asked for the call, if any.
+/// dollars and wall-clock seconds. <c>alias</c> is the expert alias that asked for the call, if any.
 /// </summary>
 public static class ToolLedger
 {

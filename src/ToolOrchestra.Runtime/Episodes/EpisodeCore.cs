@@ -20,7 +20,7 @@ public sealed record EpisodeSinks(RunStore? Store = null, Action<OrchestrationEv
 
 /// <summary>
 /// What both protocol loops (QA, function calling) share for one episode: the limits, budgets and stop reasons, the
-/// ledger, the hard-constraint check (<see cref="Authorize"/>, the only place it is made), tool execution inside
+/// ledger, the hard-constraint check (<see cref="Authorize(string, out string?)"/>, the only place it is made), tool execution inside
 /// <c>execute_tool</c> spans, events, and trajectory writing (a record per turn through the run store). The
 /// <c>invoke_agent</c> span starts with the core, so create it on the loop's own async flow.
 /// </summary>

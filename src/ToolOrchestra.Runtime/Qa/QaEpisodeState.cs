@@ -5,7 +5,7 @@ using ToolOrchestra.Models;
 namespace ToolOrchestra.Runtime.Qa;
 
 /// <summary>
-/// What the QA protocol's tools share within an episode, handed to them through <see cref="Tools.ToolContext.Feature{T}"/>:
+/// What the QA protocol's tools share within an episode, handed to them through <see cref="ToolOrchestra.Tools.ToolContext.Feature{T}"/>:
 /// the problem, the gathered context (documents, code), the experts' clients, and the expert exchanges of the current
 /// turn (kept in the trajectory for audit).
 /// </summary>

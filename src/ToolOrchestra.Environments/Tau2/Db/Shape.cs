@@ -24,7 +24,7 @@ public abstract record Shape
     public static Shape Optional(Shape inner) => new OptionalShape(inner);
     public static Shape ListOf(Shape item) => new ListShape(item);
     public static Shape DictOf(Shape value) => new DictShape(value);
-    /// <summary>A <c>Literal[...]</c> (or a str enum when <paramref name="isEnum"/>, which words its error differently).</summary>
+    /// <summary>A <c>Literal[...]</c> (or a str enum when isEnum, which words its error differently).</summary>
     public static Shape Literal(params string[] values) => new LiteralShape(values, IsEnum: false);
     public static Shape Enum(params string[] values) => new LiteralShape(values, IsEnum: true);
 }
