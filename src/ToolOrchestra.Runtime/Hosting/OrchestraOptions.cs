@@ -1,3 +1,4 @@
+using ToolOrchestra.Models;
 using ToolOrchestra.Runtime.Qa;
 
 namespace ToolOrchestra.Runtime.Hosting;
@@ -49,6 +50,9 @@ public sealed class OrchestraOptions
     public int? MaxErrors { get; set; }
     public decimal? BudgetUsd { get; set; }
     public double? BudgetSeconds { get; set; }
+
+    /// <summary>How hard to try each endpoint (retries, attempt timeout, backoff); null takes the catalog's <c>limits</c>.</summary>
+    public RetrySettings? Retry { get; set; }
 
     /// <summary>How much context the orchestrator sees each turn.</summary>
     public OrchestratorContextLimits ContextLimits { get; set; } = new();

@@ -28,7 +28,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(_ => CatalogLoader.Load(options.CatalogPath));
         services.AddSingleton<ITokenCounter>(_ => options.Tokenizer is { } t ? Qwen3Tokenizer.Load(t) : EstimatingTokenCounter.Instance);
-        services.AddSingleton(sp => new ModelClientFactory(sp.GetRequiredService<Catalog>(), sp.GetRequiredService<ITokenCounter>()));
+        services.AddSingleton(sp => new ModelClientFactory(sp.GetRequiredService<Catalog>(), sp.GetRequiredService<ITokenCounter>(), options.Retry,
+            loggerFactory: sp.GetService<ILoggerFactory>()));
         services.AddSingleton(sp =>
         {
             var catalog = sp.GetRequiredService<Catalog>();

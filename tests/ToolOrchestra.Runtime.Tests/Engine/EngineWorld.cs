@@ -18,6 +18,9 @@ public abstract class EngineTest : IAsyncLifetime
     /// <summary>The orchestrator's API key lives here, so tests can check it never leaks into spans, logs or files.</summary>
     protected const string KeyVariable = "ENGINE_TEST_API_KEY", Key = "sk-engine-test-secret-4f1c";
 
+    /// <summary>The catalog's <c>limits</c> block.</summary>
+    protected virtual string LimitsJson => """{ "max_retries": 0, "request_timeout_s": 30 }""";
+
     public async Task InitializeAsync()
     {
         Environment.SetEnvironmentVariable(KeyVariable, Key);
@@ -37,7 +40,7 @@ public abstract class EngineTest : IAsyncLifetime
             "expert-1": { "model": "big" }, "expert-2": { "model": "small" }
           },
           "tool_prices": { "per_tool": { "word_count": 0.001, "echo": 0.002 } },
-          "limits": { "max_retries": 0, "request_timeout_s": 30 }
+          "limits": {{LimitsJson}}
         }
         """);
     }
