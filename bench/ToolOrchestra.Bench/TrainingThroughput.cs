@@ -14,7 +14,8 @@ namespace ToolOrchestra.Bench;
 /// world, demo curriculum, real index, real sandbox behind the code-hash cache), without the one-off world and index
 /// build. A warm-up run of the same steps fills the code cache and the JIT, so every measured run does the same work;
 /// each parallelism then trains from the same seed <c>--runs</c> times and the median is printed. Episodes per second
-/// count rollouts; CPU % is process CPU time over wall time (200 % = both of two cores busy). The weights column is
+/// count rollouts; CPU % is process CPU time over wall time (200 % = both of two cores busy); CPU ms per episode is the
+/// work itself, which a busy machine changes less than it changes wall time. The weights column is
 /// the SHA-256 of the trained weights: equal across rows means parallelism did not change the result.
 /// Run: dotnet run -c Release --project bench/ToolOrchestra.Bench -- training [--steps 40] [--runs 3] [--parallel 1,2,4]
 /// </summary>
@@ -38,16 +39,16 @@ public static class TrainingThroughput
 
             Console.WriteLine($"Offline training throughput: {steps} steps x 64 episodes, median of {runs} runs; " +
                 $"{Environment.ProcessorCount} cores, GC {(GCSettings.IsServerGC ? "server" : "workstation")}" +
-                $"{(GCSettings.LatencyMode == GCLatencyMode.Batch ? "" : ", concurrent")}");
-            Console.WriteLine("| parallelism | episodes/s | CPU % | GC pause % | wall s | weights |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---|");
+                $"{(GCSettings.LatencyMode == GCLatencyMode.Batch ? "" : ", concurrent")}; load average before: {LoadAverage()}");
+            Console.WriteLine("| parallelism | episodes/s | CPU % | CPU ms/episode | GC pause % | wall s | weights |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---|");
             foreach (var p in parallelisms)
             {
                 var measured = new List<Measurement>();
                 for (var r = 0; r < runs; r++) measured.Add(await TrainOnceAsync(episodes, steps, p));
                 var m = measured.OrderBy(x => x.EpisodesPerSecond).ElementAt(measured.Count / 2);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {p} | {m.EpisodesPerSecond:0} | {m.CpuPercent:0} | {m.GcPausePercent:0.0} | {m.WallSeconds:0.00} | {m.WeightsHash} |"));
+                    $"| {p} | {m.EpisodesPerSecond:0} | {m.CpuPercent:0} | {m.CpuPercent * 10 / m.EpisodesPerSecond:0.00} | {m.GcPausePercent:0.0} | {m.WallSeconds:0.00} | {m.WeightsHash} |"));
             }
             return 0;
         }
@@ -80,6 +81,9 @@ public static class TrainingThroughput
         return new Measurement(reports.Sum(r => r.Episodes) / wall, 100 * cpuSeconds / wall, 100 * pauseSeconds / wall, wall,
             Convert.ToHexStringLower(SHA256.HashData(bytes))[..12]);
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string? Value(string[] args, string name)
     {
