@@ -3,7 +3,13 @@ using BenchmarkDotNet.Running;
 namespace ToolOrchestra.Bench;
 
 // Run all: dotnet run -c Release --project bench/ToolOrchestra.Bench -- --filter '*'
+// Training throughput table: dotnet run -c Release --project bench/ToolOrchestra.Bench -- training
 public static class BenchProgram
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "training") return await TrainingThroughput.RunAsync(args[1..]);
+        BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
+        return 0;
+    }
 }

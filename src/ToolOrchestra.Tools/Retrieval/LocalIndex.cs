@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using ToolOrchestra.Core;
 
@@ -7,10 +7,12 @@ namespace ToolOrchestra.Tools.Retrieval;
 
 /// <summary>
 /// A read-only SQLite FTS5 index built by <see cref="LocalIndexBuilder"/>: BM25 ranking with Porter stemming,
-/// an optional allowed-id filter, thread-safe (each search borrows a pooled read-only connection).
+/// an optional allowed-id filter. Thread-safe: each search borrows an <see cref="IndexReader"/> (a read-only
+/// connection with its statements prepared) from a pool that grows to the number of concurrent searches, so
+/// no search opens a connection or compiles SQL once the pool is warm.
 /// Scores are BM25 relevances (SQLite's bm25() negated): positive, larger is better.
 /// </summary>
-public sealed class LocalIndex
+public sealed class LocalIndex : IDisposable
 {
     public const string Format = "toolorchestra-bm25-v1";
 
@@ -19,13 +21,15 @@ public sealed class LocalIndex
 
     private readonly string _connectionString;
     private readonly bool _hasCommonTerms;
+    private readonly ConcurrentBag<IndexReader> _idle = [];
+    private volatile bool _disposed;
 
     private LocalIndex(string path, long documents, bool hasCommonTerms)
     {
         Path = path;
         Documents = documents;
         _hasCommonTerms = hasCommonTerms;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
     }
 
     public string Path { get; }
@@ -68,59 +72,44 @@ public sealed class LocalIndex
         var words = FtsQuery.Terms(query);
         if (words.Count == 0 || topK <= 0 || allowedIds is { Count: 0 }) return [];
 
-        using var db = new SqliteConnection(_connectionString);
-        db.Open();
-        if (_hasCommonTerms && words.Count > 1) words = WithoutCommonTerms(db, words);
-
-        using var cmd = db.CreateCommand();
-        var filter = allowedIds is null ? "" :
-            " AND rowid IN (SELECT doc FROM docmap WHERE id IN (SELECT value FROM json_each($allowed)))";
-        // Rank on the index alone, then read the contents of the top k only: reading every match's text
-        // before sorting would dominate the query time.
-        cmd.CommandText = $"""
-            SELECT m.id, c.contents, f.score
-            FROM (SELECT rowid, bm25(docs) AS score FROM docs
-                  WHERE docs MATCH $match{filter} ORDER BY score LIMIT $k) AS f
-            JOIN docmap AS m ON m.doc = f.rowid
-            JOIN docs AS c ON c.rowid = f.rowid
-            ORDER BY f.score
-            """;
-        cmd.Parameters.AddWithValue("$match", FtsQuery.Match(words));
-        cmd.Parameters.AddWithValue("$k", topK);
-        if (allowedIds is not null) cmd.Parameters.AddWithValue("$allowed", JsonSerializer.Serialize(allowedIds));
-        using var cancel = ct.Register(() => { try { cmd.Cancel(); } catch (InvalidOperationException) { } });
-
-        var found = new List<RetrievedDocument>(Math.Min(topK, 256));
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-            found.Add(new RetrievedDocument(r.GetString(0), r.GetString(1), -r.GetDouble(2)));
-        return found;
+        var reader = Rent();
+        var reusable = false;
+        try
+        {
+            if (_hasCommonTerms && words.Count > 1) words = WithoutCommonTerms(reader, words);
+            var found = reader.Search(FtsQuery.Match(words), topK, allowedIds, ct);
+            reusable = !ct.IsCancellationRequested; // an interrupted connection is closed rather than trusted again
+            return found;
+        }
+        finally
+        {
+            Return(reader, reusable);
+        }
     }
 
-    /// <summary>
-    /// Drops the words whose stems the build recorded as common, keeping the rarest one when all are common.
-    /// The words are stemmed by FTS5 itself (a scratch table with the index's tokenizer) so the check uses
-    /// exactly the terms the index holds.
-    /// </summary>
-    private static IReadOnlyList<string> WithoutCommonTerms(SqliteConnection db, IReadOnlyList<string> words)
+    /// <summary>Closes the idle connections; searches still running close theirs when they finish.</summary>
+    public void Dispose()
     {
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = $"""
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_words USING fts5(word, content = '', tokenize = '{Tokenizer}');
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_stems USING fts5vocab(temp, query_words, 'instance');
-            INSERT INTO temp.query_words(query_words) VALUES ('delete-all');
-            INSERT INTO temp.query_words(rowid, word) SELECT key, value FROM json_each($words);
-            SELECT s.doc, c.docs FROM temp.query_stems AS s JOIN common_terms AS c ON c.term = s.term;
-            """;
-        cmd.Parameters.AddWithValue("$words", JsonSerializer.Serialize(words));
-        var common = new Dictionary<int, long>();
-        using (var r = cmd.ExecuteReader())
-        {
-            do
-            {
-                while (r.Read()) common[r.GetInt32(0)] = r.GetInt64(1);
-            } while (r.NextResult());
-        }
+        _disposed = true;
+        while (_idle.TryTake(out var reader)) reader.Dispose();
+    }
+
+    private IndexReader Rent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _idle.TryTake(out var reader) ? reader : new IndexReader(_connectionString, _hasCommonTerms);
+    }
+
+    private void Return(IndexReader reader, bool reusable)
+    {
+        if (!reusable || _disposed) reader.Dispose();
+        else _idle.Add(reader);
+    }
+
+    /// <summary>Drops the words whose stems the build recorded as common, keeping the rarest one when all are common.</summary>
+    private static IReadOnlyList<string> WithoutCommonTerms(IndexReader reader, IReadOnlyList<string> words)
+    {
+        var common = reader.CommonTerms(words);
         if (common.Count == 0) return words;
         if (common.Count == words.Count) return [words[common.MinBy(c => c.Value).Key]];
         return words.Where((_, i) => !common.ContainsKey(i)).ToList();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Runtime.Qa;
@@ -23,9 +24,7 @@ public sealed class LearnedQaPolicy(SoftmaxPolicy policy, Random? sampler = null
     public Task<PolicyDecision> DecideAsync(QaObservation observation, Ledger ledger, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var actions = observation.Toolset.Actions
-            .Select(a => new ActionDescriptor(a.Tool.Name(), a.Alias, a.Model.Price.InputPerMillion, a.Model.Price.OutputPerMillion, a.LatencySeconds, a.Blurb))
-            .ToList();
+        var actions = Descriptors.GetValue(observation.Toolset, Describe);
         // The runtime numbers turns from 1; the policy's features count turns already taken (0 on the first).
         var obs = new PolicyObservation(observation.Problem, observation.Turn - 1, observation.Context.Documents.Count,
             observation.Context.Code.Count > 0, observation.CostUsd, observation.Seconds, observation.Preferences.Weights, PastCalls(ledger));
@@ -35,6 +34,14 @@ public sealed class LearnedQaPolicy(SoftmaxPolicy policy, Random? sampler = null
         var raw = $"<tool_call>\n{{\"name\": \"{step.Action.Tool}\", \"arguments\": {arguments}}}\n</tool_call>";
         return Task.FromResult(new PolicyDecision(raw, null, "", [new PolicyCall(step.Action.Tool, arguments)]));
     }
+
+    // A toolset is built once per preferences and offered every turn: its descriptors are too.
+    private static readonly ConditionalWeakTable<QaToolset, IReadOnlyList<ActionDescriptor>> Descriptors = new();
+
+    private static IReadOnlyList<ActionDescriptor> Describe(QaToolset toolset) =>
+        toolset.Actions
+            .Select(a => new ActionDescriptor(a.Tool.Name(), a.Alias, a.Model.Price.InputPerMillion, a.Model.Price.OutputPerMillion, a.LatencySeconds, a.Blurb))
+            .ToList();
 
     /// <summary>Each earlier turn's first tool call, from the ledger (orchestrator generations excluded).</summary>
     public static IReadOnlyList<PastCall> PastCalls(Ledger ledger) =>

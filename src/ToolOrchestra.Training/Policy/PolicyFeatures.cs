@@ -49,20 +49,11 @@ public static class PolicyFeatures
         var mode = FeatureHashing.Hash(accuracyOnly ? "mode:accuracy" : aliasWeighted ? "mode:aliases" : "mode:costs", config.HashSeed);
 
         var block = o[FeatureConfig.ObservationFixed..];
-        var words = FeatureHashing.Words(obs.Problem);
-        Span<ulong> window = stackalloc ulong[config.MaxNgram];
-        for (var i = 0; i < words.Count; i++)
+        foreach (var gram in HashedText.ProblemGrams(obs.Problem, config))
         {
-            var h = 0UL;
-            for (var n = 1; n <= config.MaxNgram && i + n <= words.Count; n++)
-            {
-                var w = FeatureHashing.Hash(words[i + n - 1], config.HashSeed);
-                h = n == 1 ? w : FeatureHashing.Combine(h, w);
-                var gram = FeatureHashing.Combine(h, (ulong)n);
-                FeatureHashing.Add(block, gram);
-                FeatureHashing.Add(block, FeatureHashing.Combine(gram, stage));
-                FeatureHashing.Add(block, FeatureHashing.Combine(gram, mode));
-            }
+            FeatureHashing.Add(block, gram);
+            FeatureHashing.Add(block, FeatureHashing.Combine(gram, stage));
+            FeatureHashing.Add(block, FeatureHashing.Combine(gram, mode));
         }
         Normalise(block);
     }
@@ -87,10 +78,7 @@ public static class PolicyFeatures
         a[8] = Math.Log(1 + aliasCalls);
         a[9] = Math.Log(1 + toolCalls);
 
-        var block = a[FeatureConfig.ActionFixed..];
-        foreach (var word in FeatureHashing.Words(action.Description))
-            FeatureHashing.Add(block, FeatureHashing.Hash("desc:" + word, config.HashSeed));
-        Normalise(block);
+        HashedText.DescriptionBlock(action.Description, config).CopyTo(a[FeatureConfig.ActionFixed..]);
     }
 
     private static void Normalise(Span<double> block)

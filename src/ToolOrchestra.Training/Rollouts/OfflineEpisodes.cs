@@ -27,23 +27,34 @@ public sealed record EpisodeContext(ModelClientFactory Models, int Seed);
 /// <summary>
 /// Runs world tasks through the real runtime: <see cref="QaEpisodeRunner"/> with the catalog's aliases served
 /// in-process by the simulated experts (through the usual ledger → hermes → retry decorators of
-/// <see cref="ModelClientFactory"/>), the real retrieval index and the real code sandbox. Each episode gets its own
-/// <see cref="VirtualClock"/> and seed, so episodes can run concurrently and replay exactly.
+/// <see cref="ModelClientFactory"/>), the real retrieval index and the real code sandbox. The runner, the client stack
+/// and the toolsets are built once; each episode is a <see cref="WorldEpisode"/> with its own virtual clock, seed and
+/// policy, entered for the episode's async flow, so episodes can run concurrently and replay exactly.
 /// </summary>
-public sealed class OfflineEpisodes(
-    World world,
-    Catalog catalog,
-    IRetriever retriever,
-    ICodeRunner codeRunner,
-    OfflineEpisodeOptions? options = null,
-    ITokenCounter? tokens = null)
+public sealed class OfflineEpisodes
 {
-    private readonly OfflineEpisodeOptions _options = options ?? OfflineEpisodeOptions.Default;
-    private readonly ITokenCounter _tokens = tokens ?? EstimatingTokenCounter.Instance;
-    private readonly SimulatedEndpoint _endpoint = new(world, tokens);
+    private readonly World _world;
+    private readonly Catalog _catalog;
+    private readonly OfflineEpisodeOptions _options;
+    private readonly ModelClientFactory _models;
+    private readonly QaEpisodeRunner _runner;
 
-    public World World => world;
-    public Catalog Catalog => catalog;
+    public OfflineEpisodes(World world, Catalog catalog, IRetriever retriever, ICodeRunner codeRunner,
+        OfflineEpisodeOptions? options = null, ITokenCounter? tokens = null)
+    {
+        _world = world;
+        _catalog = catalog;
+        _options = options ?? OfflineEpisodeOptions.Default;
+        var counter = tokens ?? EstimatingTokenCounter.Instance;
+        var endpoint = new SimulatedEndpoint(world, tokens);
+        _models = new ModelClientFactory(catalog, counter, new RetrySettings(MaxRetries: 0), WorldEpisode.Clock,
+            model => new SimulatedChatClient(endpoint, model.Id, model.Name));
+        var tools = new QaToolServices(retriever, new VirtualTimeCodeRunner(codeRunner), _options.TopK);
+        _runner = new QaEpisodeRunner(catalog, _models, new CurrentPolicy(), tools, counter, time: WorldEpisode.Clock);
+    }
+
+    public World World => _world;
+    public Catalog Catalog => _catalog;
     public OfflineEpisodeOptions Options => _options;
 
     /// <summary>
@@ -53,16 +64,24 @@ public sealed class OfflineEpisodes(
     public async Task<EpisodeOutcome> RunAsync(WorldTask task, Func<EpisodeContext, IQaPolicy> policy, int seed,
         Preferences? preferences = null, CancellationToken ct = default)
     {
-        var clock = new VirtualClock();
-        var models = new ModelClientFactory(catalog, _tokens, new RetrySettings(MaxRetries: 0), clock,
-            model => new SimulatedChatClient(_endpoint, model.Name, clock, seed));
-        var tools = new QaToolServices(retriever, new VirtualTimeCodeRunner(codeRunner, clock), _options.TopK);
-        var runner = new QaEpisodeRunner(catalog, models, policy(new EpisodeContext(models, seed)), tools, _tokens, time: clock);
+        using var episode = new WorldEpisode(seed) { Policy = policy(new EpisodeContext(_models, seed)) }.Enter();
         var request = new QaRunRequest(task.Question, preferences ?? task.Preferences, _options.MaxTurns, _options.MaxErrors,
             Id: $"{task.Id}-seed{seed}");
-        var trajectory = await runner.RunAsync(request, null, ct).ConfigureAwait(false);
+        var trajectory = await _runner.RunAsync(request, null, ct).ConfigureAwait(false);
         var solved = trajectory.StopReason == StopReason.Answered && task.IsCorrect(trajectory.Answer);
         // The judged outcome travels with the trajectory, so a saved run can be re-scored (orchestra reward).
         return new EpisodeOutcome(task, trajectory with { Outcome = new TrajectoryOutcome(task.Id, solved, task.Answer) }, solved);
+    }
+
+    /// <summary>The shared runner's policy: the current episode's own.</summary>
+    private sealed class CurrentPolicy : IQaPolicy
+    {
+        public string Name => Own.Name;
+
+        public Task<PolicyDecision> DecideAsync(QaObservation observation, Core.Accounting.Ledger ledger, CancellationToken ct) =>
+            Own.DecideAsync(observation, ledger, ct);
+
+        private static IQaPolicy Own => WorldEpisode.Current.Policy
+            ?? throw new InvalidOperationException("the offline episode was entered without a policy.");
     }
 }

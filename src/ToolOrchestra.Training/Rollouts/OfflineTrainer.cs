@@ -108,17 +108,17 @@ public sealed class OfflineTrainer(OfflineEpisodes episodes, SoftmaxPolicy polic
 
     private async Task<IReadOnlyList<GroupRun>> RolloutAsync(int step, IReadOnlyList<WorldTask> tasks, CancellationToken ct)
     {
-        using var gate = new SemaphoreSlim(_options.Parallelism);
-        var runs = new List<Task<(EpisodeOutcome Outcome, RolloutRecord<PolicyStep> Record)>>();
         var preferences = tasks.Select((task, t) => PreferencesFor(task, step, t)).ToList();
-        for (var t = 0; t < tasks.Count; t++)
-            for (var g = 0; g < _options.Group; g++)
-                runs.Add(RunOneAsync(tasks[t], preferences[t], EpisodeSeed(_options.Seed, step, t, g), g, $"step{step}-slot{t}-{tasks[t].Id}", gate, ct));
-        var results = await Task.WhenAll(runs).ConfigureAwait(false);
+        var group = _options.Group;
+        var results = await EpisodeBatch.RunAsync(tasks.Count * group, _options.Parallelism, (i, c) =>
+        {
+            var (t, g) = (i / group, i % group);
+            return RunOneAsync(tasks[t], preferences[t], EpisodeSeed(_options.Seed, step, t, g), g, $"step{step}-slot{t}-{tasks[t].Id}", c);
+        }, ct).ConfigureAwait(false);
         var groups = new List<GroupRun>();
         for (var t = 0; t < tasks.Count; t++)
         {
-            var slice = results.Skip(t * _options.Group).Take(_options.Group).ToList();
+            var slice = results.Skip(t * group).Take(group).ToList();
             groups.Add(new GroupRun(new RolloutGroup<PolicyStep>(tasks[t].Id, preferences[t].Weights, slice.Select(r => r.Record).ToList()),
                 slice.Select(r => r.Outcome).ToList()));
         }
@@ -129,21 +129,14 @@ public sealed class OfflineTrainer(OfflineEpisodes episodes, SoftmaxPolicy polic
     private Core.Preferences PreferencesFor(WorldTask task, int step, int slot) =>
         _options.Curriculum is { } profiles ? PreferenceProfile.Pick(profiles, EpisodeSeed(_options.Seed, step, slot, -1)).Preferences : task.Preferences;
 
-    private async Task<(EpisodeOutcome, RolloutRecord<PolicyStep>)> RunOneAsync(WorldTask task, Core.Preferences preferences, int seed, int index, string groupId,
-        SemaphoreSlim gate, CancellationToken ct)
+    private async Task<(EpisodeOutcome Outcome, RolloutRecord<PolicyStep> Record)> RunOneAsync(WorldTask task, Core.Preferences preferences, int seed, int index,
+        string groupId, CancellationToken ct)
     {
-        await gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            var learner = new LearnedQaPolicy(policy, new Random(seed));
-            var outcome = await episodes.RunAsync(task, _ => learner, seed, preferences, ct).ConfigureAwait(false);
-            outcome = outcome with { Trajectory = outcome.Trajectory with { Outcome = outcome.Trajectory.Outcome! with { GroupId = groupId } } };
-            return (outcome, ToRecord(outcome, learner.Steps, index));
-        }
-        finally
-        {
-            gate.Release();
-        }
+        var learner = new LearnedQaPolicy(policy, new Random(seed));
+        var outcome = await episodes.RunAsync(task, _ => learner, seed, preferences, ct).ConfigureAwait(false);
+        // The group it was compared within, so its reward can be recomputed from the saved trajectory.
+        outcome = outcome with { Trajectory = outcome.Trajectory with { Outcome = outcome.Trajectory.Outcome! with { GroupId = groupId } } };
+        return (outcome, ToRecord(outcome, learner.Steps, index));
     }
 
     /// <summary>A trajectory as the GRPO stages see it: each turn's first call and the policy step that chose it.</summary>

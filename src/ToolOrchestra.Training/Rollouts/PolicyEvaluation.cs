@@ -35,20 +35,8 @@ public static class PolicyEvaluation
         Preferences? preferences = null, CancellationToken ct = default)
     {
         if (tasks.Count == 0) throw new UserError("no tasks to evaluate on; use a larger world.");
-        using var gate = new SemaphoreSlim(Math.Max(1, parallelism));
-        var runs = tasks.Select(async (task, i) =>
-        {
-            await gate.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                return await episodes.RunAsync(task, policy.Create, OfflineTrainer.EpisodeSeed(seed, 0, i, 0), preferences, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }).ToList();
-        var outcomes = await Task.WhenAll(runs).ConfigureAwait(false);
+        var outcomes = await EpisodeBatch.RunAsync(tasks.Count, parallelism,
+            (i, c) => episodes.RunAsync(tasks[i], policy.Create, OfflineTrainer.EpisodeSeed(seed, 0, i, 0), preferences, c), ct).ConfigureAwait(false);
         return (Summarise(policy.Name, outcomes, episodes.Catalog, preferences), outcomes);
     }
 

@@ -94,6 +94,31 @@ public sealed class LocalIndexTests : IClassFixture<LocalIndexTests.Fixture>
     }
 
     [Fact]
+    public void Concurrent_searches_find_what_one_search_at_a_time_finds()
+    {
+        string[] queries = ["Eiffel tower Paris", "plants chemical energy", "python language", "snakes", "tower"];
+        IReadOnlyCollection<string>?[] filters = [null, ["tokyo-tower", "eiffel", "chlorophyll"]];
+        string Found(int i) => string.Join(",", _corpus.Index.Search(queries[i % queries.Length], 3, filters[i % 2]).Select(d => $"{d.Id}:{d.Score:R}"));
+        var expected = Enumerable.Range(0, 10).Select(Found).ToList();
+
+        var found = new string[400];
+        Parallel.For(0, found.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => found[i] = Found(i));
+
+        found.Select((f, i) => (f, i)).Should().OnlyContain(x => x.f == expected[x.i % 10]);
+    }
+
+    [Fact]
+    public void A_disposed_index_refuses_to_search()
+    {
+        using var index = LocalIndex.Open(_corpus.IndexPath);
+        index.Search("tower", 2).Should().HaveCount(2);
+
+        index.Dispose();
+
+        ((Action)(() => index.Search("tower", 2))).Should().Throw<ObjectDisposedException>();
+    }
+
+    [Fact]
     public async Task The_retriever_applies_the_per_question_filter_and_reports_cost()
     {
         var allowed = AllowedDocuments.PerQuestion(new Dictionary<string, IReadOnlyCollection<string>>

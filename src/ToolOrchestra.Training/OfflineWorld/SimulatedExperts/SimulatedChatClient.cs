@@ -7,23 +7,25 @@ namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
 
 /// <summary>
 /// A simulated model reached in-process: the wire under the runtime's usual decorators (ledger, hermes parsing, retry),
-/// given to <c>ModelClientFactory</c> as its transport. Each call advances <paramref name="clock"/> by the modelled
-/// latency, so the ledger's seconds are the simulated ones while the call itself takes microseconds. Replies are a
-/// function of (world, model, prompt, <paramref name="seed"/>, call number), so an episode replays exactly.
+/// given to <c>ModelClientFactory</c> as its transport. One client serves every episode: each call reads the
+/// <see cref="WorldEpisode.Current"/> episode and advances its virtual clock by the modelled latency, so the ledger's
+/// seconds are the simulated ones while the call itself takes microseconds. Replies are a function of (world, model,
+/// prompt, the episode's seed, this model's call number in the episode), so an episode replays exactly.
 /// </summary>
-public sealed class SimulatedChatClient(SimulatedEndpoint endpoint, string model, VirtualClock clock, int seed) : IChatClient
+/// <param name="modelId">The catalog model this client serves; calls are numbered per model and episode.</param>
+/// <param name="model">The name the endpoint knows the model by (its calibrated profile).</param>
+public sealed class SimulatedChatClient(SimulatedEndpoint endpoint, string modelId, string model) : IChatClient
 {
-    private int _calls;
-
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var prompt = messages.Select(m => new PromptMessage(m.Role.Value, m.Text)).ToList();
         var tools = (options?.Tools ?? []).OfType<AIFunctionDeclaration>()
             .Select(t => new OfferedTool(t.Name, SimulatedEndpoint.ModelChoices(t.JsonSchema))).ToList();
-        var call = Interlocked.Increment(ref _calls);
-        var completion = endpoint.Complete(model, prompt, tools, unchecked(seed * 7919 + call));
-        clock.Advance(completion.LatencySeconds);
+        var episode = WorldEpisode.Current;
+        var call = episode.NextCall(modelId);
+        var completion = endpoint.Complete(model, prompt, tools, unchecked(episode.Seed * 7919 + call));
+        episode.Time.Advance(completion.LatencySeconds);
 
         var contents = new List<AIContent> { new TextContent(completion.Content) };
         foreach (var (c, i) in completion.ToolCalls.Select((c, i) => (c, i)))
