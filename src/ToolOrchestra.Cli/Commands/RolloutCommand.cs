@@ -26,7 +26,7 @@ internal static class RolloutCommand
         var topK = new Option<int>("--top-k") { Description = "Documents per search", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Run seed: rollout g of task t sends seed f(seed, t, g) with every request", DefaultValueFactory = _ => 1 };
         var maxTurns = new Option<int?>("--max-turns") { Description = "Turns per episode (default: the catalog's limits.max_turns)" };
-        var parallel = new Option<int>("--parallel") { Description = "Episodes run at once", DefaultValueFactory = _ => 4 };
+        var parallel = new Option<int>("--concurrency") { Description = "Episodes run at once", DefaultValueFactory = _ => 4 };
         var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code (enhance_reasoning answers 'not configured')" };
         var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
 
@@ -41,6 +41,8 @@ internal static class RolloutCommand
             var options = new LlmRolloutOptions(parse.GetValue(group), parse.GetValue(seed), parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
                 catalog.Limits.MaxErrors, parse.GetValue(topK), parse.GetValue(parallel));
             options.Validate();
+            var path = Path.GetFullPath(parse.GetValue(output)!);
+            using var log = RolloutSampleLog.Open(path);
             ICodeRunner? code = parse.GetValue(noCode) ? null
                 : new PythonSandbox(new SandboxOptions { UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox) }, catalog.ToolPrices);
             IRetriever? search = parse.GetValue(index) is { } i ? new LocalIndexRetriever(LocalIndex.Open(i), catalog.ToolPrices) : null;
@@ -48,12 +50,13 @@ internal static class RolloutCommand
                 Console.Error.WriteLine("Models tagged 'simulated' answer from orchestra sim serve: simulated experts, not real models.");
             Console.Error.WriteLine($"Rolling out {taskList.Count} tasks × group {options.Group} with {catalog.Orchestrator.Model}...");
 
-            var report = await LlmRollouts.RunAsync(catalog, taskList, new QaToolServices(search, code, options.TopK), options, ct: c);
-            var path = Path.GetFullPath(parse.GetValue(output)!);
-            LlmRollouts.WriteJsonl(report.Samples, path);
+            if (log.Done.Count > 0)
+                Console.Error.WriteLine($"Resuming {path}: {log.Done.Count} groups already written{(log.DroppedBytes > 0 ? $", {log.DroppedBytes} bytes of an unfinished group dropped" : "")}.");
+            var report = await LlmRollouts.RunAsync(catalog, taskList, new QaToolServices(search, code, options.TopK), options, log, ct: c);
             var k = report.Counts;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{report.Rollouts} rollouts of {report.Tasks} tasks, accuracy {report.Accuracy:0.00}; {k.Turns} turns: kept {k.Kept}, dropped {k.HomogeneousGroup} (homogeneous group), {k.NoValidAnswer} (no valid answer), {k.NoParsableCall} (no parsable call)"));
+                $"{report.Rollouts} rollouts of {report.Tasks - report.SkippedGroups} tasks, accuracy {report.Accuracy:0.00}; {k.Turns} turns: kept {k.Kept}, dropped {k.HomogeneousGroup} (homogeneous group), {k.NoValidAnswer} (no valid answer), {k.NoParsableCall} (no parsable call)"));
+            if (report.SkippedGroups > 0) Console.WriteLine($"  skipped {report.SkippedGroups} groups already in the samples file");
             Console.WriteLine($"  samples {path}");
             return 0;
         }, ct));
