@@ -84,7 +84,8 @@ internal static class Tau2RunCommand
             }
 
             var settings = new Tau2RunSettings(d.Name, mode == "plain" ? "llm_agent" : "orchestrator", agentModelId, userModelId,
-                parse.GetValue(trials), parse.GetValue(maxSteps), parse.GetValue(maxErrors), parse.GetValue(seed), Math.Max(1, parse.GetValue(concurrency)));
+                OptionChecks.AtLeast(parse.GetValue(trials), 1, "--trials"), OptionChecks.AtLeast(parse.GetValue(maxSteps), 1, "--max-steps"),
+                OptionChecks.AtLeast(parse.GetValue(maxErrors), 1, "--max-errors"), parse.GetValue(seed), OptionChecks.AtLeast(parse.GetValue(concurrency), 1, "--concurrency"));
             var simulator = new Tau2Simulator(d, tau2Agent, UserFor, new Tau2Evaluator(d, Tau2Command.Judge(parse.GetValue(config), parse.GetValue(judgeModel))), settings.MaxSteps, settings.MaxErrors);
             var path = parse.GetValue(results) ?? Path.Combine("runs", $"tau2-{d.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
             var quiet = parse.GetValue(json);
@@ -93,7 +94,7 @@ internal static class Tau2RunCommand
             if (!quiet && journal.Resumed > 0) Console.Error.WriteLine($"Resuming {Path.GetFullPath(path)}: {journal.Resumed} simulations already finished.");
             if (!quiet) Console.Error.WriteLine($"{selected.Count} tasks × {settings.Trials} trials, {tau2Agent.Description}, user {userModelId}{simulatedUser}");
             if (!quiet && simulatedUser.Length > 0)
-                Console.Error.WriteLine($"The user simulator {userModelId} is tagged 'simulated' (orchestra sim serve): its replies are not a real user's, and neither are the rewards.");
+                Console.Error.WriteLine($"The user simulator {userModelId} is tagged 'simulated' (./orchestra sim serve): its replies are not a real user's, and neither are the rewards.");
             await set.RunAsync(selected, journal, r =>
             {
                 if (!quiet)

@@ -18,6 +18,7 @@ public sealed record LlmRolloutOptions(int Group = 8, int Seed = 1, int MaxTurns
         if (Group < 2) throw new UserError($"--group must be at least 2 (GRPO compares rollouts within a group), got {Group}.");
         if (MaxTurns < 1) throw new UserError($"--max-turns must be at least 1, got {MaxTurns}.");
         if (Parallelism < 1) throw new UserError($"--concurrency must be at least 1, got {Parallelism}.");
+        if (TopK < 1) throw new UserError($"--top-k must be at least 1, got {TopK}.");
     }
 }
 
