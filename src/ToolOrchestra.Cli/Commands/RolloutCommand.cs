@@ -41,6 +41,7 @@ internal static class RolloutCommand
         {
             var catalog = CatalogLoader.Load(parse.GetValue(config)!);
             var taskList = RolloutTask.LoadJsonl(parse.GetValue(tasks)!);
+            foreach (var t in taskList) t.Preferences.ValidateAgainst(catalog, $"{parse.GetValue(tasks)} task '{t.Id}' pref_vec");
             var options = new LlmRolloutOptions(parse.GetValue(group), parse.GetValue(seed), parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
                 catalog.Limits.MaxErrors, parse.GetValue(topK), parse.GetValue(parallel));
             options.Validate();

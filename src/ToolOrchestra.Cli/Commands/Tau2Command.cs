@@ -167,9 +167,10 @@ internal static class Tau2Command
         foreach (var o in new Option[] { dataDir, results, checkTools, trustLabels, parallel, json }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
+            var concurrency = OptionChecks.AtLeast(parse.GetValue(parallel), 1, "--concurrency");
             var file = Tau2Results.Read(parse.GetValue(results)!);
             var rescorer = new Tau2Rescorer(parse.GetValue(dataDir)!) { CheckToolResults = parse.GetValue(checkTools), TrustLabels = parse.GetValue(trustLabels) };
-            var report = await rescorer.RescoreAsync(file, c, parse.GetValue(parallel));
+            var report = await rescorer.RescoreAsync(file, c, concurrency);
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson().ToJsonString(OrchestraJson.Options));
             else PrintRescore(report, parse.GetValue(checkTools));
             return 0;

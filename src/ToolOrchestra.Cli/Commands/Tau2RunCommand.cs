@@ -48,7 +48,7 @@ internal static class Tau2RunCommand
             var ids = parse.GetValue(tasks)?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             var selected = Tau2TaskSet.Load(d).Select(parse.GetValue(split), ids is { Count: > 0 } ? ids : null);
             var models = new ModelClientFactory(catalog, EstimatingTokenCounter.Instance);
-            var prefs = parse.GetValue(preferences) is { } p ? Preferences.Load(p) : Preferences.None;
+            var prefs = parse.GetValue(preferences) is { } p ? Preferences.Load(p).ValidateAgainst(catalog, p) : Preferences.None;
             var env = d.CreateEnvironment();
             var domainTools = env.AgentToolSchemas().Select(Tau2ChatView.Declaration).ToList();
             var decoding = new Tau2Decoding();
