@@ -3,12 +3,16 @@ using ToolOrchestra.Core;
 namespace ToolOrchestra.Cli;
 
 /// <summary>
-/// The one error path of every command: a <see cref="UserError"/> becomes one line on stderr and exit code 2;
-/// Ctrl+C becomes exit code 130. Anything else is a bug and keeps its stack trace.
+/// The one error path of every command: a <see cref="UserError"/> (or a file-system refusal about a path the user
+/// gave) becomes one line on stderr and exit code 2; Ctrl+C becomes exit code 130. Anything else is a bug: one line
+/// and exit code 70, with the stack trace only when ORCHESTRA_DEBUG=1, because a user's input must never print one.
 /// </summary>
 internal static class CliRunner
 {
     public const int BadInput = 2;
+    public const int InternalError = 70; // EX_SOFTWARE
+
+    private static bool Debug => Environment.GetEnvironmentVariable("ORCHESTRA_DEBUG") == "1";
 
     public static async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken ct)
     {
@@ -25,6 +29,16 @@ internal static class CliRunner
         {
             Console.Error.WriteLine("cancelled");
             return 130;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !Debug)
+        {
+            Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")} Check the paths given.");
+            return BadInput;
+        }
+        catch (Exception e) when (!Debug)
+        {
+            Console.Error.WriteLine($"error: internal error, a bug in orchestra ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); rerun with ORCHESTRA_DEBUG=1 for details and report it.");
+            return InternalError;
         }
     }
 }

@@ -17,4 +17,7 @@ if (Console.IsOutputRedirected)
 var root = new RootCommand("orchestra: build, run and evaluate tool orchestrators");
 foreach (var command in CommandRegistry.All())
     root.Subcommands.Add(command);
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+// A usage error is an input error like any other: one line, exit code 2 (System.CommandLine alone prints help and exits 1).
+if (parse.Errors.Count > 0) return ParseErrors.Report(parse);
+return await parse.InvokeAsync();

@@ -21,11 +21,35 @@ public readonly struct JsonFields(string file, string path, JsonElement element)
         {
             using var doc = JsonDocument.Parse(System.IO.File.ReadAllText(file),
                 new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            RejectDuplicateKeys(file, "$", doc.RootElement);
             return new JsonFields(file, "$", doc.RootElement.Clone());
         }
         catch (JsonException e)
         {
             throw new UserError($"{file}: not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}");
+        }
+    }
+
+    /// <summary>
+    /// JSON readers keep the last of two equal keys without a word; in a hand-edited file the duplicate is a mistake
+    /// (a price or limit set twice), so it is refused naming the file, the object's path and the key.
+    /// </summary>
+    public static void RejectDuplicateKeys(string file, string path, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var p in element.EnumerateObject())
+                {
+                    if (!seen.Add(p.Name)) throw new UserError($"{file}: {path}: key '{p.Name}' appears twice; keep one of them.");
+                    RejectDuplicateKeys(file, $"{path}.{p.Name}", p.Value);
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray()) RejectDuplicateKeys(file, $"{path}[{i++}]", item);
+                break;
         }
     }
 
@@ -88,11 +112,14 @@ public readonly struct JsonFields(string file, string path, JsonElement element)
         return d;
     }
 
-    public double Double(double min = 0)
+    public double Double(double min = 0, double max = double.MaxValue)
     {
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out var d) || !double.IsFinite(d))
             throw Error($"expected a number, found {Kind(element)}.");
-        if (d < min) throw Error($"must be at least {min.ToString(CultureInfo.InvariantCulture)}, found {d.ToString(CultureInfo.InvariantCulture)}.");
+        if (d < min || d > max)
+            throw Error(max == double.MaxValue
+                ? $"must be at least {min.ToString(CultureInfo.InvariantCulture)}, found {d.ToString(CultureInfo.InvariantCulture)}."
+                : $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}, found {d.ToString(CultureInfo.InvariantCulture)}.");
         return d;
     }
 

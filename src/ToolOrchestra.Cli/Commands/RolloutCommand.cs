@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Tools;
@@ -26,34 +28,48 @@ internal static class RolloutCommand
         var topK = new Option<int>("--top-k") { Description = "Documents per search", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Run seed: rollout g of task t sends seed f(seed, t, g) with every request", DefaultValueFactory = _ => 1 };
         var maxTurns = new Option<int?>("--max-turns") { Description = "Turns per episode (default: the catalog's limits.max_turns)" };
-        var parallel = new Option<int>("--parallel") { Description = "Episodes run at once", DefaultValueFactory = _ => 4 };
+        var parallel = new Option<int>("--concurrency") { Description = "Episodes run at once", DefaultValueFactory = _ => 4 };
         var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code (enhance_reasoning answers 'not configured')" };
         var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
+        var json = new Option<bool>("--json") { Description = "Print the counts as one JSON object" };
 
         var command = new Command("rollout", "Write GRPO training samples for an LLM orchestrator: groups through the runtime, reward, advantage, filters, one JSON line per kept turn")
         {
-            config, tasks, group, output, index, topK, seed, maxTurns, parallel, noCode, unsafeNoSandbox,
+            config, tasks, group, output, index, topK, seed, maxTurns, parallel, noCode, unsafeNoSandbox, json,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var catalog = CatalogLoader.Load(parse.GetValue(config)!);
             var taskList = RolloutTask.LoadJsonl(parse.GetValue(tasks)!);
+            foreach (var t in taskList) t.Preferences.ValidateAgainst(catalog, $"{parse.GetValue(tasks)} task '{t.Id}' pref_vec");
             var options = new LlmRolloutOptions(parse.GetValue(group), parse.GetValue(seed), parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
                 catalog.Limits.MaxErrors, parse.GetValue(topK), parse.GetValue(parallel));
             options.Validate();
+            var path = Path.GetFullPath(parse.GetValue(output)!);
+            using var log = RolloutSampleLog.Open(path);
             ICodeRunner? code = parse.GetValue(noCode) ? null
                 : new PythonSandbox(new SandboxOptions { UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox) }, catalog.ToolPrices);
             IRetriever? search = parse.GetValue(index) is { } i ? new LocalIndexRetriever(LocalIndex.Open(i), catalog.ToolPrices) : null;
             if (catalog.Models.Values.Any(m => m.HasTag("simulated")))
-                Console.Error.WriteLine("Models tagged 'simulated' answer from orchestra sim serve: simulated experts, not real models.");
+                Console.Error.WriteLine("Models tagged 'simulated' answer from ./orchestra sim serve: simulated experts, not real models.");
             Console.Error.WriteLine($"Rolling out {taskList.Count} tasks × group {options.Group} with {catalog.Orchestrator.Model}...");
 
-            var report = await LlmRollouts.RunAsync(catalog, taskList, new QaToolServices(search, code, options.TopK), options, ct: c);
-            var path = Path.GetFullPath(parse.GetValue(output)!);
-            LlmRollouts.WriteJsonl(report.Samples, path);
+            if (log.Done.Count > 0)
+                Console.Error.WriteLine($"Resuming {path}: {log.Done.Count} groups already written{(log.DroppedBytes > 0 ? $", {log.DroppedBytes} bytes of an unfinished group dropped" : "")}.");
+            var report = await LlmRollouts.RunAsync(catalog, taskList, new QaToolServices(search, code, options.TopK), options, log, ct: c);
             var k = report.Counts;
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    report.Tasks, report.Rollouts, report.Accuracy, report.SkippedGroups, Turns = k.Turns, Kept = k.Kept, DroppedHomogeneousGroup = k.HomogeneousGroup,
+                    DroppedNoValidAnswer = k.NoValidAnswer, DroppedNoParsableCall = k.NoParsableCall, SamplesPath = path, GroupsPath = log.ProgressPath,
+                }, OrchestraJson.Compact));
+                return 0;
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{report.Rollouts} rollouts of {report.Tasks} tasks, accuracy {report.Accuracy:0.00}; {k.Turns} turns: kept {k.Kept}, dropped {k.HomogeneousGroup} (homogeneous group), {k.NoValidAnswer} (no valid answer), {k.NoParsableCall} (no parsable call)"));
+                $"{report.Rollouts} rollouts of {report.Tasks - report.SkippedGroups} tasks, accuracy {report.Accuracy:0.00}; {k.Turns} turns: kept {k.Kept}, dropped {k.HomogeneousGroup} (homogeneous group), {k.NoValidAnswer} (no valid answer), {k.NoParsableCall} (no parsable call)"));
+            if (report.SkippedGroups > 0) Console.WriteLine($"  skipped {report.SkippedGroups} groups already in the samples file");
             Console.WriteLine($"  samples {path}");
             return 0;
         }, ct));

@@ -47,10 +47,11 @@ internal static class RunCommand
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var weights = parse.GetValue(policyFile);
+            var runs = OptionChecks.Folder(parse.GetValue(runsDir)!, "--runs-dir");
             await using var engine = new ServiceCollection()
                 .AddToolOrchestra(parse.GetValue(config)!, o =>
                 {
-                    o.RunsDirectory = parse.GetValue(runsDir);
+                    o.RunsDirectory = runs;
                     o.Tokenizer = parse.GetValue(tokenizer);
                     o.Code = !parse.GetValue(noCode);
                     o.UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox);

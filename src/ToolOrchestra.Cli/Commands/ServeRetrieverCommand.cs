@@ -8,9 +8,9 @@ internal static class ServeRetrieverCommand
 {
     public static Command Create()
     {
-        var index = new Option<FileInfo>("--index") { Description = "Index built by 'orchestra index build'", Required = true };
+        var index = new Option<FileInfo>("--index") { Description = "Index built by './orchestra index build'", Required = true };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (the reference uses 1401)", DefaultValueFactory = _ => 1401 };
-        var allowed = new Option<FileInfo?>("--allowed") { Description = "Allowed documents per question: {eid: [ids]} (the reference's examples.json), or one list for all" };
+        var allowed = new Option<FileInfo?>("--allowed-ids") { Description = "Allowed documents per question: {eid: [ids]} (the reference's examples.json), or one list for all" };
         var command = new Command("serve-retriever", "Serve a local index with the reference's POST /retrieve API on 127.0.0.1") { index, port, allowed };
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {

@@ -22,8 +22,8 @@ internal static class SimCommand
     private static Command Serve()
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => SimulatedCatalog.DefaultPort };
-        var seed = new Option<int>("--world-seed") { Description = "Seed of the world whose questions the experts recognise", DefaultValueFactory = _ => 1 };
-        var world = new Option<string>("--world") { Description = "World size: default or small (must match the demo's to share its index)", DefaultValueFactory = _ => "default" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the world whose questions the experts recognise", DefaultValueFactory = _ => 1 };
+        var world = new Option<string>("--world-size") { Description = "World size: default or small (must match the demo's to share its index)", DefaultValueFactory = _ => "default" };
         var outDir = new Option<string>("--out") { Description = "Folder for the world's corpus, tasks and search index", DefaultValueFactory = _ => Path.Combine("runs", "sim") };
         var latencyScale = new Option<double>("--latency-scale") { Description = "Wait this fraction of each reply's modelled seconds (0: reply at once, 1: real time)", DefaultValueFactory = _ => 0 };
         var command = new Command("serve", "Serve the simulated experts as an OpenAI-compatible /v1/chat/completions on 127.0.0.1 until Ctrl+C")
@@ -32,20 +32,23 @@ internal static class SimCommand
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
+            var portNumber = OptionChecks.Between(parse.GetValue(port), 0, 65535, "--port");
+            var latency = OptionChecks.Range(parse.GetValue(latencyScale), 0, 1000, "--latency-scale");
             var w = World.Generate(parse.GetValue(seed), WorldSize(parse.GetValue(world)!));
+            OptionChecks.Folder(parse.GetValue(outDir)!, "--out");
             var folder = Path.GetFullPath(Path.Combine(parse.GetValue(outDir)!, "world"));
             WorldRetrieval.Build(w, folder, ct: c);
-            await using var server = await SimulatedExpertServer.StartAsync(new SimulatedEndpoint(w), parse.GetValue(port), parse.GetValue(latencyScale), c);
+            await using var server = await SimulatedExpertServer.StartAsync(new SimulatedEndpoint(w), portNumber, latency, c);
             var index = Path.Combine(folder, WorldRetrieval.IndexFile);
             Console.WriteLine($"Serving SIMULATED experts (no real model runs) at {server.BaseUrl}");
             Console.WriteLine($"World seed {w.Seed} ({w.Fingerprint}): {w.Documents.Count} documents, {w.Tasks.Count} questions in {folder}");
             Console.WriteLine($"Models: {string.Join(", ", SimulatedEndpoint.ServedModels)}");
             Console.WriteLine("A request offering the QA tools is answered by a heuristic orchestrator (simulated); any other by the simulated expert of its model.");
-            var catalogHint = server.Port == SimulatedCatalog.DefaultPort ? "examples/catalog.sim.json" : $"CATALOG (orchestra sim catalog --port {server.Port} > sim.json)";
+            var catalogHint = server.Port == SimulatedCatalog.DefaultPort ? "examples/catalog.sim.json" : $"CATALOG (./orchestra sim catalog --port {server.Port} > sim.json)";
             var question = w.TestTasks.First(t => t.Family == TaskFamily.MultiHop).Question;
             Console.WriteLine("Try:");
-            Console.WriteLine($"  orchestra run --config {catalogHint} --index {index} --top-k 5 \"{question}\"");
-            Console.WriteLine($"  orchestra run --config {catalogHint} --index {index} --top-k 5 --policy runs/demo/policy.json \"{question}\"");
+            Console.WriteLine($"  ./orchestra run --config {catalogHint} --index {index} --top-k 5 \"{question}\"");
+            Console.WriteLine($"  ./orchestra run --config {catalogHint} --index {index} --top-k 5 --policy runs/demo/policy.json \"{question}\"");
             Console.WriteLine("More questions with gold answers: " + Path.Combine(folder, "tasks.jsonl"));
             Console.WriteLine("Press Ctrl+C to stop.");
             await Console.Out.FlushAsync(c);
@@ -65,7 +68,7 @@ internal static class SimCommand
     private static Command CatalogCommand()
     {
         var port = new Option<int>("--port") { Description = "Port of the sim server", DefaultValueFactory = _ => SimulatedCatalog.DefaultPort };
-        var command = new Command("catalog", "Print the catalog of the simulated experts (the paper's aliases) for a sim server port") { port };
+        var command = new Command("catalog", "Print the catalog of the simulated experts (the paper's aliases) for a sim server port") { port, OptionChecks.AlwaysJson() };
         command.SetAction((parse, ct) => CliRunner.Guard(c =>
         {
             var p = parse.GetValue(port);
@@ -80,6 +83,6 @@ internal static class SimCommand
     {
         "default" => WorldOptions.Default,
         "small" => WorldOptions.Small,
-        _ => throw new UserError($"--world must be 'default' or 'small', got '{name}'."),
+        _ => throw new UserError($"--world-size must be 'default' or 'small', got '{name}'."),
     };
 }

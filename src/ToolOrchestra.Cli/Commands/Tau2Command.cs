@@ -161,15 +161,16 @@ internal static class Tau2Command
         var results = new Option<string>("--results") { Description = "an upstream tau2 results file", Required = true };
         var checkTools = new Option<bool>("--check-tool-results") { Description = "also replay every recorded tool call and compare each result" };
         var trustLabels = new Option<bool>("--trust-labels") { Description = "score against each simulation's task_id even when its recorded checks name another task" };
-        var parallel = new Option<int>("--parallel") { Description = "simulations scored at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var parallel = new Option<int>("--concurrency") { Description = "simulations scored at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = Json();
         var command = new Command("rescore", "re-score every simulation of an upstream results file and compare with the recorded rewards");
         foreach (var o in new Option[] { dataDir, results, checkTools, trustLabels, parallel, json }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
+            var concurrency = OptionChecks.AtLeast(parse.GetValue(parallel), 1, "--concurrency");
             var file = Tau2Results.Read(parse.GetValue(results)!);
             var rescorer = new Tau2Rescorer(parse.GetValue(dataDir)!) { CheckToolResults = parse.GetValue(checkTools), TrustLabels = parse.GetValue(trustLabels) };
-            var report = await rescorer.RescoreAsync(file, c, parse.GetValue(parallel));
+            var report = await rescorer.RescoreAsync(file, c, concurrency);
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson().ToJsonString(OrchestraJson.Options));
             else PrintRescore(report, parse.GetValue(checkTools));
             return 0;

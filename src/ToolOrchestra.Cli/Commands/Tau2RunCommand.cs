@@ -48,7 +48,7 @@ internal static class Tau2RunCommand
             var ids = parse.GetValue(tasks)?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             var selected = Tau2TaskSet.Load(d).Select(parse.GetValue(split), ids is { Count: > 0 } ? ids : null);
             var models = new ModelClientFactory(catalog, EstimatingTokenCounter.Instance);
-            var prefs = parse.GetValue(preferences) is { } p ? Preferences.Load(p) : Preferences.None;
+            var prefs = parse.GetValue(preferences) is { } p ? Preferences.Load(p).ValidateAgainst(catalog, p) : Preferences.None;
             var env = d.CreateEnvironment();
             var domainTools = env.AgentToolSchemas().Select(Tau2ChatView.Declaration).ToList();
             var decoding = new Tau2Decoding();
@@ -65,12 +65,17 @@ internal static class Tau2RunCommand
             else if (mode == "orchestrator")
             {
                 agentModelId = catalog.Orchestrator.Model;
+                if (!catalog.Aliases.Keys.Any(a => a.StartsWith("expert-", StringComparison.Ordinal)))
+                    throw new UserError($"{catalog.SourcePath}: $.aliases: no 'expert-*' alias, so the orchestrator's call_expert has no expert to call; add one (e.g. \"expert-1\": \"<model id>\", as in examples/catalog.local.json) or use --agent plain.");
                 tau2Agent = new OrchestratorTau2Agent(models, d.Policy, domainTools, prefs, decoding);
             }
             else throw new UserError($"--agent must be 'orchestrator' or 'plain', not '{mode}'.");
 
             var userModelId = parse.GetValue(userModel)!;
-            if (!catalog.Models.ContainsKey(userModelId)) throw new UserError($"{catalog.SourcePath}: --user-model '{userModelId}' is not a model of the catalog.");
+            if (!catalog.Models.TryGetValue(userModelId, out var userEntry))
+                throw new UserError($"{catalog.SourcePath}: --user-model '{userModelId}' is not a model of the catalog; give one of {string.Join(", ", catalog.Models.Keys.Order(StringComparer.Ordinal))}, or add a model that can play the user (an instruction-following LLM endpoint, as upstream's gpt-4.1).");
+            // A simulated user (orchestra sim serve) cannot hold a tau2 conversation: say so wherever its output or spend shows.
+            var simulatedUser = userEntry.HasTag("simulated") ? " (simulated)" : "";
             var userClient = models.For(userModelId);
             Tau2UserSimulator UserFor(Tau2Task task)
             {
@@ -79,16 +84,22 @@ internal static class Tau2RunCommand
             }
 
             var settings = new Tau2RunSettings(d.Name, mode == "plain" ? "llm_agent" : "orchestrator", agentModelId, userModelId,
-                parse.GetValue(trials), parse.GetValue(maxSteps), parse.GetValue(maxErrors), parse.GetValue(seed), Math.Max(1, parse.GetValue(concurrency)));
+                OptionChecks.AtLeast(parse.GetValue(trials), 1, "--trials"), OptionChecks.AtLeast(parse.GetValue(maxSteps), 1, "--max-steps"),
+                OptionChecks.AtLeast(parse.GetValue(maxErrors), 1, "--max-errors"), parse.GetValue(seed), OptionChecks.AtLeast(parse.GetValue(concurrency), 1, "--concurrency"));
             var simulator = new Tau2Simulator(d, tau2Agent, UserFor, new Tau2Evaluator(d, Tau2Command.Judge(parse.GetValue(config), parse.GetValue(judgeModel))), settings.MaxSteps, settings.MaxErrors);
             var path = parse.GetValue(results) ?? Path.Combine("runs", $"tau2-{d.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
             var quiet = parse.GetValue(json);
-            if (!quiet) Console.Error.WriteLine($"{selected.Count} tasks × {settings.Trials} trials, {tau2Agent.Description}, user {userModelId}");
-            var runs = await new Tau2RunSet(simulator, settings, d.Policy).RunAsync(selected, path, r =>
+            var set = new Tau2RunSet(simulator, settings, d.Policy);
+            using var journal = set.OpenJournal(path);
+            if (!quiet && journal.Resumed > 0) Console.Error.WriteLine($"Resuming {Path.GetFullPath(path)}: {journal.Resumed} simulations already finished.");
+            if (!quiet) Console.Error.WriteLine($"{selected.Count} tasks × {settings.Trials} trials, {tau2Agent.Description}, user {userModelId}{simulatedUser}");
+            if (!quiet && simulatedUser.Length > 0)
+                Console.Error.WriteLine($"The user simulator {userModelId} is tagged 'simulated' (./orchestra sim serve): its replies are not a real user's, and neither are the rewards.");
+            await set.RunAsync(selected, journal, r =>
             {
                 if (!quiet)
                     Console.Error.WriteLine($"  task {r.Task.Id} trial {r.Trial}: {r.TerminationReason}, reward {r.Reward?.Reward?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"}, "
-                        + $"agent ${r.AgentLedger.CostUsd.ToString("0.######", CultureInfo.InvariantCulture)}{(r.Error is null ? "" : $" ({r.Error})")}");
+                        + $"agent ${r.AgentLedger.CostUsd.ToString("0.######", CultureInfo.InvariantCulture)}, user{simulatedUser} ${r.UserLedger.CostUsd.ToString("0.######", CultureInfo.InvariantCulture)}{(r.Error is null ? "" : $" ({r.Error})")}");
             }, c);
 
             var row = Tau2Report.Build([Tau2Results.Read(path)])[0];
@@ -96,14 +107,14 @@ internal static class Tau2RunCommand
             {
                 var o = row.ToJson();
                 o["results_path"] = Path.GetFullPath(path);
+                o["user_simulated"] = simulatedUser.Length > 0;
                 Console.WriteLine(o.ToJsonString(OrchestraJson.Compact));
                 return 0;
             }
             var table = new Table().AddColumns("domain", "sims", "avg reward");
             for (var k = 1; k <= row.PassHatK.Count; k++) table.AddColumn($"pass^{k}");
-            table.AddColumns("agent $", "user $", "expert calls", "infrastructure errors");
-            var experts = runs.SelectMany(r => r.AgentLedger.Entries).Where(e => e.Kind == Core.Accounting.CallKind.Expert && e.Alias is not null)
-                .GroupBy(e => e.Alias!).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
+            table.AddColumns("agent $", $"user{simulatedUser} $", "expert calls", "infrastructure errors");
+            var experts = ExpertCalls(path).Select(kv => $"{kv.Key} {kv.Value}");
             table.AddRow([d.Name, row.Simulations.ToString(CultureInfo.InvariantCulture), row.AverageReward.ToString("0.000", CultureInfo.InvariantCulture),
                 .. row.PassHatK.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture)),
                 row.AgentDollars?.ToString("0.######", CultureInfo.InvariantCulture) ?? "-", row.UserDollars?.ToString("0.######", CultureInfo.InvariantCulture) ?? "-",
@@ -113,5 +124,16 @@ internal static class Tau2RunCommand
             return 0;
         }, ct));
         return command;
+    }
+
+    /// <summary>Expert calls per alias over every simulation of the results file, resumed ones included.</summary>
+    private static SortedDictionary<string, int> ExpertCalls(string resultsPath)
+    {
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var root = JsonNode.Parse(File.ReadAllText(resultsPath));
+        foreach (var sim in root?["simulations"]?.AsArray() ?? [])
+            foreach (var (alias, n) in sim?["ledger"]?["expert_calls"]?.AsObject() ?? [])
+                counts[alias] = counts.GetValueOrDefault(alias) + (n?.GetValue<int>() ?? 0);
+        return counts;
     }
 }

@@ -19,7 +19,7 @@ internal static class ToolCommand
     private static Command Code()
     {
         var file = new Option<FileInfo?>("--file") { Description = "Python script to run (default: read the code from stdin)" };
-        var timeout = new Option<double>("--timeout") { Description = "Wall-clock limit in seconds", DefaultValueFactory = _ => 60 };
+        var timeout = new Option<double>("--code-timeout") { Description = "Wall-clock limit in seconds", DefaultValueFactory = _ => 60 };
         var memory = new Option<int>("--memory-mb") { Description = "Address-space limit per process in MB", DefaultValueFactory = _ => 2048 };
         var maxOutput = new Option<int>("--max-output-bytes") { Description = "Bytes kept of stdout and of stderr; more stops the run", DefaultValueFactory = _ => 1 << 20 };
         var python = new Option<string?>("--python") { Description = "Python interpreter (default /usr/bin/python3)" };
@@ -27,16 +27,16 @@ internal static class ToolCommand
         var unsafeMode = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run without bubblewrap isolation (trusted code only)" };
 
         var command = new Command("code", "Run Python under bubblewrap (no network, read-only system, private /tmp, rlimits) and print the result as JSON");
-        foreach (var o in new Option[] { file, timeout, memory, maxOutput, python, catalog, unsafeMode }) command.Options.Add(o);
+        foreach (var o in new Option[] { file, timeout, memory, maxOutput, python, catalog, unsafeMode, OptionChecks.AlwaysJson() }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
             var code = await ReadCodeAsync(parse.GetValue(file), c);
             var prices = parse.GetValue(catalog) is { } cat ? CatalogLoader.Load(cat.FullName).ToolPrices : new ToolPrices();
             var options = new SandboxOptions
             {
-                TimeoutSeconds = parse.GetValue(timeout),
-                MemoryMb = parse.GetValue(memory),
-                MaxOutputBytes = parse.GetValue(maxOutput),
+                TimeoutSeconds = OptionChecks.Seconds(parse.GetValue(timeout), "--code-timeout"),
+                MemoryMb = OptionChecks.AtLeast(parse.GetValue(memory), 16, "--memory-mb"),
+                MaxOutputBytes = OptionChecks.AtLeast(parse.GetValue(maxOutput), 1, "--max-output-bytes"),
                 PythonPath = parse.GetValue(python),
                 UnsafeNoSandbox = parse.GetValue(unsafeMode),
             };
@@ -58,7 +58,7 @@ internal static class ToolCommand
             return file.Exists ? await File.ReadAllTextAsync(file.FullName, ct)
                 : throw new UserError($"{file.FullName}: no such file; give the Python script with --file or pipe it on stdin.");
         if (!Console.IsInputRedirected)
-            throw new UserError("no code given: pass --file F.py or pipe the code on stdin (orchestra tool code < F.py).");
+            throw new UserError("no code given: pass --file F.py or pipe the code on stdin (./orchestra tool code < F.py).");
         return await Console.In.ReadToEndAsync(ct);
     }
 

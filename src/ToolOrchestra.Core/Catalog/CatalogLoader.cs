@@ -49,7 +49,7 @@ public static class CatalogLoader
             ? new Limits(
                 MaxTurns: l.OptionalField("max_turns")?.Int(1) ?? 50,
                 MaxErrors: l.OptionalField("max_errors")?.Int(1) ?? 10,
-                RequestTimeoutSeconds: l.OptionalField("request_timeout_s")?.Double() ?? 600,
+                RequestTimeoutSeconds: l.OptionalField("request_timeout_s")?.Double(0.01, 86400) ?? 600, // the range Polly's timeout accepts
                 MaxRetries: l.OptionalField("max_retries")?.Int() ?? 3,
                 BudgetUsd: l.OptionalField("budget_usd")?.Decimal(),
                 BudgetSeconds: l.OptionalField("budget_s")?.Double())

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
@@ -19,7 +17,8 @@ public sealed record LlmRolloutOptions(int Group = 8, int Seed = 1, int MaxTurns
     {
         if (Group < 2) throw new UserError($"--group must be at least 2 (GRPO compares rollouts within a group), got {Group}.");
         if (MaxTurns < 1) throw new UserError($"--max-turns must be at least 1, got {MaxTurns}.");
-        if (Parallelism < 1) throw new UserError($"--parallel must be at least 1, got {Parallelism}.");
+        if (Parallelism < 1) throw new UserError($"--concurrency must be at least 1, got {Parallelism}.");
+        if (TopK < 1) throw new UserError($"--top-k must be at least 1, got {TopK}.");
     }
 }
 
@@ -41,74 +40,97 @@ public sealed record LlmTurnSample(
     string OrchestratorModel,
     bool SimulatedModels);
 
-/// <summary>What a rollout run produced: the kept samples and the filter counts.</summary>
-public sealed record LlmRolloutReport(int Tasks, int Rollouts, double Accuracy, FilterCounts Counts, IReadOnlyList<LlmTurnSample> Samples);
+/// <summary>What a rollout run produced this time: the kept samples and the filter counts of the groups it ran, and
+/// how many groups it skipped because the sample log already held them.</summary>
+public sealed record LlmRolloutReport(int Tasks, int Rollouts, double Accuracy, FilterCounts Counts, IReadOnlyList<LlmTurnSample> Samples, int SkippedGroups = 0);
 
 /// <summary>
 /// Groups of episodes with the catalog's LLM orchestrator through the real runtime (<see cref="QaEpisodeRunner"/>,
 /// the catalog's endpoints: real ones or <c>orchestra sim serve</c>), then the same reward → advantage → filter
 /// stages that train the small policy (<see cref="GrpoStages"/>), giving one sample per kept turn. Every request of
 /// rollout g carries its own seed, so a sampling server (or the simulated experts) can vary across the group.
+/// Reward, advantage and filter only look inside one group, so each group is scored and handed to the
+/// <see cref="RolloutSampleLog"/> as soon as its rollouts finish: a kill loses at most the groups in flight.
+/// An orchestrator endpoint that fails after its retries ends that rollout with <c>endpoint_error</c> (no answer,
+/// reward 0); its group still scores.
 /// </summary>
 public static class LlmRollouts
 {
     public static async Task<LlmRolloutReport> RunAsync(
-        Catalog catalog, IReadOnlyList<RolloutTask> tasks, QaToolServices tools, LlmRolloutOptions options,
+        Catalog catalog, IReadOnlyList<RolloutTask> tasks, QaToolServices tools, LlmRolloutOptions options, RolloutSampleLog? log = null,
         ITokenCounter? tokens = null, Func<ModelEntry, IChatClient>? transport = null, CancellationToken ct = default)
     {
         options.Validate();
         tokens ??= EstimatingTokenCounter.Instance;
         using var gate = new SemaphoreSlim(options.Parallelism);
-        var runs = new List<Task<Trajectory>>();
-        for (var t = 0; t < tasks.Count; t++)
-            for (var g = 0; g < options.Group; g++)
-                runs.Add(RunOneAsync(catalog, tasks[t], tools, options, OfflineTrainer.EpisodeSeed(options.Seed, 0, t, g), tokens, transport, gate, ct));
-        var trajectories = await Task.WhenAll(runs).ConfigureAwait(false);
-
-        var groups = new List<RolloutGroup<TrajectoryTurn>>();
-        var solvedCount = 0;
+        // One failing group (a bug, a missing API key) stops the others promptly; what finished is already written.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var simulated = catalog.Models.Values.Any(m => m.HasTag("simulated"));
+        var runs = new List<Task<(RolloutGroupRecord Record, IReadOnlyList<LlmTurnSample> Samples)>>();
+        var skipped = 0;
         for (var t = 0; t < tasks.Count; t++)
         {
+            var seeds = GroupSeeds(options, t);
+            if (log?.IsDone(tasks[t].Id, seeds) == true) { skipped++; continue; }
+            runs.Add(RunGroupAsync(catalog, tasks[t], seeds, tools, options, tokens, transport, gate, simulated, log, stop));
+        }
+        try
+        {
+            await Task.WhenAll(runs).ConfigureAwait(false);
+        }
+        catch when (runs.FirstOrDefault(r => r.IsFaulted && r.Exception!.InnerException is not OperationCanceledException) is { } failed)
+        {
+            // The cause, not the cancellations it set off in the other groups.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed.Exception!.InnerException!);
+        }
+        var groups = runs.Select(r => r.Result).ToList();
+        var rollouts = groups.Sum(g => g.Record.Rollouts);
+        var counts = groups.Select(g => g.Record.Counts).Aggregate(new FilterCounts(0, 0, 0, 0, 0), Add);
+        return new LlmRolloutReport(tasks.Count, rollouts, rollouts == 0 ? 0 : groups.Sum(g => g.Record.Solved) / (double)rollouts, counts,
+            groups.SelectMany(g => g.Samples).ToList(), skipped);
+    }
+
+    /// <summary>The seeds of task t's rollouts: what identifies a group across reruns, with the task id.</summary>
+    public static IReadOnlyList<int> GroupSeeds(LlmRolloutOptions options, int taskIndex) =>
+        Enumerable.Range(0, options.Group).Select(g => OfflineTrainer.EpisodeSeed(options.Seed, 0, taskIndex, g)).ToList();
+
+    public static FilterCounts Add(FilterCounts a, FilterCounts b) =>
+        new(a.Turns + b.Turns, a.Kept + b.Kept, a.HomogeneousGroup + b.HomogeneousGroup, a.NoValidAnswer + b.NoValidAnswer, a.NoParsableCall + b.NoParsableCall);
+
+    private static async Task<(RolloutGroupRecord, IReadOnlyList<LlmTurnSample>)> RunGroupAsync(
+        Catalog catalog, RolloutTask task, IReadOnlyList<int> seeds, QaToolServices tools, LlmRolloutOptions options, ITokenCounter tokens,
+        Func<ModelEntry, IChatClient>? transport, SemaphoreSlim gate, bool simulated, RolloutSampleLog? log, CancellationTokenSource stop)
+    {
+        try
+        {
+            var trajectories = await Task.WhenAll(seeds.Select(seed => RunOneAsync(catalog, task, tools, options, seed, tokens, transport, gate, stop.Token))).ConfigureAwait(false);
             var rollouts = new List<RolloutRecord<TrajectoryTurn>>();
-            for (var g = 0; g < options.Group; g++)
+            for (var g = 0; g < trajectories.Length; g++)
             {
-                var tr = trajectories[t * options.Group + g];
+                var tr = trajectories[g];
                 var answered = tr.StopReason == StopReason.Answered;
-                var solved = answered && tasks[t].IsCorrect(tr.Answer);
-                if (solved) solvedCount++;
+                var solved = answered && task.IsCorrect(tr.Answer);
                 var turns = tr.Turns.Select(turn => new TurnRecord<TrajectoryTurn>(turn.Turn, turn.Call is not null, turn.Call?.Alias, turn)).ToList();
                 rollouts.Add(new RolloutRecord<TrajectoryTurn>(g, turns, answered, solved, tr.CostUsd, tr.LatencySeconds));
             }
-            groups.Add(new RolloutGroup<TrajectoryTurn>(tasks[t].Id, tasks[t].Preferences.Weights, rollouts));
+            var batch = GrpoStages.Prepare([new RolloutGroup<TrajectoryTurn>(task.Id, task.Preferences.Weights, rollouts)]);
+            var declared = ToolsJson(new QaToolset(catalog, task.Preferences));
+            var groupId = GroupId(task.Id, options.Seed);
+            var samples = batch.Samples.Select(s => new LlmTurnSample(groupId, s.TaskId, s.Rollout, s.Turn, s.Step.Prompt,
+                (JsonArray)declared.DeepClone(), s.Step.RawOutput, s.Reward, s.Advantage, rollouts[s.Rollout].Solved,
+                catalog.Orchestrator.Model, simulated)).ToList();
+            var record = new RolloutGroupRecord(task.Id, seeds, groupId, rollouts.Count, rollouts.Count(r => r.Solved), batch.Counts, 0);
+            return (log?.Append(samples, record) ?? record, samples);
         }
-        var batch = GrpoStages.Prepare(groups);
-
-        var simulated = catalog.Models.Values.Any(m => m.HasTag("simulated"));
-        var toolsByTask = new Dictionary<string, JsonArray>(StringComparer.Ordinal);
-        var solvedByRollout = groups.SelectMany(g => g.Rollouts.Select(r => (g.TaskId, r.Index, r.Solved))).ToDictionary(x => (x.TaskId, x.Index), x => x.Solved);
-        var samples = batch.Samples.Select(s =>
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            var task = tasks.First(x => x.Id == s.TaskId);
-            if (!toolsByTask.TryGetValue(s.TaskId, out var declared))
-                toolsByTask[s.TaskId] = declared = ToolsJson(new QaToolset(catalog, task.Preferences));
-            return new LlmTurnSample(GroupId(s.TaskId, options.Seed), s.TaskId, s.Rollout, s.Turn, s.Step.Prompt,
-                (JsonArray)declared.DeepClone(), s.Step.RawOutput, s.Reward, s.Advantage, solvedByRollout[(s.TaskId, s.Rollout)],
-                catalog.Orchestrator.Model, simulated);
-        }).ToList();
-        return new LlmRolloutReport(tasks.Count, trajectories.Length, trajectories.Length == 0 ? 0 : solvedCount / (double)trajectories.Length, batch.Counts, samples);
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>A group is one task's G rollouts under one run seed.</summary>
     public static string GroupId(string taskId, int seed) => $"{taskId}@seed{seed}";
-
-    /// <summary>Writes the samples as JSONL (snake_case, one object per line).</summary>
-    public static void WriteJsonl(IEnumerable<LlmTurnSample> samples, string path)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        using var w = new StreamWriter(full, false, new UTF8Encoding(false));
-        foreach (var s in samples) w.Write(JsonSerializer.Serialize(s, OrchestraJson.Compact) + "\n");
-    }
 
     /// <summary>The QA tools as offered to the orchestrator, in the OpenAI "tools" shape chat templates render.</summary>
     public static JsonArray ToolsJson(QaToolset toolset) =>

@@ -23,7 +23,7 @@ public sealed record RolloutTask(string Id, string Question, IReadOnlyList<strin
     /// <summary>Reads a JSONL tasks file (blank lines skipped); a bad line fails naming the file, line and field.</summary>
     public static IReadOnlyList<RolloutTask> LoadJsonl(string path)
     {
-        if (!File.Exists(path)) throw new UserError($"{path}: tasks file not found; give a JSONL file with one {{\"id\", \"problem\", \"answer\"}} object per line (e.g. the world's tasks.jsonl from 'orchestra sim serve').");
+        if (!File.Exists(path)) throw new UserError($"{path}: tasks file not found; give a JSONL file with one {{\"id\", \"problem\", \"answer\"}} object per line (e.g. the world's tasks.jsonl from './orchestra sim serve').");
         var tasks = new List<RolloutTask>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var n = 0;
@@ -41,6 +41,7 @@ public sealed record RolloutTask(string Id, string Question, IReadOnlyList<strin
             {
                 throw new UserError($"{path}: line {n}: not JSON ({e.Message}).");
             }
+            JsonFields.RejectDuplicateKeys($"{path} line {n}", "$", root);
             var f = new JsonFields($"{path} line {n}", "$", root).Object();
             var id = f.Field("id").String();
             if (!ids.Add(id)) throw f.Error($"task id '{id}' appears twice; ids name the GRPO groups and must be unique.");

@@ -4,6 +4,7 @@ using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Environments.Tau2.Evaluation;
+using ToolOrchestra.Environments.Tau2.Results;
 
 namespace ToolOrchestra.Environments.Tau2.Simulation;
 
@@ -14,30 +15,40 @@ public sealed record Tau2RunSettings(string Domain, string AgentImplementation, 
 /// <summary>
 /// Runs tasks × trials with bounded concurrency. Trial seeds come from one RNG seeded with the run seed, as upstream.
 /// A simulation that throws is retried (3 attempts), then recorded as <c>infrastructure_error</c> without stopping
-/// the others. The results file, in upstream's format (readable by <c>tau2 report</c> and <c>tau2 rescore</c>), is
-/// rewritten after every finished simulation so an interrupted run keeps what it did.
+/// the others. Each finished simulation goes to the <see cref="Tau2ResultsJournal"/> at once, so a killed run keeps
+/// it and a rerun with the same results path runs only the missing (task, trial) pairs; at the end the results file,
+/// in upstream's format (readable by <c>tau2 report</c> and <c>tau2 rescore</c>), holds them all.
 /// </summary>
 public sealed class Tau2RunSet(Tau2Simulator simulator, Tau2RunSettings settings, string policy)
 {
-    private readonly Lock _gate = new();
+    /// <summary>Opens the results file's journal: what an earlier, interrupted run with these settings finished.</summary>
+    public Tau2ResultsJournal OpenJournal(string resultsPath) => Tau2ResultsJournal.Open(resultsPath, Info());
 
+    /// <summary>Runs every (task, trial) pair the results file does not hold yet; returns the simulations run now.</summary>
     public async Task<IReadOnlyList<Tau2SimulationRun>> RunAsync(IReadOnlyList<Tau2Task> tasks, string resultsPath, Action<Tau2SimulationRun>? onDone, CancellationToken ct)
+    {
+        using var journal = OpenJournal(resultsPath);
+        return await RunAsync(tasks, journal, onDone, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>As above, into a journal the caller opened (to report a resume before the run starts).</summary>
+    public async Task<IReadOnlyList<Tau2SimulationRun>> RunAsync(IReadOnlyList<Tau2Task> tasks, Tau2ResultsJournal journal, Action<Tau2SimulationRun>? onDone, CancellationToken ct)
     {
         var rng = new Random(settings.Seed);
         var seeds = Enumerable.Range(0, settings.Trials).Select(_ => (long)rng.Next(0, 1_000_001)).ToList();
-        var work = seeds.SelectMany((seed, trial) => tasks.Select(task => (Task: task, Trial: trial, Seed: seed))).ToList();
+        var work = seeds.SelectMany((seed, trial) => tasks.Select(task => (Task: task, Trial: trial, Seed: seed)))
+            .Where(w => !journal.IsDone(w.Task.Id, w.Trial)).ToList();
         var done = new List<Tau2SimulationRun>();
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = ct }, async (w, c) =>
         {
             var run = await RunOneAsync(w.Task, w.Trial, w.Seed, c).ConfigureAwait(false);
-            lock (_gate)
-            {
-                done.Add(run);
-                Write(resultsPath, tasks, done);
-            }
+            journal.Append(ToJson(run));
+            lock (done) done.Add(run);
             onDone?.Invoke(run);
         }).ConfigureAwait(false);
-        return done.OrderBy(r => r.Trial).ThenBy(r => tasks.ToList().FindIndex(t => t.Id == r.Task.Id)).ToList();
+        journal.Complete(tasks.Select(t => t.ToJson()).ToList());
+        var order = tasks.Select((t, i) => (t.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        return done.OrderBy(r => r.Trial).ThenBy(r => order[r.Task.Id]).ToList();
     }
 
     private async Task<Tau2SimulationRun> RunOneAsync(Tau2Task task, int trial, long seed, CancellationToken ct)
@@ -59,29 +70,17 @@ public sealed class Tau2RunSet(Tau2Simulator simulator, Tau2RunSettings settings
             new Ledger(), new Ledger(), start, (DateTimeOffset.UtcNow - start).TotalSeconds, $"{last!.GetType().Name}: {last.Message}");
     }
 
-    private void Write(string path, IReadOnlyList<Tau2Task> tasks, IReadOnlyList<Tau2SimulationRun> runs)
+    /// <summary>Upstream's <c>info</c> object: what the run was made with.</summary>
+    private JsonObject Info() => new()
     {
-        var root = new JsonObject
-        {
-            ["timestamp"] = DateTimeOffset.UtcNow.ToString("O"),
-            ["info"] = new JsonObject
-            {
-                ["num_trials"] = settings.Trials,
-                ["max_steps"] = settings.MaxSteps,
-                ["max_errors"] = settings.MaxErrors,
-                ["seed"] = settings.Seed,
-                ["agent_info"] = new JsonObject { ["implementation"] = settings.AgentImplementation, ["llm"] = settings.AgentModel },
-                ["user_info"] = new JsonObject { ["implementation"] = "user_simulator", ["llm"] = settings.UserModel },
-                ["environment_info"] = new JsonObject { ["domain_name"] = settings.Domain, ["policy"] = policy },
-            },
-            ["tasks"] = new JsonArray(tasks.Select(t => (JsonNode?)t.ToJson()).ToArray()),
-            ["simulations"] = new JsonArray(runs.Select(r => (JsonNode?)ToJson(r)).ToArray()),
-        };
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, root.ToJsonString(OrchestraJson.Options));
-        File.Move(temp, path, overwrite: true);
-    }
+        ["num_trials"] = settings.Trials,
+        ["max_steps"] = settings.MaxSteps,
+        ["max_errors"] = settings.MaxErrors,
+        ["seed"] = settings.Seed,
+        ["agent_info"] = new JsonObject { ["implementation"] = settings.AgentImplementation, ["llm"] = settings.AgentModel },
+        ["user_info"] = new JsonObject { ["implementation"] = "user_simulator", ["llm"] = settings.UserModel },
+        ["environment_info"] = new JsonObject { ["domain_name"] = settings.Domain, ["policy"] = policy },
+    };
 
     private static JsonObject ToJson(Tau2SimulationRun r) => new()
     {

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
+
+namespace ToolOrchestra.Cli;
+
+/// <summary>
+/// System.CommandLine's parse errors (unknown option, missing value, "abc" for a number) as the one-line, exit-code-2
+/// errors every other bad input gets, instead of its default help dump and exit code 1.
+/// </summary>
+internal static partial class ParseErrors
+{
+    public static int Report(ParseResult parse)
+    {
+        // "Unrecognized command 'x'" says more than the "Required command was not provided" that comes with it.
+        var first = parse.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parse.Errors[0];
+        var command = string.Join(' ', CommandPath(parse.CommandResult));
+        var where = command.Length == 0 ? "" : $"{command}: ";
+        Console.Error.WriteLine($"error: {where}{Reword(first.Message)} (see ./orchestra {command}{(command.Length == 0 ? "" : " ")}--help)");
+        return CliRunner.BadInput;
+    }
+
+    /// <summary>"Cannot parse argument 'abc' for option '--x' as expected type 'System.Int32'" says what a user can act on.</summary>
+    private static string Reword(string message)
+    {
+        var m = CannotParse().Match(message);
+        if (!m.Success) return message.TrimEnd('.') + ".";
+        var type = m.Groups["type"].Value;
+        var kind = type.Contains("Int32") || type.Contains("Int64") ? "a whole number"
+            : type.Contains("Decimal") || type.Contains("Double") || type.Contains("Single") ? "a number"
+            : type.Contains("Boolean") ? "true or false"
+            : "a " + type[(type.LastIndexOf('.') + 1)..].ToLowerInvariant();
+        return $"{m.Groups["option"].Value} takes {kind}, not '{m.Groups["value"].Value}'.";
+    }
+
+    private static IEnumerable<string> CommandPath(CommandResult? result)
+    {
+        var names = new Stack<string>();
+        for (var r = result; r is not null && r.Parent is not null; r = r.Parent as CommandResult) names.Push(r.Command.Name);
+        return names;
+    }
+
+    [GeneratedRegex(@"Cannot parse argument '(?<value>.*)' for (option|argument) '(?<option>[^']*)' as expected type '(?<type>[^']*)'")]
+    private static partial Regex CannotParse();
+}
