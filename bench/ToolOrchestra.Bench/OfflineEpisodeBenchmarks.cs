@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using ToolOrchestra.Tools.CodeSandbox;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Training.Policy;
 using ToolOrchestra.Training.Policy.Baselines;
 using ToolOrchestra.Training.Rollouts;

@@ -2,8 +2,8 @@ using BenchmarkDotNet.Attributes;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
 using ToolOrchestra.Runtime.Qa;
-using ToolOrchestra.Training.OfflineWorld;
-using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Environments.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 namespace ToolOrchestra.Bench;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime;
 using System.Security.Cryptography;
 using ToolOrchestra.Tools.CodeSandbox;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Training.Policy;
 using ToolOrchestra.Training.Rollouts;
 

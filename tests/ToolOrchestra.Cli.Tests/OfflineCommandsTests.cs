@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Training.Policy;
 
 namespace ToolOrchestra.Cli.Tests;

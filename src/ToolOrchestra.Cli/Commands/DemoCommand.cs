@@ -4,8 +4,8 @@ using System.Text.Json;
 using Spectre.Console;
 using ToolOrchestra.Core;
 using ToolOrchestra.Training.Demo;
-using ToolOrchestra.Training.OfflineWorld;
-using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Environments.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 using ToolOrchestra.Training.Rollouts;
 
 namespace ToolOrchestra.Cli.Commands;

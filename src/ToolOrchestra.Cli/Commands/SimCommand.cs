@@ -1,7 +1,7 @@
 using System.CommandLine;
 using ToolOrchestra.Core;
-using ToolOrchestra.Training.OfflineWorld;
-using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Environments.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 namespace ToolOrchestra.Cli.Commands;
 

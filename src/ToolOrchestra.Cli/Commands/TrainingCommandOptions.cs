@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ToolOrchestra.Training.Demo;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 
 namespace ToolOrchestra.Cli.Commands;
 

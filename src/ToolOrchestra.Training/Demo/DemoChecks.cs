@@ -1,4 +1,4 @@
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Training.Rollouts;
 
 namespace ToolOrchestra.Training.Demo;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 using ToolOrchestra.Training.Rollouts;
 
 namespace ToolOrchestra.Training.Demo;

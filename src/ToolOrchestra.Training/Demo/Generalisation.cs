@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ToolOrchestra.Core.Catalog;
-using ToolOrchestra.Training.OfflineWorld;
-using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Environments.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 using ToolOrchestra.Training.Rollouts;
 
 namespace ToolOrchestra.Training.Demo;

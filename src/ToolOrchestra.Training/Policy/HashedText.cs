@@ -1,3 +1,4 @@
+using ToolOrchestra.Core.Text;
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 

@@ -1,3 +1,4 @@
+using ToolOrchestra.Core.Text;
 using System.Numerics.Tensors;
 using ToolOrchestra.Core;
 

@@ -4,8 +4,8 @@ using ToolOrchestra.Core.Text;
 using ToolOrchestra.Models;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Tools;
-using ToolOrchestra.Training.OfflineWorld;
-using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Environments.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 namespace ToolOrchestra.Training.Rollouts;
 

@@ -1,5 +1,6 @@
+using ToolOrchestra.Core.Text;
 using ToolOrchestra.Training.Grpo;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Training.Policy;
 
 namespace ToolOrchestra.Training.Rollouts;

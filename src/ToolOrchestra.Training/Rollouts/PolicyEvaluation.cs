@@ -1,7 +1,7 @@
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Runtime.Qa;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 
 namespace ToolOrchestra.Training.Rollouts;
 

@@ -8,8 +8,8 @@ using ToolOrchestra.Models;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Testing;
 using ToolOrchestra.Tools.CodeSandbox;
-using ToolOrchestra.Training.OfflineWorld;
-using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Environments.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 using ToolOrchestra.Training.Policy;
 
 namespace ToolOrchestra.Training.Tests.OfflineWorld;

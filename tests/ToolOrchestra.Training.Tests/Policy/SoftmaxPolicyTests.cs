@@ -1,3 +1,4 @@
+using ToolOrchestra.Core.Text;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Training.Policy;

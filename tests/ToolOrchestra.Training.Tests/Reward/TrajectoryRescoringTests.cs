@@ -2,7 +2,7 @@ using System.Text.Json;
 using ToolOrchestra.Core;
 using ToolOrchestra.Runtime.Episodes;
 using ToolOrchestra.Tools.CodeSandbox;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Training.Policy;
 using ToolOrchestra.Training.Reward;
 using ToolOrchestra.Training.Rollouts;

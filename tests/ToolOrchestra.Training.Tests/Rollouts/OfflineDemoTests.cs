@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ToolOrchestra.Core;
 using ToolOrchestra.Training.Demo;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Training.Policy;
 
 namespace ToolOrchestra.Training.Tests.Rollouts;

@@ -1,5 +1,5 @@
 using ToolOrchestra.Tools.CodeSandbox;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Training.Policy;
 using ToolOrchestra.Training.Rollouts;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 /// <summary>
 /// The calibration of the simulated experts, one profile per catalog model, with where each number comes from.

@@ -1,6 +1,6 @@
 using ToolOrchestra.Core;
 
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>The kinds of question the offline world asks, and what solving them takes.</summary>
 public enum TaskFamily

@@ -1,4 +1,4 @@
-namespace ToolOrchestra.Training.Policy;
+namespace ToolOrchestra.Core.Text;
 
 /// <summary>
 /// Signed feature hashing of words and word n-grams. FNV-1a over the characters, seeded, so buckets are the same in

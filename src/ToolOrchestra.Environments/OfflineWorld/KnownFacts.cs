@@ -1,4 +1,4 @@
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>A real-world fact a strong model knows from training, with how widely known it is (1 common … 3 obscure).</summary>
 public sealed record KnownFact(string Question, string Answer, int Difficulty, params string[] OtherSpellings);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
 
-namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 /// <summary>
 /// A simulated model reached in-process: the wire under the runtime's usual decorators (ledger, hermes parsing, retry),

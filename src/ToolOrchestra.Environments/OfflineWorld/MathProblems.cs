@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>A generated math problem: the question, its exact answer and a Python program that prints it.</summary>
 public sealed record MathProblem(string Question, string Answer, string Solution, int Difficulty);

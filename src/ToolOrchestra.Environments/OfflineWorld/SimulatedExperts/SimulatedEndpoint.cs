@@ -2,7 +2,7 @@ using System.Text.Json;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Text;
 
-namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 /// <summary>A tool offered in a chat request: its name and the aliases its <c>model</c> parameter lists.</summary>
 public sealed record OfferedTool(string Name, IReadOnlyList<string> ModelChoices);

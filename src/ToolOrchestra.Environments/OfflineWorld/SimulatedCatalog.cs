@@ -2,9 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
-using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>
 /// The offline world's catalog: the reference's alias mapping (§2: search-1 → GPT-5, answer-math-2 → Qwen2.5-Math-7B,

@@ -1,4 +1,4 @@
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>
 /// A clock that moves only when told to: simulated experts advance it by the latency they model, so an episode that

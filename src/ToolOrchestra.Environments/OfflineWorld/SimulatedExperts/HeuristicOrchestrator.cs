@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 /// <summary>
 /// What a simulated orchestrator model (e.g. the sim catalog's "Qwen3-8B (simulated)") does when asked to choose a QA

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using ToolOrchestra.Training.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld;
 
-namespace ToolOrchestra.Training.Tests.OfflineWorld;
+namespace ToolOrchestra.Environments.Tests.OfflineWorld;
 
 public class WorldTests
 {

@@ -1,6 +1,6 @@
 using ToolOrchestra.Core;
 
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>A named preference vector the generator assigns to tasks, with its relative frequency.</summary>
 public sealed record PreferenceProfile(string Name, Preferences Preferences, int Share = 1)
@@ -79,7 +79,7 @@ public static class PreferenceProfiles
     public static readonly PreferenceProfile None = new("none", Weights(1, 0, 0));
 
     /// <summary>
-    /// The training curriculum (<see cref="Rollouts.OfflineTrainingOptions.Curriculum"/>): every task meets every
+    /// The training curriculum (the offline trainer's <c>Curriculum</c>): every task meets every
     /// preference, none included (where paying for GPT-5 is right). None and "prefer local", whose behaviour must
     /// differ most, and balanced, the tasks' commonest, come twice as often as the others.
     /// </summary>

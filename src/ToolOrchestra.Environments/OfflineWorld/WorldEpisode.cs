@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ToolOrchestra.Runtime.Qa;
 
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>
 /// The offline episode running on the current async flow: its virtual clock, its seed, its policy, and how many calls

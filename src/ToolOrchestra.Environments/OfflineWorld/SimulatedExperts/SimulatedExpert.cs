@@ -1,8 +1,7 @@
 using System.Globalization;
 using ToolOrchestra.Core.Text;
-using ToolOrchestra.Training.Policy;
 
-namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 /// <summary>One simulated reply: the text an endpoint would return, the usage it would report, and the seconds it would take.</summary>
 public sealed record ExpertReply(string Content, long PromptTokens, long CompletionTokens, double LatencySeconds, ExpertRole Role, string? TaskId)

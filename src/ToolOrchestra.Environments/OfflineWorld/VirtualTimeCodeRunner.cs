@@ -1,6 +1,6 @@
 using ToolOrchestra.Tools;
 
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>
 /// Runs expert-written code for real (the sandbox, usually behind the code-hash cache) but bills it on the episode's

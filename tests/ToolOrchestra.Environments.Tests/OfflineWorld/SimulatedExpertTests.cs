@@ -1,10 +1,10 @@
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
 using ToolOrchestra.Runtime.Qa;
-using ToolOrchestra.Training.OfflineWorld;
-using ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Environments.OfflineWorld;
+using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
-namespace ToolOrchestra.Training.Tests.OfflineWorld;
+namespace ToolOrchestra.Environments.Tests.OfflineWorld;
 
 public class SimulatedExpertTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ToolOrchestra.Core;
 
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>
 /// Builds a <see cref="World"/> from one seeded <see cref="Random"/>: entities with namesakes, their facts, the

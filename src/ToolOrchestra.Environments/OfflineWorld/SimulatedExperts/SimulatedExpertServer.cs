@@ -7,7 +7,7 @@ using ToolOrchestra.Core;
 
 using ToolOrchestra.Tools;
 
-namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 /// <summary>
 /// The simulated experts over HTTP: an OpenAI-compatible <c>POST /v1/chat/completions</c> (and <c>GET /v1/models</c>)

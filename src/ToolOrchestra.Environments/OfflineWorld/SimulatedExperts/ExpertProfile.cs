@@ -1,4 +1,4 @@
-namespace ToolOrchestra.Training.OfflineWorld.SimulatedExperts;
+namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 /// <summary>A probability by task difficulty (1 easy, 2 medium, 3 hard).</summary>
 public sealed record Skill(double Easy, double Medium, double Hard)

@@ -2,7 +2,7 @@ using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Tools;
 using ToolOrchestra.Tools.Retrieval;
 
-namespace ToolOrchestra.Training.OfflineWorld;
+namespace ToolOrchestra.Environments.OfflineWorld;
 
 /// <summary>
 /// The world's corpus behind the <c>search</c> tool: corpus.jsonl and tasks.jsonl written to a folder and the
