@@ -50,9 +50,7 @@ internal static class Tau2Command
     {
         if (judgeModel is null) return null;
         if (config is null) throw new UserError("--judge-model needs --config CATALOG, the catalog that declares the model.");
-        var catalog = CatalogLoader.Load(config);
-        if (!catalog.Models.ContainsKey(judgeModel)) throw new UserError($"{config}: --judge-model '{judgeModel}' is not a model of the catalog.");
-        return new LlmNlAssertionJudge(new ModelClientFactory(catalog).For(judgeModel), judgeModel);
+        return Tau2Harness.Judge(CatalogLoader.Load(config), config, judgeModel);
     }
 
     private static Command Evaluate()

@@ -43,97 +43,56 @@ internal static class Tau2RunCommand
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
-            var catalog = CatalogLoader.Load(parse.GetValue(config)!);
-            var d = Tau2Domain.Load(parse.GetValue(dataDir)!, parse.GetValue(domain)!);
-            var ids = parse.GetValue(tasks)?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-            var selected = Tau2TaskSet.Load(d).Select(parse.GetValue(split), ids is { Count: > 0 } ? ids : null);
-            var models = new ModelClientFactory(catalog, EstimatingTokenCounter.Instance);
-            var prefs = parse.GetValue(preferences) is { } p ? Preferences.Load(p).ValidateAgainst(catalog, p) : Preferences.None;
-            var env = d.CreateEnvironment();
-            var domainTools = env.AgentToolSchemas().Select(Tau2ChatView.Declaration).ToList();
-            var decoding = new Tau2Decoding();
-
-            var mode = parse.GetValue(agent);
-            ITau2Agent tau2Agent;
-            string agentModelId;
-            if (mode == "plain")
-            {
-                agentModelId = parse.GetValue(agentModel) ?? catalog.Orchestrator.Model;
-                if (!catalog.Models.ContainsKey(agentModelId)) throw new UserError($"{catalog.SourcePath}: --agent-model '{agentModelId}' is not a model of the catalog.");
-                tau2Agent = new PlainTau2Agent(models.For(agentModelId), agentModelId, d.Policy, domainTools, decoding);
-            }
-            else if (mode == "orchestrator")
-            {
-                agentModelId = catalog.Orchestrator.Model;
-                if (!catalog.Aliases.Keys.Any(a => a.StartsWith("expert-", StringComparison.Ordinal)))
-                    throw new UserError($"{catalog.SourcePath}: $.aliases: no 'expert-*' alias, so the orchestrator's call_expert has no expert to call; add one (e.g. \"expert-1\": \"<model id>\", as in examples/catalog.local.json) or use --agent plain.");
-                tau2Agent = new OrchestratorTau2Agent(models, d.Policy, domainTools, prefs, decoding);
-            }
-            else throw new UserError($"--agent must be 'orchestrator' or 'plain', not '{mode}'.");
-
-            var userModelId = parse.GetValue(userModel)!;
-            if (!catalog.Models.TryGetValue(userModelId, out var userEntry))
-                throw new UserError($"{catalog.SourcePath}: --user-model '{userModelId}' is not a model of the catalog; give one of {string.Join(", ", catalog.Models.Keys.Order(StringComparer.Ordinal))}, or add a model that can play the user (an instruction-following LLM endpoint, as upstream's gpt-4.1).");
-            // A simulated user (orchestra sim serve) cannot hold a tau2 conversation: say so wherever its output or spend shows.
-            var simulatedUser = userEntry.HasTag("simulated") ? " (simulated)" : "";
-            var userClient = models.For(userModelId);
-            Tau2UserSimulator UserFor(Tau2Task task)
-            {
-                var userTools = env.UserToolSchemas(task.UserTools).Select(Tau2ChatView.Declaration).ToList();
-                return new Tau2UserSimulator(userClient, userModelId, Tau2Prompts.UserSystemPrompt(d, task), userTools, decoding);
-            }
-
-            var settings = new Tau2RunSettings(d.Name, mode == "plain" ? "llm_agent" : "orchestrator", agentModelId, userModelId,
-                OptionChecks.AtLeast(parse.GetValue(trials), 1, "--trials"), OptionChecks.AtLeast(parse.GetValue(maxSteps), 1, "--max-steps"),
-                OptionChecks.AtLeast(parse.GetValue(maxErrors), 1, "--max-errors"), parse.GetValue(seed), OptionChecks.AtLeast(parse.GetValue(concurrency), 1, "--concurrency"));
-            var simulator = new Tau2Simulator(d, tau2Agent, UserFor, new Tau2Evaluator(d, Tau2Command.Judge(parse.GetValue(config), parse.GetValue(judgeModel))), settings.MaxSteps, settings.MaxErrors);
-            var path = parse.GetValue(results) ?? Path.Combine("runs", $"tau2-{d.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+            var harness = Tau2Harness.Prepare(new Tau2RunRequest(
+                parse.GetValue(config)!, parse.GetValue(dataDir)!, parse.GetValue(domain)!, parse.GetValue(userModel)!,
+                Split: parse.GetValue(split),
+                TaskIds: parse.GetValue(tasks)?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+                Trials: OptionChecks.AtLeast(parse.GetValue(trials), 1, "--trials"),
+                MaxSteps: OptionChecks.AtLeast(parse.GetValue(maxSteps), 1, "--max-steps"),
+                MaxErrors: OptionChecks.AtLeast(parse.GetValue(maxErrors), 1, "--max-errors"),
+                Seed: parse.GetValue(seed),
+                Concurrency: OptionChecks.AtLeast(parse.GetValue(concurrency), 1, "--concurrency"),
+                Agent: parse.GetValue(agent)!,
+                AgentModel: parse.GetValue(agentModel),
+                PreferencesPath: parse.GetValue(preferences),
+                JudgeModel: parse.GetValue(judgeModel),
+                ResultsPath: parse.GetValue(results)));
             var quiet = parse.GetValue(json);
-            var set = new Tau2RunSet(simulator, settings, d.Policy);
-            using var journal = set.OpenJournal(path);
-            if (!quiet && journal.Resumed > 0) Console.Error.WriteLine($"Resuming {Path.GetFullPath(path)}: {journal.Resumed} simulations already finished.");
-            if (!quiet) Console.Error.WriteLine($"{selected.Count} tasks × {settings.Trials} trials, {tau2Agent.Description}, user {userModelId}{simulatedUser}");
-            if (!quiet && simulatedUser.Length > 0)
+            // A simulated user (orchestra sim serve) cannot hold a tau2 conversation: say so wherever its output or spend shows.
+            var simulatedUser = harness.SimulatedUser ? " (simulated)" : "";
+            var userModelId = harness.Settings.UserModel;
+            using var journal = harness.OpenJournal();
+            if (!quiet && journal.Resumed > 0) Console.Error.WriteLine($"Resuming {Path.GetFullPath(harness.ResultsPath)}: {journal.Resumed} simulations already finished.");
+            if (!quiet) Console.Error.WriteLine($"{harness.Tasks} tasks × {harness.Settings.Trials} trials, {harness.AgentDescription}, user {userModelId}{simulatedUser}");
+            if (!quiet && harness.SimulatedUser)
                 Console.Error.WriteLine($"The user simulator {userModelId} is tagged 'simulated' (./orchestra sim serve): its replies are not a real user's, and neither are the rewards.");
-            await set.RunAsync(selected, journal, r =>
+            var row = await harness.RunAsync(journal, r =>
             {
                 if (!quiet)
                     Console.Error.WriteLine($"  task {r.Task.Id} trial {r.Trial}: {r.TerminationReason}, reward {r.Reward?.Reward?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"}, "
                         + $"agent ${r.AgentLedger.CostUsd.ToString("0.######", CultureInfo.InvariantCulture)}, user{simulatedUser} ${r.UserLedger.CostUsd.ToString("0.######", CultureInfo.InvariantCulture)}{(r.Error is null ? "" : $" ({r.Error})")}");
             }, c);
 
-            var row = Tau2Report.Build([Tau2Results.Read(path)])[0];
             if (quiet)
             {
                 var o = row.ToJson();
-                o["results_path"] = Path.GetFullPath(path);
-                o["user_simulated"] = simulatedUser.Length > 0;
+                o["results_path"] = Path.GetFullPath(harness.ResultsPath);
+                o["user_simulated"] = harness.SimulatedUser;
                 Console.WriteLine(o.ToJsonString(OrchestraJson.Compact));
                 return 0;
             }
             var table = new Table().AddColumns("domain", "sims", "avg reward");
             for (var k = 1; k <= row.PassHatK.Count; k++) table.AddColumn($"pass^{k}");
             table.AddColumns("agent $", $"user{simulatedUser} $", "expert calls", "infrastructure errors");
-            var experts = ExpertCalls(path).Select(kv => $"{kv.Key} {kv.Value}");
-            table.AddRow([d.Name, row.Simulations.ToString(CultureInfo.InvariantCulture), row.AverageReward.ToString("0.000", CultureInfo.InvariantCulture),
+            var experts = harness.ExpertCalls().Select(kv => $"{kv.Key} {kv.Value}");
+            table.AddRow([harness.Domain, row.Simulations.ToString(CultureInfo.InvariantCulture), row.AverageReward.ToString("0.000", CultureInfo.InvariantCulture),
                 .. row.PassHatK.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture)),
                 row.AgentDollars?.ToString("0.######", CultureInfo.InvariantCulture) ?? "-", row.UserDollars?.ToString("0.######", CultureInfo.InvariantCulture) ?? "-",
                 string.Join(", ", experts), row.InfrastructureErrors.ToString(CultureInfo.InvariantCulture)]);
             AnsiConsole.Write(table);
-            Console.WriteLine($"Results: {Path.GetFullPath(path)}");
+            Console.WriteLine($"Results: {Path.GetFullPath(harness.ResultsPath)}");
             return 0;
         }, ct));
         return command;
-    }
-
-    /// <summary>Expert calls per alias over every simulation of the results file, resumed ones included.</summary>
-    private static SortedDictionary<string, int> ExpertCalls(string resultsPath)
-    {
-        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var root = JsonNode.Parse(File.ReadAllText(resultsPath));
-        foreach (var sim in root?["simulations"]?.AsArray() ?? [])
-            foreach (var (alias, n) in sim?["ledger"]?["expert_calls"]?.AsObject() ?? [])
-                counts[alias] = counts.GetValueOrDefault(alias) + (n?.GetValue<int>() ?? 0);
-        return counts;
     }
 }
