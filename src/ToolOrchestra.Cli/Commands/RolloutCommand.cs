@@ -3,10 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
-using ToolOrchestra.Runtime.Qa;
-using ToolOrchestra.Tools;
-using ToolOrchestra.Tools.CodeSandbox;
-using ToolOrchestra.Tools.Retrieval;
+using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Training.Rollouts;
 
 namespace ToolOrchestra.Cli.Commands;
@@ -47,16 +44,17 @@ internal static class RolloutCommand
             options.Validate();
             var path = Path.GetFullPath(parse.GetValue(output)!);
             using var log = RolloutSampleLog.Open(path);
-            ICodeRunner? code = parse.GetValue(noCode) ? null
-                : new PythonSandbox(new SandboxOptions { UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox) }, catalog.ToolPrices);
-            IRetriever? search = parse.GetValue(index) is { } i ? new LocalIndexRetriever(LocalIndex.Open(i), catalog.ToolPrices) : null;
+            var services = QaServicesFactory.Create(new OrchestraOptions
+            {
+                Index = parse.GetValue(index), TopK = options.TopK, Code = !parse.GetValue(noCode), UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox),
+            }, catalog);
             if (catalog.Models.Values.Any(m => m.HasTag("simulated")))
                 Console.Error.WriteLine("Models tagged 'simulated' answer from ./orchestra sim serve: simulated experts, not real models.");
             Console.Error.WriteLine($"Rolling out {taskList.Count} tasks × group {options.Group} with {catalog.Orchestrator.Model}...");
 
             if (log.Done.Count > 0)
                 Console.Error.WriteLine($"Resuming {path}: {log.Done.Count} groups already written{(log.DroppedBytes > 0 ? $", {log.DroppedBytes} bytes of an unfinished group dropped" : "")}.");
-            var report = await LlmRollouts.RunAsync(catalog, taskList, new QaToolServices(search, code, options.TopK), options, log, ct: c);
+            var report = await LlmRollouts.RunAsync(catalog, taskList, services, options, log, ct: c);
             var k = report.Counts;
             if (parse.GetValue(json))
             {

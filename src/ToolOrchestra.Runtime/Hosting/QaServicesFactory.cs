@@ -7,8 +7,11 @@ using ToolOrchestra.Tools.WebSearch;
 
 namespace ToolOrchestra.Runtime.Hosting;
 
-/// <summary>What stands behind <c>search</c> and <c>enhance_reasoning</c>, from the engine's options.</summary>
-internal static class QaServicesFactory
+/// <summary>
+/// What stands behind <c>search</c> and <c>enhance_reasoning</c>, from the engine's options: the one place the
+/// retriever (index, <c>/retrieve</c> service, web fallback, allowed ids) and the sandbox are chosen.
+/// </summary>
+public static class QaServicesFactory
 {
     public static Qa.QaToolServices Create(OrchestraOptions o, Catalog catalog)
     {
