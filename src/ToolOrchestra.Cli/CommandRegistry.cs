@@ -10,6 +10,7 @@ internal static class CommandRegistry
         WithSubcommand(Commands.Tau2Command.Create(), Commands.Tau2RunCommand.Create()),
         Commands.RunCommand.Create(),
         Commands.ToolCommand.Create(),
+        Commands.DoctorCommand.Create(),
         Commands.TokenizeCommand.Create(),
         Commands.RenderChatCommand.Create(),
         Commands.IndexCommand.Create(),
