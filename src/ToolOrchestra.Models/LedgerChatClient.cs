@@ -11,7 +11,7 @@ namespace ToolOrchestra.Models;
 /// Where a model call belongs in the ledger: which trajectory, turn, tool and alias it serves. <see cref="Time"/>, when
 /// set, is the episode's clock (a virtual clock in the offline world), so one client stack can serve many episodes.
 /// </summary>
-public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string Tool, string? Alias, TimeProvider? Time = null)
+public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string Tool, string? Alias, TimeProvider? Time = null, decimal? BudgetUsd = null)
 {
     public const string Key = "toolorchestra.ledger_scope";
 

@@ -10,7 +10,7 @@ namespace ToolOrchestra.Models;
 
 /// <summary>
 /// Builds the <see cref="IChatClient"/> for each catalog model once, with a <see cref="ChatClientBuilder"/>, as
-/// telemetry → ledger → hermes parsing → retry → (logging) → wire, outermost first: the span carries the ledger's
+/// telemetry → budget → ledger → hermes parsing → retry → (logging) → wire, outermost first: the span carries the ledger's
 /// dollars, the ledger's seconds include retries, parsing sees the final reply, and logging (when a logger factory is
 /// given) sees every attempt. Clients are cached per model id. <paramref name="transport"/> replaces the HTTP wire for
 /// in-process models (the offline world's simulated experts, benchmarks); the decorators stay.
@@ -44,6 +44,7 @@ public sealed class ModelClientFactory(
             : new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5)));
         var builder = new ChatClientBuilder(wire)
             .UseTelemetry(model, time: time)
+            .UseBudget()
             .UseLedger(model, _counter, time)
             .UseHermesToolCalls()
             .UseOrchestraRetry(_retry, modelId, time);

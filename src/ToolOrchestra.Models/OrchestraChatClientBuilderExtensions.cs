@@ -23,6 +23,10 @@ public static class OrchestraChatClientBuilderExtensions
     public static ChatClientBuilder UseLedger(this ChatClientBuilder builder, ModelEntry model, ITokenCounter counter, TimeProvider? time = null) =>
         builder.Use(inner => new LedgerChatClient(inner, model, counter, time));
 
+    /// <summary>Refuses a call once its scope's ledger has spent the scope's dollar budget (see <see cref="BudgetChatClient"/>).</summary>
+    public static ChatClientBuilder UseBudget(this ChatClientBuilder builder) =>
+        builder.Use(inner => new BudgetChatClient(inner));
+
     /// <summary>A GenAI <c>chat</c> span and metrics per call (see <see cref="TelemetryChatClient"/>); add it outside the ledger.</summary>
     public static ChatClientBuilder UseTelemetry(this ChatClientBuilder builder, ModelEntry model, string providerName = "openai", TimeProvider? time = null) =>
         builder.Use(inner => new TelemetryChatClient(inner, model, providerName, time));

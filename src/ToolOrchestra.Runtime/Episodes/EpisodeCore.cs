@@ -174,7 +174,12 @@ public sealed class EpisodeCore
             try
             {
                 output = await tool.InvokeAsync(new ToolInvocation(tool.Name, arguments, alias,
-                    new ToolContext(Id, Turn, Ledger, Clock, Catalog, Preferences, features)), ct).ConfigureAwait(false);
+                    new ToolContext(Id, Turn, Ledger, Clock, Catalog, Preferences, features, Limits.BudgetUsd)), ct).ConfigureAwait(false);
+            }
+            catch (BudgetExhaustedException e)
+            {
+                Finish(StopReason.BudgetUsd, e.Message);
+                output = ToolOutput.Failed($"Not executed: the budget is spent ({e.Message}).");
             }
             catch (EndpointException e)
             {

@@ -15,7 +15,8 @@ public sealed record QaObservation(
     QaToolset Toolset,
     IReadOnlyList<PromptMessage> Prompt,
     decimal CostUsd,
-    double Seconds);
+    double Seconds,
+    decimal? BudgetUsd = null);
 
 /// <summary>A tool call as the policy emitted it; <see cref="Error"/> is set when it could not be parsed.</summary>
 public sealed record PolicyCall(string Name, string ArgumentsJson, string? Error = null);

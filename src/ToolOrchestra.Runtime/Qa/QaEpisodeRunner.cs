@@ -84,7 +84,7 @@ public sealed class QaEpisodeRunner
     {
         var turn = core.Turn;
         var prompt = BuildPrompt(core, state, _limits);
-        var observation = new QaObservation(turn, core.Problem, core.Preferences, state.Context, toolset, prompt, core.Ledger.CostUsd, core.WallSeconds);
+        var observation = new QaObservation(turn, core.Problem, core.Preferences, state.Context, toolset, prompt, core.Ledger.CostUsd, core.WallSeconds, core.Limits.BudgetUsd);
         var entriesBefore = core.Ledger.Count;
         state.Exchanges.Clear();
         var record = new TurnRecord(turn, prompt);
@@ -120,6 +120,11 @@ public sealed class QaEpisodeRunner
                         state.Context.AddDocuments([$"{chosen.Tool.Name} returned: {output.Observation}"]);
                 }
             }
+        }
+        catch (BudgetExhaustedException e)
+        {
+            record.Error = e.Message;
+            core.Finish(StopReason.BudgetUsd, e.Message);
         }
         catch (EndpointException e)
         {
