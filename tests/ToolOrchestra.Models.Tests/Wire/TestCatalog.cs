@@ -10,7 +10,7 @@ namespace ToolOrchestra.Models.Tests.Wire;
 internal static class TestCatalog
 {
     public static readonly string TokenizerPath = SharedData.File("qwen3-tokenizer", "tokenizer.json");
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromMilliseconds(300);
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(1);
     private static readonly Lazy<Task> Warm = new(WarmUpOnceAsync);
 
     /// <summary>

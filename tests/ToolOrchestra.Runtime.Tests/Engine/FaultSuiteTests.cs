@@ -13,7 +13,7 @@ namespace ToolOrchestra.Runtime.Tests.Engine;
 /// </summary>
 public sealed class FaultSuiteTests : EngineTest
 {
-    protected override string LimitsJson => """{ "max_retries": 3, "request_timeout_s": 1, "max_turns": 8, "max_errors": 4 }""";
+    protected override string LimitsJson => """{ "max_retries": 3, "request_timeout_s": 3, "max_turns": 8, "max_errors": 4 }""";
 
     private enum Kind { Good, RateLimited, ServerError, Unavailable, Hang, MalformedJson, EmptyChoices, TruncatedBody, InvalidToolArguments }
 
@@ -46,7 +46,7 @@ public sealed class FaultSuiteTests : EngineTest
                 Kind.RateLimited => FakeReply.Error(429, retryAfterSeconds: 0),
                 Kind.ServerError => FakeReply.Error(500),
                 Kind.Unavailable => FakeReply.Error(503),
-                Kind.Hang => FakeReply.Slow(TimeSpan.FromSeconds(1.6), good),
+                Kind.Hang => FakeReply.Slow(TimeSpan.FromSeconds(4.5), good),
                 Kind.MalformedJson => FakeReply.Broken(FakeFault.MalformedJson),
                 Kind.EmptyChoices => FakeReply.Broken(FakeFault.EmptyChoices),
                 Kind.TruncatedBody => FakeReply.Broken(FakeFault.TruncatedBody),
@@ -54,7 +54,7 @@ public sealed class FaultSuiteTests : EngineTest
                 _ => good,
             };
         };
-        await using var sp = Engine(o => o.Retry = new RetrySettings(3, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(2)));
+        await using var sp = Engine(o => o.Retry = new RetrySettings(3, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(2)));
         var orchestrator = sp.GetRequiredService<IOrchestrator>();
 
         var results = new List<OrchestrationResult>();
