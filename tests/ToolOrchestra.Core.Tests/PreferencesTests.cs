@@ -44,4 +44,25 @@ public sealed class PreferencesTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void The_references_pref_vec_is_read_as_the_same_preferences_and_a_typo_alias_is_refused()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, """{"pref_vec":{"accuracy":1,"cost":0.5,"answer-2":1},"only_tags":["local"]}""");
+            var p = Preferences.Load(path);
+            p.Weights.Should().Equal(new Dictionary<string, double> { ["accuracy"] = 1, ["cost"] = 0.5, ["answer-2"] = 1 });
+            p.OnlyTags.Should().Equal("local");
+            p.ValidateAgainst(World, path).Should().BeSameAs(p);
+
+            File.WriteAllText(path, """{"weights":{"accuracy":1},"pref_vec":{"accuracy":1}}""");
+            FluentActions.Invoking(() => Preferences.Load(path)).Should().Throw<UserError>().WithMessage("*either weights or pref_vec*");
+
+            File.WriteAllText(path, """{"weights":{"answr-2":1}}""");
+            FluentActions.Invoking(() => Preferences.Load(path).ValidateAgainst(World, path)).Should().Throw<UserError>().WithMessage("*'answr-2' is not an alias*");
+        }
+        finally { File.Delete(path); }
+    }
 }

@@ -48,10 +48,11 @@ public sealed record RolloutTask(string Id, string Question, IReadOnlyList<strin
             var question = (f.OptionalField("problem") ?? f.OptionalField("question") ?? throw f.Error("needs \"problem\" (or \"question\"), the text to ask.")).String();
             var answers = new List<string> { f.Field("answer").String() };
             if (f.OptionalField("accepted_answers") is { } more) answers.AddRange(more.Strings());
-            var weights = f.OptionalField("pref_vec") is { } pv
-                ? pv.Properties().ToDictionary(p => p.Name, p => p.Value.Double())
-                : new Dictionary<string, double>(DefaultPreference);
-            tasks.Add(new RolloutTask(id, question, answers.Distinct(StringComparer.Ordinal).ToList(), new Preferences(weights, [], [])));
+            // The one preferences format: a task's pref_vec is read as the preferences files' weights are.
+            var preferences = f.OptionalField("pref_vec") is { } pv
+                ? Preferences.FromPrefVec(pv)
+                : new Preferences(new Dictionary<string, double>(DefaultPreference), [], []);
+            tasks.Add(new RolloutTask(id, question, answers.Distinct(StringComparer.Ordinal).ToList(), preferences));
         }
         if (tasks.Count == 0) throw new UserError($"{path}: no tasks in the file.");
         return tasks;
