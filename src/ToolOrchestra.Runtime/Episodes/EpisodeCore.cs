@@ -117,6 +117,13 @@ public sealed class EpisodeCore
         StopDetail ??= detail;
     }
 
+    /// <summary>Ends the episode with <c>error</c> for an unexpected exception, logged with its stack trace.</summary>
+    public void Fail(Exception e)
+    {
+        _log.LogError(e, "Episode {RunId} failed in turn {Turn}", Id, Turn);
+        Finish(StopReason.Error, $"{e.GetType().Name}: {e.Message}");
+    }
+
     public void SetAnswer(string answer, string? detail = null)
     {
         Answer = answer;
@@ -209,7 +216,7 @@ public sealed class EpisodeCore
     {
         _turns.Add(turn);
         if (turn.Error is { } error && turn.Call is null)
-            Emit(new ToolObserved(Id, turn.Turn, turn.Call?.Name ?? "(none)", null, turn.Observation ?? error, true));
+            Emit(new ToolObserved(Id, turn.Turn, "(none)", null, turn.Observation ?? error, true));
         if (_sinks.Store is { } store && _begun) await store.AppendTurnAsync(Id, turn, ct).ConfigureAwait(false);
     }
 

@@ -74,8 +74,13 @@ public sealed class QaEpisodeRunner
         }
         catch (Exception e) when (e is UserError or IOException or UnauthorizedAccessException)
         {
-            // The run store or a listener failed: what was gathered is still returned, with the reason.
+            // The run store could not be written: what was gathered is still returned, with the reason.
             core.Finish(StopReason.Error, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A policy or tool bug: the run still ends with its trajectory and a reason; the stack trace goes to the log.
+            core.Fail(e);
         }
         return await core.CompleteAsync().ConfigureAwait(false);
     }

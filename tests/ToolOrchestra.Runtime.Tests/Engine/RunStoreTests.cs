@@ -60,4 +60,25 @@ public sealed class RunStoreTests : QaServerTest
         result.StopReason.Should().Be(StopReason.Error);
         result.StopDetail.Should().Contain(file).And.Contain("--runs-dir");
     }
+
+    private sealed class BrokenPolicy : Qa.IQaPolicy
+    {
+        public string Name => "broken";
+        public Task<Qa.PolicyDecision> DecideAsync(Qa.QaObservation observation, Core.Accounting.Ledger ledger, CancellationToken ct) =>
+            throw new InvalidOperationException("a bug in the policy");
+    }
+
+    [Fact]
+    public async Task A_bug_in_a_policy_ends_the_run_with_error_and_the_trajectory_is_still_stored()
+    {
+        var store = new RunStore(Directory.CreateTempSubdirectory("runs-").FullName);
+        var models = new Models.ModelClientFactory(World.Catalog);
+        var runner = new Qa.QaEpisodeRunner(World.Catalog, models, new BrokenPolicy(), Qa.QaToolServices.None, Core.Text.EstimatingTokenCounter.Instance);
+
+        var result = await runner.RunAsync(QaWorld.Ask("Q?") with { Id = "bug" }, new EpisodeSinks(store));
+
+        result.StopReason.Should().Be(StopReason.Error);
+        result.StopDetail.Should().Be("InvalidOperationException: a bug in the policy");
+        RunStore.Load(store.PathFor("bug")).StopReason.Should().Be(StopReason.Error);
+    }
 }
