@@ -73,7 +73,9 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
         var state = invocation.Context.Feature<QaEpisodeState>();
         var alias = invocation.Alias!;
         var model = invocation.Context.Catalog.ModelFor(alias);
-        var (temperature, maxTokens) = ExpertPrompts.Decoding(model);
+        var (temperature, maxTokens) = state.Variant.ExpertFor(Kind, model.Family) is { } settings
+            ? ((float)settings.Temperature, settings.MaxTokens)
+            : ExpertPrompts.Decoding(model);
         var prompt = new List<PromptMessage>();
         if (system is not null) prompt.Add(new("system", system));
         prompt.Add(new("user", user));
@@ -87,9 +89,11 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
     }
 
     /// <summary>The gathered context as this alias's expert may see it (its own context limits).</summary>
-    protected static string ExpertContext(ToolInvocation invocation)
+    protected string ExpertContext(ToolInvocation invocation)
     {
         var state = invocation.Context.Feature<QaEpisodeState>();
-        return state.Context.ForExpert(state.Problem, invocation.Context.Catalog.ModelFor(invocation.Alias!).ContextLimits);
+        var model = invocation.Context.Catalog.ModelFor(invocation.Alias!);
+        var limits = state.Variant.ExpertFor(Kind, model.Family)?.Limits ?? model.ContextLimits;
+        return state.Context.ForExpert(state.Problem, limits, state.Variant);
     }
 }
