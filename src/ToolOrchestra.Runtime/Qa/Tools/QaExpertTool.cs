@@ -39,20 +39,23 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
         {
             ["properties"] = new Dictionary<string, object>
             {
-                ["model"] = new Dictionary<string, string> { ["description"] = ModelDescription(actions), ["type"] = "string" },
+                ["model"] = new Dictionary<string, string> { ["description"] = ModelDescription(offer, actions), ["type"] = "string" },
             },
             ["required"] = new[] { "model" },
             ["title"] = "parameters",
             ["type"] = "object",
         };
-        return AIFunctionFactory.CreateDeclaration(Name, Description, JsonSerializer.SerializeToElement(schema));
+        var wording = offer.Catalog.DescriptionFor(Name);
+        return AIFunctionFactory.CreateDeclaration(Name, wording?.Description ?? Description, JsonSerializer.SerializeToElement(schema));
     }
 
     public abstract Task<ToolOutput> InvokeAsync(ToolInvocation invocation, CancellationToken ct);
 
-    private string ModelDescription(IReadOnlyList<QaAction> actions)
+    private string ModelDescription(ToolOffer offer, IReadOnlyList<QaAction> actions)
     {
-        var sb = new StringBuilder(ModelParameterLead);
+        var wording = offer.Catalog.DescriptionFor(Name);
+        if (wording?.Style == ToolDescriptionStyle.Reference) return ReferenceModelDescription(offer, wording, actions);
+        var sb = new StringBuilder(wording?.ModelLead ?? ModelParameterLead);
         sb.Append(" Choices: [").Append(string.Join(", ", actions.Select(a => $"'{a.Alias}'"))).Append("].");
         foreach (var a in actions.Where(a => a.Blurb.Length > 0))
             sb.Append(' ').Append(a.Alias).Append(": ").Append(a.Blurb).Append('.');
@@ -62,6 +65,20 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
               .Append(" | $").Append(Money(a.Model.Price.InputPerMillion))
               .Append(" | $").Append(Money(a.Model.Price.OutputPerMillion))
               .Append(" | ").Append(a.LatencySeconds.ToString("0.#", CultureInfo.InvariantCulture)).Append("s |");
+        return sb.ToString();
+    }
+
+    /// <summary>The reference's shape: whole-sentence blurbs, an intro, a pipe table without outer pipes.</summary>
+    private string ReferenceModelDescription(ToolOffer offer, ToolDescription wording, IReadOnlyList<QaAction> actions)
+    {
+        var sb = new StringBuilder(wording.ModelLead ?? ModelParameterLead);
+        sb.Append(" Choices: [").Append(string.Join(", ", actions.Select(a => $"'{a.Alias}'"))).Append("].");
+        foreach (var a in actions.Where(a => a.Blurb.Length > 0)) sb.Append(' ').Append(a.Blurb);
+        sb.Append(' ').Append(wording.TableIntro ?? "")
+          .Append("\nModel | price per million input tokens | price per million output tokens | average latency");
+        foreach (var a in actions)
+            sb.Append('\n').Append(offer.Catalog.Aliases[a.Alias].TableRow
+                ?? $"{a.Alias} | ${Money(a.Model.Price.InputPerMillion)} | ${Money(a.Model.Price.OutputPerMillion)} | {a.LatencySeconds.ToString("0.#", CultureInfo.InvariantCulture)}s");
         return sb.ToString();
     }
 
