@@ -219,6 +219,41 @@ def run_episode(module, episode, workdir):
     return {'orchestrator': rec.orchestrator, 'experts': rec.expert_requests, 'retrievals': rec.retrievals, 'code': rec.codes}
 
 
+TRAIN_CASES = [
+    {'name': 'empty', 'problem': 'What is 2+2?', 'documents': [], 'code': []},
+    {'name': 'documents', 'problem': 'Who founded it?', 'documents': [SHORT_DOC, 'y' * 4100], 'code': []},
+    {'name': 'code', 'problem': 'Compute it.', 'documents': [], 'code': [{'code': '\nprint(1)\n', 'output': '1\n'}]},
+    {'name': 'documents_and_code', 'problem': 'Both?', 'documents': [OTHER_DOC], 'code': [{'code': '\nprint(2)\n', 'output': '2\n'}]},
+    {'name': 'long_code', 'problem': 'Rows?', 'documents': [SHORT_DOC], 'code': [{'code': '\nx\n', 'output': 'o' * 17000}]},
+    {'name': 'documents_over_budget', 'problem': 'p' * 3000, 'documents': [f'{i} ' + 'd' * 3998 for i in range(8)], 'code': []},
+    {'name': 'code_over_budget', 'problem': 'Big?', 'documents': [SHORT_DOC],
+     'code': [{'code': '\na\n', 'output': 'o' * 15000}, {'code': '\nb\n', 'output': 'q' * 15000}]},
+]
+
+
+def train_prompts(git_dir, commit):
+    """Runs the QA branch of run_llm_loop (training) up to its `chat = [...]` for each case; returns the messages."""
+    import ast
+    path = 'training/lead_agent/llm_agent/generation_quick3.py'
+    source = subprocess.run(['git', f'--git-dir={git_dir}', 'show', f'{commit}:{path}'], check=True, capture_output=True, text=True).stdout
+    tree = ast.parse(source)
+    cut_seq = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == 'cut_seq')
+    loop = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == 'run_llm_loop')
+    branch = next(n for n in ast.walk(loop) if isinstance(n, ast.If) and isinstance(n.test, ast.Compare)
+                  and getattr(n.test.left, 'id', None) == 'category' and getattr(n.test.comparators[0], 'value', None) == 'qa')
+    end = next(i for i, st in enumerate(branch.body) if isinstance(st, ast.Assign) and getattr(st.targets[0], 'id', None) == 'chat')
+    prompt_code = compile(ast.Module(body=branch.body[:end + 1], type_ignores=[]), path, 'exec')
+    namespace = {}
+    exec(compile(ast.Module(body=[cut_seq], type_ignores=[]), path, 'exec'), namespace)
+    results = []
+    for case in TRAIN_CASES:
+        scope = dict(namespace, tokenizer=CharTokenizer(), item_idx=0, doc_list=case['documents'], code_list=case['code'], attempt_list=[],
+                     gen_batch=Obj(non_tensor_batch={'problem': [case['problem']], 'tools': [[]], 'my_output_dir': ['']}))
+        exec(prompt_code, scope)
+        results.append(dict(case, expected=scope['chat']))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--git-dir', default='/work/.mirror/Weili-0234+ToolOrchestra/repo')
@@ -241,6 +276,12 @@ def main():
         print(f'{variant}: {len(EPISODES)} episodes, '
               f'{sum(len(e["expected"]["orchestrator"]) for e in fixture["episodes"])} orchestrator turns, '
               f'{sum(len(e["expected"]["experts"]) for e in fixture["episodes"])} expert requests')
+    cases = train_prompts(args.git_dir, args.commit)
+    with open(os.path.join(OUT, 'train.json'), 'w') as f:
+        json.dump({'variant': 'train', 'source': f'training/lead_agent/llm_agent/generation_quick3.py at {args.commit}: the QA branch of '
+                   'run_llm_loop up to its chat, one character per token', 'cases': cases}, f, indent=1, ensure_ascii=False)
+        f.write('\n')
+    print(f'train: {len(cases)} orchestrator prompts')
 
 
 if __name__ == '__main__':

@@ -155,15 +155,19 @@ public sealed class QaEpisodeRunner
             ? _withoutSearch.GetValue(preferences, p => new QaToolset(_catalog, p, _tools.Where(t => t.Name != QaTool.Search.Name())))
             : toolset;
 
-    private IReadOnlyList<PromptMessage> BuildPrompt(EpisodeCore core, QaEpisodeState state)
+    private IReadOnlyList<PromptMessage> BuildPrompt(EpisodeCore core, QaEpisodeState state) =>
+        Prompt(_variant, core.Problem, state.Context, core.PreferencesText, core.LastError, _limits);
+
+    /// <summary>The orchestrator's prompt for one turn: rebuilt from the problem and the gathered context every turn.</summary>
+    public static IReadOnlyList<PromptMessage> Prompt(QaProtocolVariant variant, string problem, QaContext context,
+        string? preferencesText = null, string? lastError = null, OrchestratorContextLimits? legacyLimits = null)
     {
-        var problem = core.Problem;
-        var shown = core.PreferencesText is { } preferences ? $"{problem}\n\n{preferences}" : problem;
-        var user = $"Problem: {shown}\n\n{state.Context.ForOrchestrator(problem, _variant, _limits)}\n\n{_variant.PromptTail}";
+        var shown = preferencesText is { } preferences ? $"{problem}\n\n{preferences}" : problem;
+        var user = $"Problem: {shown}\n\n{context.ForOrchestrator(problem, variant, legacyLimits)}\n\n{variant.PromptTail}";
         // The reference resends the same prompt after a rejected call; saying why is ours, and legacy only.
-        if (_variant.ExplainRejections && core.LastError is { } error)
+        if (variant.ExplainRejections && lastError is { } error)
             user += $"\n\nYour previous output was rejected: {error}";
-        return [new PromptMessage("system", _variant.SystemPrompt), new PromptMessage("user", user)];
+        return [new PromptMessage("system", variant.SystemPrompt), new PromptMessage("user", user)];
     }
 
     private sealed record Chosen(PolicyCall Call, IOrchestratorTool Tool, JsonElement Arguments, string? Alias);
