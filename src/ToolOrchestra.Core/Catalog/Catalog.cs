@@ -26,8 +26,11 @@ public sealed record Catalog(
             : throw new UserError($"{SourcePath ?? "catalog"}: unknown alias '{alias}'. Known aliases: {string.Join(", ", Aliases.Keys)}.");
 }
 
-/// <summary>Which catalog model drives the episode, and how it is decoded.</summary>
-public sealed record OrchestratorSettings(string Model, double Temperature = 1.0, int MaxOutputTokens = 12000);
+/// <summary>
+/// Which catalog model drives the episode, and how it is decoded. <see cref="Protocol"/> names the QA protocol
+/// variant (hle, frames, train, legacy) when the catalog chooses one; the Runtime validates the name.
+/// </summary>
+public sealed record OrchestratorSettings(string Model, double Temperature = 1.0, int MaxOutputTokens = 12000, string? Protocol = null);
 
 /// <summary>One model behind an OpenAI-compatible endpoint.</summary>
 public sealed record ModelEntry(

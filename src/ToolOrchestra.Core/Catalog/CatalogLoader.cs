@@ -16,11 +16,12 @@ public static class CatalogLoader
             models[id] = ParseModel(id, m);
         if (models.Count == 0) throw root.Field("models").Error("declare at least one model.");
 
-        var orchestratorField = root.Field("orchestrator").OnlyFields("model", "temperature", "max_output_tokens");
+        var orchestratorField = root.Field("orchestrator").OnlyFields("model", "temperature", "max_output_tokens", "protocol");
         var orchestrator = new OrchestratorSettings(
             Model: orchestratorField.Field("model").String(),
             Temperature: orchestratorField.OptionalField("temperature")?.Double() ?? 1.0,
-            MaxOutputTokens: orchestratorField.OptionalField("max_output_tokens")?.Int(1) ?? 12000);
+            MaxOutputTokens: orchestratorField.OptionalField("max_output_tokens")?.Int(1) ?? 12000,
+            Protocol: orchestratorField.OptionalField("protocol")?.String());
         if (!models.ContainsKey(orchestrator.Model))
             throw orchestratorField.Field("model").Error(UnknownModel(orchestrator.Model, models));
 

@@ -57,8 +57,9 @@ public sealed class OrchestraOptions
     /// <summary>
     /// The QA protocol's shape: <see cref="QaProtocolVariant.Hle"/>, <see cref="QaProtocolVariant.Frames"/> or
     /// <see cref="QaProtocolVariant.Train"/> reproduce the reference's prompts; legacy is this project's original.
+    /// Null takes the catalog's <c>orchestrator.protocol</c>, else legacy.
     /// </summary>
-    public QaProtocolVariant Protocol { get; set; } = QaProtocolVariant.Legacy;
+    public QaProtocolVariant? Protocol { get; set; }
 
     /// <summary>How much context the orchestrator sees each turn (the legacy protocol only).</summary>
     public OrchestratorContextLimits ContextLimits { get; set; } = new();

@@ -185,6 +185,14 @@ public sealed record QaProtocolVariant
 
     public static IReadOnlyList<QaProtocolVariant> All { get; } = [Legacy, Hle, Frames, Train];
 
+    /// <summary>The catalog's <c>orchestrator.protocol</c>, or null when it names none.</summary>
+    public static QaProtocolVariant? FromCatalog(Catalog catalog)
+    {
+        if (catalog.Orchestrator.Protocol is not { } name) return null;
+        try { return Parse(name); }
+        catch (UserError e) { throw new UserError($"{catalog.SourcePath ?? "catalog"}: orchestrator.protocol: {e.Message}"); }
+    }
+
     /// <summary>The variant named <paramref name="name"/> (case-insensitive); a <see cref="UserError"/> naming the choices otherwise.</summary>
     public static QaProtocolVariant Parse(string name) =>
         All.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase))
