@@ -38,15 +38,17 @@ internal static class RunCommand
         var eid = new Option<string?>("--eid") { Description = "Question id for the per-question allowed documents and the /retrieve eid" };
         var policyFile = new Option<string?>("--policy") { Description = "Weights of the small learned policy (orchestra demo writes runs/demo/policy.json): it orchestrates instead of the catalog's LLM orchestrator" };
         var mcp = new Option<string[]>("--mcp") { Description = "An MCP server whose tools the orchestrator may call: a command line (stdio) or an http(s) URL; repeatable. Priced by tool_prices.per_tool" };
+        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames or train reproduce the reference's prompts; legacy is the original (default: the catalog's orchestrator.protocol, else legacy)" };
         var question = new Argument<string>("question") { Description = "The problem to solve" };
 
         var command = new Command("run", "Run the orchestrator on one question (QA protocol: search, enhance_reasoning, answer)")
         {
-            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, index, retriever, web, topK, allowed, eid, policyFile, mcp, question,
+            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, index, retriever, web, topK, allowed, eid, policyFile, mcp, protocol, question,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var weights = parse.GetValue(policyFile);
+            var variant = parse.GetValue(protocol) is { } protocolName ? QaProtocolVariant.Parse(protocolName) : null;
             var runs = OptionChecks.Folder(parse.GetValue(runsDir)!, "--runs-dir");
             await using var engine = new ServiceCollection()
                 .AddToolOrchestra(parse.GetValue(config)!, o =>
@@ -61,6 +63,7 @@ internal static class RunCommand
                     o.Web = parse.GetValue(web);
                     o.TopK = parse.GetValue(topK);
                     o.AllowedIds = parse.GetValue(allowed);
+                    o.Protocol = variant;
                     o.McpServers.AddRange(parse.GetValue(mcp) ?? []);
                     if (weights is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(weights)); // greedy: the most probable allowed call each turn
                 })

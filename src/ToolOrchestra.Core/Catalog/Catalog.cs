@@ -11,8 +11,12 @@ public sealed record Catalog(
     IReadOnlyDictionary<string, AliasEntry> Aliases,
     ToolPrices ToolPrices,
     Limits Limits,
-    string? SourcePath = null)
+    string? SourcePath = null,
+    IReadOnlyDictionary<string, ToolDescription>? ToolDescriptions = null)
 {
+    /// <summary>The catalog's wording for a tool's description, or null to use the built-in one.</summary>
+    public ToolDescription? DescriptionFor(string tool) => ToolDescriptions?.GetValueOrDefault(tool);
+
     public ModelEntry OrchestratorModel => Models[Orchestrator.Model];
 
     /// <summary>The model behind an alias; throws a <see cref="UserError"/> naming the catalog when unknown.</summary>
@@ -22,8 +26,11 @@ public sealed record Catalog(
             : throw new UserError($"{SourcePath ?? "catalog"}: unknown alias '{alias}'. Known aliases: {string.Join(", ", Aliases.Keys)}.");
 }
 
-/// <summary>Which catalog model drives the episode, and how it is decoded.</summary>
-public sealed record OrchestratorSettings(string Model, double Temperature = 1.0, int MaxOutputTokens = 12000);
+/// <summary>
+/// Which catalog model drives the episode, and how it is decoded. <see cref="Protocol"/> names the QA protocol
+/// variant (hle, frames, train, legacy) when the catalog chooses one; the Runtime validates the name.
+/// </summary>
+public sealed record OrchestratorSettings(string Model, double Temperature = 1.0, int MaxOutputTokens = 12000, string? Protocol = null);
 
 /// <summary>One model behind an OpenAI-compatible endpoint.</summary>
 public sealed record ModelEntry(
@@ -64,7 +71,18 @@ public sealed record Price(decimal InputPerMillion, decimal OutputPerMillion)
 /// An alias the orchestrator may name (<c>search-2</c>, <c>answer-math-1</c>, <c>expert-3</c>): the model behind it,
 /// the average latency and capability blurb shown in the tool description.
 /// </summary>
-public sealed record AliasEntry(string Alias, string Model, double? LatencySeconds = null, string? Description = null);
+public sealed record AliasEntry(string Alias, string Model, double? LatencySeconds = null, string? Description = null, string? TableRow = null);
+
+/// <summary>
+/// How a QA tool describes itself to the orchestrator, so a catalog can reproduce a published wording exactly
+/// (examples/catalog.paper.json reproduces the reference's tools.json). Null fields keep the built-in wording.
+/// With <see cref="Style"/> <c>reference</c> each alias's description is a whole sentence written as is, followed by
+/// <see cref="TableIntro"/> and a pipe table without outer pipes; <c>markdown</c> (default) writes "alias: blurb."
+/// and a Markdown table. An alias's <c>table_row</c> replaces its computed row verbatim (prices charged stay the catalog's).
+/// </summary>
+public sealed record ToolDescription(string? Description = null, string? ModelLead = null, string? TableIntro = null, ToolDescriptionStyle Style = ToolDescriptionStyle.Markdown);
+
+public enum ToolDescriptionStyle { Markdown, Reference }
 
 /// <summary>Prices of the non-LLM tools (reference §4).</summary>
 public sealed record ToolPrices(

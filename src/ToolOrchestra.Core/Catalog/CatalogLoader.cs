@@ -10,17 +10,18 @@ public static class CatalogLoader
 
     public static Catalog Parse(JsonFields root)
     {
-        root.OnlyFields("orchestrator", "models", "aliases", "tool_prices", "limits");
+        root.OnlyFields("orchestrator", "models", "aliases", "tool_prices", "limits", "tool_descriptions");
         var models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
         foreach (var (id, m) in root.Field("models").Properties())
             models[id] = ParseModel(id, m);
         if (models.Count == 0) throw root.Field("models").Error("declare at least one model.");
 
-        var orchestratorField = root.Field("orchestrator").OnlyFields("model", "temperature", "max_output_tokens");
+        var orchestratorField = root.Field("orchestrator").OnlyFields("model", "temperature", "max_output_tokens", "protocol");
         var orchestrator = new OrchestratorSettings(
             Model: orchestratorField.Field("model").String(),
             Temperature: orchestratorField.OptionalField("temperature")?.Double() ?? 1.0,
-            MaxOutputTokens: orchestratorField.OptionalField("max_output_tokens")?.Int(1) ?? 12000);
+            MaxOutputTokens: orchestratorField.OptionalField("max_output_tokens")?.Int(1) ?? 12000,
+            Protocol: orchestratorField.OptionalField("protocol")?.String());
         if (!models.ContainsKey(orchestrator.Model))
             throw orchestratorField.Field("model").Error(UnknownModel(orchestrator.Model, models));
 
@@ -29,8 +30,8 @@ public static class CatalogLoader
         {
             var entry = a.Element.ValueKind == System.Text.Json.JsonValueKind.String
                 ? new AliasEntry(alias, a.String())
-                : new AliasEntry(alias, a.OnlyFields("model", "latency_s", "description").Field("model").String(),
-                    a.OptionalField("latency_s")?.Double(), a.OptionalField("description")?.String());
+                : new AliasEntry(alias, a.OnlyFields("model", "latency_s", "description", "table_row").Field("model").String(),
+                    a.OptionalField("latency_s")?.Double(), a.OptionalField("description")?.String(), a.OptionalField("table_row")?.String());
             if (!models.ContainsKey(entry.Model))
                 throw (a.Element.ValueKind == System.Text.Json.JsonValueKind.String ? a : a.Field("model")).Error(UnknownModel(entry.Model, models));
             aliases[alias] = entry;
@@ -55,7 +56,22 @@ public static class CatalogLoader
                 BudgetSeconds: l.OptionalField("budget_s")?.Double())
             : new Limits();
 
-        return new Catalog(orchestrator, models, aliases, prices, limits, root.File);
+        var descriptions = root.OptionalField("tool_descriptions")?.Properties().ToDictionary(p => p.Name, p =>
+        {
+            var d = p.Value.OnlyFields("description", "model_lead", "table_intro", "style");
+            var style = d.OptionalField("style") is { } s
+                ? s.String() switch
+                {
+                    "markdown" => ToolDescriptionStyle.Markdown,
+                    "reference" => ToolDescriptionStyle.Reference,
+                    var other => throw s.Error($"unknown style '{other}'; use \"markdown\" or \"reference\"."),
+                }
+                : ToolDescriptionStyle.Markdown;
+            return new ToolDescription(d.OptionalField("description")?.String(), d.OptionalField("model_lead")?.String(),
+                d.OptionalField("table_intro")?.String(), style);
+        }, StringComparer.Ordinal);
+
+        return new Catalog(orchestrator, models, aliases, prices, limits, root.File, descriptions);
     }
 
     private static ModelEntry ParseModel(string id, JsonFields m)

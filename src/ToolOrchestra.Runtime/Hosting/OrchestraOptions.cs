@@ -54,7 +54,14 @@ public sealed class OrchestraOptions
     /// <summary>How hard to try each endpoint (retries, attempt timeout, backoff); null takes the catalog's <c>limits</c>.</summary>
     public RetrySettings? Retry { get; set; }
 
-    /// <summary>How much context the orchestrator sees each turn.</summary>
+    /// <summary>
+    /// The QA protocol's shape: <see cref="QaProtocolVariant.Hle"/>, <see cref="QaProtocolVariant.Frames"/> or
+    /// <see cref="QaProtocolVariant.Train"/> reproduce the reference's prompts; legacy is this project's original.
+    /// Null takes the catalog's <c>orchestrator.protocol</c>, else legacy.
+    /// </summary>
+    public QaProtocolVariant? Protocol { get; set; }
+
+    /// <summary>How much context the orchestrator sees each turn (the legacy protocol only).</summary>
     public OrchestratorContextLimits ContextLimits { get; set; } = new();
 
     /// <summary>

@@ -42,7 +42,7 @@ public static class ServiceCollectionExtensions
             var catalog = sp.GetRequiredService<Catalog>();
             var runner = (IReadOnlyList<IOrchestratorTool> extra) => new QaEpisodeRunner(catalog, sp.GetRequiredService<ModelClientFactory>(),
                 sp.GetRequiredService<IQaPolicy>(), sp.GetRequiredService<QaToolServices>(), sp.GetRequiredService<ITokenCounter>(),
-                options.ContextLimits, sp.GetRequiredService<TimeProvider>(), extra);
+                options.ContextLimits, sp.GetRequiredService<TimeProvider>(), extra, options.Protocol ?? QaProtocolVariant.FromCatalog(catalog));
             var fromCatalog = EpisodeLimits.From(catalog.Limits);
             var defaults = new EpisodeLimits(options.MaxTurns ?? fromCatalog.MaxTurns, options.MaxErrors ?? fromCatalog.MaxErrors,
                 options.BudgetUsd ?? fromCatalog.BudgetUsd, options.BudgetSeconds ?? fromCatalog.BudgetSeconds).Validate();

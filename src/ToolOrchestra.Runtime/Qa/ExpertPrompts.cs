@@ -33,6 +33,31 @@ public static partial class ExpertPrompts
         };
     }
 
+    /// <summary>The code request: the same in every variant (context stripped, a blank line, the question).</summary>
+    public static string Code(string context, string problem, QaProtocolVariant variant) => Code(context, problem);
+
+    /// <summary>The query request: the reference strips the context and always puts a blank line before the question.</summary>
+    public static string Query(string context, string problem, QaProtocolVariant variant) =>
+        variant.ExpertContextStripped
+            ? context.Trim() + "\n\n" + $"Question: {problem}\n{variant.QueryInstruction}"
+            : Query(context, problem);
+
+    public const string BoxedUserSuffix = "\nLet's think step by step and output the final answer within \\boxed{}.";
+
+    /// <summary>The answer request under <paramref name="variant"/>: (system prompt or null, user prompt).</summary>
+    public static (string? System, string User) Answer(string context, string problem, ModelFamily family, QaProtocolVariant variant)
+    {
+        if (!variant.ExpertContextStripped) return Answer(context, problem, family);
+        var body = context.Trim() + variant.AnswerSeparator + problem;
+        return family switch
+        {
+            ModelFamily.Qwen or ModelFamily.QwenMath when variant.BoxedAsUserSuffix => (null, body + BoxedUserSuffix),
+            ModelFamily.Qwen or ModelFamily.QwenMath => (BoxedSystem, body),
+            ModelFamily.Gpt when !variant.BoxedAsUserSuffix => (null, body + GptAnswerSuffix),
+            _ => (null, body + TagAnswerSuffix),
+        };
+    }
+
     /// <summary>Decoding per family: GPT-5 class at temperature 1 with a large budget, served experts at 0.2.</summary>
     public static (float Temperature, int MaxTokens) Decoding(ModelEntry model) => (
         (float)(model.Temperature ?? (model.Family == ModelFamily.Gpt ? 1.0 : 0.2)),
@@ -47,6 +72,58 @@ public static partial class ExpertPrompts
         var end = reply.IndexOf("```", start, StringComparison.Ordinal);
         var code = (end < 0 ? reply[start..] : reply[start..end]).Trim('\n', '\r');
         return code.Trim().Length == 0 ? null : code;
+    }
+
+    /// <summary>Code as the variant reads it; the reference keeps the text after the last fence untrimmed (the whole reply without one).</summary>
+    public static string? ExtractCode(string reply, QaProtocolVariant variant)
+    {
+        if (!variant.ReferenceParsing) return ExtractCode(reply);
+        var code = After(reply, "```python", "```");
+        return code.Length == 0 ? null : code;
+    }
+
+    /// <summary>
+    /// The query as the variant reads it; null when the variant skips retrieval for a short query. The reference takes
+    /// the text after the last <c>&lt;query&gt;</c> (the whole reply without one), untrimmed.
+    /// </summary>
+    public static string? ExtractQuery(string reply, string problem, QaProtocolVariant variant)
+    {
+        if (!variant.ReferenceParsing) return ExtractQuery(reply, problem);
+        var query = After(reply, "<query>", "</query>");
+        if (query.Length < variant.MinQueryChars)
+        {
+            if (variant.ShortQuery == ShortQueryRule.Skip) return null;
+            query = problem;
+        }
+        return query.Length > MaxQueryChars ? query[..MaxQueryChars] : query;
+    }
+
+    /// <summary>
+    /// The answer as the variant reads it. The reference: Qwen families take everything after the last <c>\boxed{</c>
+    /// up to the reply's LAST <c>}</c> (empty without a box); the others the text after the last <c>&lt;answer&gt;</c>
+    /// up to the next <c>&lt;/answer&gt;</c> (the whole reply without one), trimmed.
+    /// </summary>
+    public static string? ExtractAnswer(string reply, ModelFamily family, QaProtocolVariant variant)
+    {
+        if (!variant.ReferenceParsing) return ExtractAnswer(reply, family);
+        if (family is ModelFamily.Qwen or ModelFamily.QwenMath)
+        {
+            var at = reply.LastIndexOf("\\boxed{", StringComparison.Ordinal);
+            if (at < 0) return "";
+            var rest = reply[(at + "\\boxed{".Length)..];
+            var last = rest.LastIndexOf('}');
+            return last < 0 ? "" : rest[..last].Trim();
+        }
+        return After(reply, "<answer>", "</answer>").Trim();
+    }
+
+    /// <summary>Python's <c>text.split(open)[-1].split(close)[0]</c>.</summary>
+    private static string After(string text, string open, string close)
+    {
+        var at = text.LastIndexOf(open, StringComparison.Ordinal);
+        var rest = at < 0 ? text : text[(at + open.Length)..];
+        var end = rest.IndexOf(close, StringComparison.Ordinal);
+        return end < 0 ? rest : rest[..end];
     }
 
     /// <summary>The text of the last <c>&lt;query&gt;</c> block, or the problem when it is missing or too short.</summary>

@@ -42,6 +42,70 @@ public sealed class QaContext(ITokenCounter tokens)
     public string ForExpert(string problem, ExpertContextLimits limits) =>
         Render(problem, limits.DocChars, limits.CodeTokens, limits.ContextTokens, docEllipsis: false, codeHeader: "");
 
+    /// <summary>The orchestrator's view under <paramref name="variant"/> (legacy: the limits given).</summary>
+    public string ForOrchestrator(string problem, QaProtocolVariant variant, OrchestratorContextLimits? legacyLimits = null)
+    {
+        if (!variant.ReferenceAssembly)
+        {
+            var l = legacyLimits ?? new(variant.DocChars, variant.CodeTokens, variant.ContextTokens);
+            return ForOrchestrator(problem, l);
+        }
+        var docs = DocumentsText(variant.DocChars, variant.Ellipsis);
+        var (code, codeTokens) = ReferenceCode(variant.CodeTokens);
+        var budget = variant.ContextTokens - (variant.ContextMinusProblem ? tokens.Count(problem) : 0);
+        // The reference shows the code part alone when it is longer than the whole budget (before its own cut).
+        if (codeTokens >= budget) return code;
+        var body = variant.CodeHeader switch
+        {
+            CodeHeaderRule.Always => docs + CodeHeader + code,
+            CodeHeaderRule.WhenCode when code.Length > 0 => docs + CodeHeader + code,
+            _ => docs + code,
+        };
+        var kept = body.Length == 0 ? "" : tokens.KeepLast(body, Math.Max(0, budget));
+        return docs.Length > 0 ? "Documents:\n" + kept : kept;
+    }
+
+    /// <summary>An expert's view under <paramref name="variant"/>: its limits, the reference's assembly when the variant uses it.</summary>
+    public string ForExpert(string problem, ExpertContextLimits limits, QaProtocolVariant variant)
+    {
+        if (!variant.ReferenceAssembly) return ForExpert(problem, limits);
+        var docs = DocumentsText(limits.DocChars, DocEllipsis.Never);
+        var (code, _) = ReferenceCode(limits.CodeTokens);
+        var budget = limits.ContextTokens - (variant.ExpertContextMinusProblem ? tokens.Count(problem) : 0);
+        var body = docs + code;
+        var kept = body.Length == 0 ? "" : tokens.KeepLast(body, Math.Max(0, budget));
+        return docs.Length > 0 ? "Documents:\n" + kept : kept;
+    }
+
+    private const string CodeHeader = "\npython code and execution outputs:\n";
+
+    private string DocumentsText(int? docChars, DocEllipsis ellipsis)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < _documents.Count; i++)
+        {
+            var doc = _documents[i];
+            var cut = docChars is { } max && doc.Length > max;
+            if (cut) doc = doc[..docChars!.Value];
+            var mark = ellipsis == DocEllipsis.Always || (cut && ellipsis == DocEllipsis.WhenCut) ? " ..." : "";
+            sb.Append("Doc ").Append(i + 1).Append(": ").Append(doc).Append(mark).Append("\n\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The code part kept to its last tokens, with a leading fence whenever the kept text lacks one; and its full length.</summary>
+    private (string Text, int Tokens) ReferenceCode(int codeTokens)
+    {
+        if (_code.Count == 0) return ("", 0);
+        var code = new StringBuilder();
+        foreach (var block in _code)
+            code.Append("```python\n").Append(block.Code).Append("\n```\n\n```output\n").Append(block.Output).Append("\n```\n\n");
+        var text = code.ToString();
+        var kept = tokens.KeepLast(text, codeTokens);
+        if (kept.Length > 0 && !kept.StartsWith("```", StringComparison.Ordinal)) kept = "```\n" + kept;
+        return (kept, tokens.Count(text));
+    }
+
     private string Render(string problem, int? docChars, int codeTokens, int contextTokens, bool docEllipsis, string codeHeader)
     {
         var sb = new StringBuilder();

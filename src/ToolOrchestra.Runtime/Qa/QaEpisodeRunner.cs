@@ -18,6 +18,7 @@ namespace ToolOrchestra.Runtime.Qa;
 /// </summary>
 public sealed class QaEpisodeRunner
 {
+    /// <summary>The legacy variant's system prompt (see <see cref="QaProtocolVariant"/> for the others).</summary>
     public const string SystemPrompt = "You are good at using tools.";
     private readonly Catalog _catalog;
     private readonly ModelClientFactory _experts;
@@ -26,13 +27,18 @@ public sealed class QaEpisodeRunner
     private readonly ITokenCounter _tokens;
     private readonly OrchestratorContextLimits _limits;
     private readonly TimeProvider _time;
+    private readonly QaProtocolVariant _variant;
     // The offered tools depend only on the catalog and the preferences: built once per preferences, not per episode.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Preferences, QaToolset> _toolsets = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Preferences, QaToolset> _withoutSearch = new();
 
     /// <param name="extraTools">Tools offered beside the QA protocol's three (MCP tools, your own); each is one class.</param>
+    /// <param name="variant">The protocol's shape (reference HLE, FRAMES, training, or legacy, the default); <paramref name="limits"/> applies to legacy only.</param>
     public QaEpisodeRunner(Catalog catalog, ModelClientFactory experts, IQaPolicy policy, QaToolServices tools, ITokenCounter tokens,
-        OrchestratorContextLimits? limits = null, TimeProvider? time = null, IEnumerable<IOrchestratorTool>? extraTools = null)
+        OrchestratorContextLimits? limits = null, TimeProvider? time = null, IEnumerable<IOrchestratorTool>? extraTools = null,
+        QaProtocolVariant? variant = null)
     {
+        _variant = variant ?? QaProtocolVariant.Legacy;
         _catalog = catalog;
         _experts = experts;
         _policy = policy;
@@ -43,6 +49,8 @@ public sealed class QaEpisodeRunner
     }
 
     public IQaPolicy Policy => _policy;
+
+    public QaProtocolVariant Variant => _variant;
 
     public QaToolset ToolsetFor(Preferences preferences) => _toolsets.GetValue(preferences, p => new QaToolset(_catalog, p, _tools));
 
@@ -58,7 +66,7 @@ public sealed class QaEpisodeRunner
     {
         var toolset = ToolsetFor(request.Preferences);
         var core = new EpisodeCore(request.Id, "qa", request.Problem, request.Preferences, request.Limits, _catalog, _policy.Name, _time, sinks);
-        var state = new QaEpisodeState(request.Problem, request.Eid, new QaContext(_tokens), _experts, _tokens);
+        var state = new QaEpisodeState(request.Problem, request.Eid, new QaContext(_tokens), _experts, _tokens, _variant);
         try
         {
             await core.BeginAsync(ct).ConfigureAwait(false);
@@ -88,8 +96,9 @@ public sealed class QaEpisodeRunner
     private async Task RunTurnAsync(EpisodeCore core, QaToolset toolset, QaEpisodeState state, CancellationToken ct)
     {
         var turn = core.Turn;
-        var prompt = BuildPrompt(core, state, _limits);
-        var observation = new QaObservation(turn, core.Problem, core.Preferences, state.Context, toolset, prompt, core.Ledger.CostUsd, core.WallSeconds, core.Limits.BudgetUsd);
+        var prompt = BuildPrompt(core, state);
+        var observation = new QaObservation(turn, core.Problem, core.Preferences, state.Context, Offered(toolset, core.Preferences, state), prompt,
+            core.Ledger.CostUsd, core.WallSeconds, core.Limits.BudgetUsd);
         var entriesBefore = core.Ledger.Count;
         state.Exchanges.Clear();
         var record = new TurnRecord(turn, prompt);
@@ -148,14 +157,28 @@ public sealed class QaEpisodeRunner
         }
     }
 
-    private static IReadOnlyList<PromptMessage> BuildPrompt(EpisodeCore core, QaEpisodeState state, OrchestratorContextLimits limits)
+    /// <summary>
+    /// The tools offered this turn: all of them, except that FRAMES stops offering <c>search</c> once documents are held
+    /// (a call to it is still accepted, as in the reference, which validates against every tool).
+    /// </summary>
+    private QaToolset Offered(QaToolset toolset, Preferences preferences, QaEpisodeState state) =>
+        _variant.RemoveSearchOnceDocuments && state.Context.Documents.Count > 0
+            ? _withoutSearch.GetValue(preferences, p => new QaToolset(_catalog, p, _tools.Where(t => t.Name != QaTool.Search.Name())))
+            : toolset;
+
+    private IReadOnlyList<PromptMessage> BuildPrompt(EpisodeCore core, QaEpisodeState state) =>
+        Prompt(_variant, core.Problem, state.Context, core.PreferencesText, core.LastError, _limits);
+
+    /// <summary>The orchestrator's prompt for one turn: rebuilt from the problem and the gathered context every turn.</summary>
+    public static IReadOnlyList<PromptMessage> Prompt(QaProtocolVariant variant, string problem, QaContext context,
+        string? preferencesText = null, string? lastError = null, OrchestratorContextLimits? legacyLimits = null)
     {
-        var problem = core.Problem;
-        var shown = core.PreferencesText is { } preferences ? $"{problem}\n\n{preferences}" : problem;
-        var user = $"Problem: {shown}\n\n{state.Context.ForOrchestrator(problem, limits)}\n\nChoose an appropriate tool.";
-        if (core.LastError is { } error)
+        var shown = preferencesText is { } preferences ? $"{problem}\n\n{preferences}" : problem;
+        var user = $"Problem: {shown}\n\n{context.ForOrchestrator(problem, variant, legacyLimits)}\n\n{variant.PromptTail}";
+        // The reference resends the same prompt after a rejected call; saying why is ours, and legacy only.
+        if (variant.ExplainRejections && lastError is { } error)
             user += $"\n\nYour previous output was rejected: {error}";
-        return [new PromptMessage("system", SystemPrompt), new PromptMessage("user", user)];
+        return [new PromptMessage("system", variant.SystemPrompt), new PromptMessage("user", user)];
     }
 
     private sealed record Chosen(PolicyCall Call, IOrchestratorTool Tool, JsonElement Arguments, string? Alias);

@@ -9,7 +9,8 @@ namespace ToolOrchestra.Runtime.Qa;
 /// the problem, the gathered context (documents, code), the experts' clients, and the expert exchanges of the current
 /// turn (kept in the trajectory for audit).
 /// </summary>
-public sealed class QaEpisodeState(string problem, string? eid, QaContext context, ModelClientFactory experts, ITokenCounter tokens)
+public sealed class QaEpisodeState(string problem, string? eid, QaContext context, ModelClientFactory experts, ITokenCounter tokens,
+    QaProtocolVariant? variant = null)
 {
     public string Problem => problem;
 
@@ -19,5 +20,8 @@ public sealed class QaEpisodeState(string problem, string? eid, QaContext contex
     public QaContext Context => context;
     public ModelClientFactory Experts => experts;
     public ITokenCounter Tokens => tokens;
+
+    /// <summary>The protocol shape the tools follow (prompts, limits, reply reading).</summary>
+    public QaProtocolVariant Variant { get; } = variant ?? QaProtocolVariant.Legacy;
     public List<ExpertExchange> Exchanges { get; } = [];
 }

@@ -15,9 +15,9 @@ public sealed class AnswerTool() : QaExpertTool(QaTool.Answer)
     {
         var state = invocation.Context.Feature<QaEpisodeState>();
         var family = invocation.Context.Catalog.ModelFor(invocation.Alias!).Family;
-        var (system, user) = ExpertPrompts.Answer(ExpertContext(invocation), state.Problem, family);
+        var (system, user) = ExpertPrompts.Answer(ExpertContext(invocation), state.Problem, family, state.Variant);
         var reply = await AskExpertAsync(invocation, system, user, ct).ConfigureAwait(false);
-        var extracted = ExpertPrompts.ExtractAnswer(reply, family);
+        var extracted = ExpertPrompts.ExtractAnswer(reply, family, state.Variant);
         return ToolOutput.Answer(extracted ?? ExpertPrompts.StripThinking(reply),
             extracted is null ? "the expert gave no tagged answer; its reply text is the answer" : null);
     }

@@ -18,8 +18,8 @@ public sealed class EnhanceReasoningTool(ICodeRunner? codeRunner) : QaExpertTool
         if (codeRunner is null)
             return new ToolOutput("Tool not configured: enhance_reasoning needs the code sandbox (python3 under bubblewrap).");
         var state = invocation.Context.Feature<QaEpisodeState>();
-        var reply = await AskExpertAsync(invocation, null, ExpertPrompts.Code(ExpertContext(invocation), state.Problem), ct).ConfigureAwait(false);
-        if (ExpertPrompts.ExtractCode(reply) is not { } code) return new ToolOutput("The expert wrote no ```python block; nothing was run.");
+        var reply = await AskExpertAsync(invocation, null, ExpertPrompts.Code(ExpertContext(invocation), state.Problem, state.Variant), ct).ConfigureAwait(false);
+        if (ExpertPrompts.ExtractCode(reply, state.Variant) is not { } code) return new ToolOutput("The expert wrote no ```python block; nothing was run.");
         var result = await codeRunner.RunAsync(code, ct).ConfigureAwait(false);
         invocation.Context.Ledger.Record(ToolLedger.Code(invocation.Context.Turn, result, invocation.Context.Catalog.ToolPrices, alias: invocation.Alias));
         if (result.Stdout.Trim().Length > 0) state.Context.AddCode(code, result.Stdout);

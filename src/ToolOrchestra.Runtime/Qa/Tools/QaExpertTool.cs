@@ -39,20 +39,23 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
         {
             ["properties"] = new Dictionary<string, object>
             {
-                ["model"] = new Dictionary<string, string> { ["description"] = ModelDescription(actions), ["type"] = "string" },
+                ["model"] = new Dictionary<string, string> { ["description"] = ModelDescription(offer, actions), ["type"] = "string" },
             },
             ["required"] = new[] { "model" },
             ["title"] = "parameters",
             ["type"] = "object",
         };
-        return AIFunctionFactory.CreateDeclaration(Name, Description, JsonSerializer.SerializeToElement(schema));
+        var wording = offer.Catalog.DescriptionFor(Name);
+        return AIFunctionFactory.CreateDeclaration(Name, wording?.Description ?? Description, JsonSerializer.SerializeToElement(schema));
     }
 
     public abstract Task<ToolOutput> InvokeAsync(ToolInvocation invocation, CancellationToken ct);
 
-    private string ModelDescription(IReadOnlyList<QaAction> actions)
+    private string ModelDescription(ToolOffer offer, IReadOnlyList<QaAction> actions)
     {
-        var sb = new StringBuilder(ModelParameterLead);
+        var wording = offer.Catalog.DescriptionFor(Name);
+        if (wording?.Style == ToolDescriptionStyle.Reference) return ReferenceModelDescription(offer, wording, actions);
+        var sb = new StringBuilder(wording?.ModelLead ?? ModelParameterLead);
         sb.Append(" Choices: [").Append(string.Join(", ", actions.Select(a => $"'{a.Alias}'"))).Append("].");
         foreach (var a in actions.Where(a => a.Blurb.Length > 0))
             sb.Append(' ').Append(a.Alias).Append(": ").Append(a.Blurb).Append('.');
@@ -65,6 +68,20 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
         return sb.ToString();
     }
 
+    /// <summary>The reference's shape: whole-sentence blurbs, an intro, a pipe table without outer pipes.</summary>
+    private string ReferenceModelDescription(ToolOffer offer, ToolDescription wording, IReadOnlyList<QaAction> actions)
+    {
+        var sb = new StringBuilder(wording.ModelLead ?? ModelParameterLead);
+        sb.Append(" Choices: [").Append(string.Join(", ", actions.Select(a => $"'{a.Alias}'"))).Append("].");
+        foreach (var a in actions.Where(a => a.Blurb.Length > 0)) sb.Append(' ').Append(a.Blurb);
+        sb.Append(' ').Append(wording.TableIntro ?? "")
+          .Append("\nModel | price per million input tokens | price per million output tokens | average latency");
+        foreach (var a in actions)
+            sb.Append('\n').Append(offer.Catalog.Aliases[a.Alias].TableRow
+                ?? $"{a.Alias} | ${Money(a.Model.Price.InputPerMillion)} | ${Money(a.Model.Price.OutputPerMillion)} | {a.LatencySeconds.ToString("0.#", CultureInfo.InvariantCulture)}s");
+        return sb.ToString();
+    }
+
     private static string Money(decimal d) => d.ToString("0.####", CultureInfo.InvariantCulture);
 
     /// <summary>Asks the invocation's alias: one expert call, booked in the ledger and kept in the turn's exchanges.</summary>
@@ -73,7 +90,9 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
         var state = invocation.Context.Feature<QaEpisodeState>();
         var alias = invocation.Alias!;
         var model = invocation.Context.Catalog.ModelFor(alias);
-        var (temperature, maxTokens) = ExpertPrompts.Decoding(model);
+        var (temperature, maxTokens) = state.Variant.ExpertFor(Kind, model.Family) is { } settings
+            ? ((float)settings.Temperature, settings.MaxTokens)
+            : ExpertPrompts.Decoding(model);
         var prompt = new List<PromptMessage>();
         if (system is not null) prompt.Add(new("system", system));
         prompt.Add(new("user", user));
@@ -87,9 +106,11 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
     }
 
     /// <summary>The gathered context as this alias's expert may see it (its own context limits).</summary>
-    protected static string ExpertContext(ToolInvocation invocation)
+    protected string ExpertContext(ToolInvocation invocation)
     {
         var state = invocation.Context.Feature<QaEpisodeState>();
-        return state.Context.ForExpert(state.Problem, invocation.Context.Catalog.ModelFor(invocation.Alias!).ContextLimits);
+        var model = invocation.Context.Catalog.ModelFor(invocation.Alias!);
+        var limits = state.Variant.ExpertFor(Kind, model.Family)?.Limits ?? model.ContextLimits;
+        return state.Context.ForExpert(state.Problem, limits, state.Variant);
     }
 }

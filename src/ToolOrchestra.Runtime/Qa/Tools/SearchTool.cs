@@ -16,11 +16,13 @@ public sealed class SearchTool(IRetriever? retriever, int topK = 30) : QaExpertT
         if (retriever is null)
             return new ToolOutput("Tool not configured: search needs a retrieval index or a /retrieve service (orchestra run --index I.db or --retriever URL).");
         var state = invocation.Context.Feature<QaEpisodeState>();
-        var reply = await AskExpertAsync(invocation, null, ExpertPrompts.Query(ExpertContext(invocation), state.Problem), ct).ConfigureAwait(false);
-        var query = ExpertPrompts.ExtractQuery(reply, state.Problem);
+        var reply = await AskExpertAsync(invocation, null, ExpertPrompts.Query(ExpertContext(invocation), state.Problem, state.Variant), ct).ConfigureAwait(false);
+        // The reference eval skips retrieval for a too-short query; training searches the problem instead.
+        if (ExpertPrompts.ExtractQuery(reply, state.Problem, state.Variant) is not { } query)
+            return new ToolOutput($"The query was shorter than {state.Variant.MinQueryChars} characters; nothing was retrieved.");
         var clock = invocation.Context.Clock;
         var started = clock.GetTimestamp();
-        var found = await retriever.RetrieveAsync(query, topK, state.Eid, ct).ConfigureAwait(false);
+        var found = await retriever.RetrieveAsync(query, state.Variant.TopK ?? topK, state.Eid, ct).ConfigureAwait(false);
         // The retriever prices itself (local per call, web per call and per extracted document); the seconds are the
         // episode's clock, so a virtual-time episode stays reproducible.
         invocation.Context.Ledger.Record(ToolLedger.Retrieval(invocation.Context.Turn, found with { Seconds = clock.GetElapsedTime(started).TotalSeconds }, Name, invocation.Alias));
