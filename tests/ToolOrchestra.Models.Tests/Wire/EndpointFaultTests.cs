@@ -32,7 +32,7 @@ public sealed class EndpointFaultTests : IAsyncLifetime
         ["429 with Retry-After"] = (() => FakeReply.Error(429, retryAfterSeconds: 0), EndpointFailureKind.RateLimited),
         ["500"] = (() => FakeReply.Error(500), EndpointFailureKind.ServerError),
         ["503"] = (() => FakeReply.Error(503), EndpointFailureKind.ServerError),
-        ["hang past the attempt timeout"] = (() => FakeReply.Slow(TimeSpan.FromSeconds(3), new FakeReply("late")), EndpointFailureKind.Timeout),
+        ["hang past the attempt timeout"] = (() => FakeReply.Slow(TimeSpan.FromSeconds(30), new FakeReply("late")), EndpointFailureKind.Timeout),
         ["malformed JSON"] = (() => FakeReply.Broken(FakeFault.MalformedJson), EndpointFailureKind.MalformedJson),
         ["empty choices"] = (() => FakeReply.Broken(FakeFault.EmptyChoices), EndpointFailureKind.EmptyChoices),
         ["truncated body"] = (() => FakeReply.Broken(FakeFault.TruncatedBody), EndpointFailureKind.TruncatedBody),
@@ -99,7 +99,7 @@ public sealed class EndpointFaultTests : IAsyncLifetime
     [Fact]
     public async Task Cancellation_by_the_caller_stays_a_cancellation()
     {
-        _server.Script("provider/m", FakeReply.Slow(TimeSpan.FromSeconds(3), new FakeReply("late")));
+        _server.Script("provider/m", FakeReply.Slow(TimeSpan.FromSeconds(30), new FakeReply("late")));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
         var act = () => TestCatalog.Factory(_server.BaseUrl).For("m").GetResponseAsync(TestCatalog.Question, cancellationToken: cts.Token);
         await act.Should().ThrowAsync<OperationCanceledException>();

@@ -31,7 +31,7 @@ public sealed class StreamingTests : IAsyncLifetime
     [InlineData(ModelApi.Completions)]
     public async Task A_stream_that_fails_before_its_first_chunk_is_retried_and_billed_from_the_servers_usage(ModelApi api)
     {
-        _server.Script("provider/m", FakeReply.Error(503), FakeReply.Slow(TimeSpan.FromSeconds(3), new FakeReply("late")),
+        _server.Script("provider/m", FakeReply.Error(503), FakeReply.Slow(TimeSpan.FromSeconds(30), new FakeReply("late")),
             new FakeReply("streamed in several pieces", PromptTokens: 30, CompletionTokens: 6));
         var ledger = new Ledger();
 
