@@ -111,10 +111,12 @@ public sealed class EpisodeCore
         return true;
     }
 
+    /// <summary>Sets the stop reason and its detail, unless the episode already stopped (the first reason wins).</summary>
     public void Finish(StopReason reason, string? detail = null)
     {
-        Stop ??= reason;
-        StopDetail ??= detail;
+        if (Stop is not null) return;
+        Stop = reason;
+        StopDetail = detail;
     }
 
     /// <summary>Ends the episode with <c>error</c> for an unexpected exception, logged with its stack trace.</summary>

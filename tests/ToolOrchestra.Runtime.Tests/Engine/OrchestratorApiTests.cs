@@ -21,6 +21,7 @@ public sealed class OrchestratorApiTests : EngineTest
 
         result.Answer.Should().Be("Paris");
         result.StopReason.Should().Be(StopReason.Answered);
+        result.StopDetail.Should().BeNull("a tagged answer needs no detail");
         result.CostUsd.Should().Be(0.00022m + 0.0075m);
         result.Calls.Select(c => (c.Kind, c.Alias)).Should().Equal((CallKind.Orchestrator, null), (CallKind.Expert, "answer-1"));
         var stored = RunStore.Load(result.TrajectoryPath!);
