@@ -1,17 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Spectre.Console;
 using ToolOrchestra.Core;
-using ToolOrchestra.Core.Catalog;
-using ToolOrchestra.Core.Text;
-using ToolOrchestra.Environments.Tau2;
-using ToolOrchestra.Environments.Tau2.Data;
-using ToolOrchestra.Environments.Tau2.Evaluation;
-using ToolOrchestra.Environments.Tau2.Results;
-using ToolOrchestra.Environments.Tau2.Simulation;
 using ToolOrchestra.Evaluation.Tau2;
-using ToolOrchestra.Models;
 
 namespace ToolOrchestra.Cli.Commands;
 
