@@ -14,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
-has_lib() { { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q "$1"; }
+has_lib() { [[ "$( { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } )" == *"$1"* ]]; } # whole output first: grep -q under pipefail can fail on a match
 has_lib libseccomp.so.2 || missing+=(libseccomp2)
 { command -v prlimit >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; } || missing+=(util-linux)
 [ -x /usr/bin/python3 ] || command -v python3 >/dev/null 2>&1 || missing+=(python3)

@@ -81,7 +81,7 @@ public sealed class RunStore(string directory)
     /// </summary>
     public static Trajectory Load(string path)
     {
-        if (!File.Exists(path)) throw new UserError($"{path}: no such trajectory file.");
+        if (!File.Exists(path)) throw new UserError($"{path}: no such trajectory file; give a runs/<id>.jsonl run log or a JSONL of trajectories (e.g. runs/demo/trajectories/train-last-step.jsonl).");
         var text = File.ReadAllText(path);
         if (text.TrimStart().StartsWith("{\"record\":\"start\"", StringComparison.Ordinal)) return ReadLog(path, text);
         try
@@ -100,7 +100,7 @@ public sealed class RunStore(string directory)
     /// </summary>
     public static IReadOnlyList<Trajectory> LoadAll(string path)
     {
-        if (!File.Exists(path)) throw new UserError($"{path}: no such trajectory file.");
+        if (!File.Exists(path)) throw new UserError($"{path}: no such trajectory file; give a runs/<id>.jsonl run log or a JSONL of trajectories (e.g. runs/demo/trajectories/train-last-step.jsonl).");
         var first = File.ReadLines(path).FirstOrDefault(l => l.Trim().Length > 0) ?? throw new UserError($"{path}: the file is empty.");
         if (first.StartsWith("{\"record\":\"start\"", StringComparison.Ordinal) || !path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
             return [Load(path)];
