@@ -6,6 +6,7 @@
 #   python3     - the interpreter the sandbox runs (/usr/bin/python3 by default)
 #   python3-numpy, python3-sympy - scientific Python, so the tests prove it works under the syscall filter
 #   nodejs/npm  - npx, for the MCP test against @modelcontextprotocol/server-everything
+#   postgresql  - server binaries; tests start a throwaway server on 127.0.0.1 (shared stores for shards and replicas)
 # Then warms the npx cache so the MCP test's first start does not wait for a download.
 set -euo pipefail
 
@@ -21,6 +22,7 @@ has_lib libseccomp.so.2 || missing+=(libseccomp2)
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
 /usr/bin/python3 -c 'import sympy' >/dev/null 2>&1 || missing+=(python3-sympy)
 command -v npx >/dev/null 2>&1 || missing+=(nodejs npm)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
