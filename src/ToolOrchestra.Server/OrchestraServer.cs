@@ -119,18 +119,22 @@ public sealed class OrchestraServer : IAsyncDisposable
         await http.Response.WriteAsync(new JsonObject { ["object"] = "list", ["data"] = data }.ToJsonString(), http.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>The request's key; null when keys are not required and none was sent. 401 for a missing, unknown or revoked key.</summary>
+    /// <summary>
+    /// The request's key; null when keys are not required and the request names none of the store's (OpenAI clients
+    /// always send some key: "not-needed", "sk-…"). 401 for a missing, unknown or revoked key when keys are required.
+    /// </summary>
     public async Task<ApiKey?> AuthenticateAsync(HttpContext http)
     {
         var token = WebGuard.BearerToken(http.Request);
-        if (token is null)
+        var key = token is null ? null : await Keys.FindAsync(token, http.RequestAborted).ConfigureAwait(false);
+        if (key is null)
         {
-            if (!LoopbackOnly || (_keysSeen = _keysSeen || await Keys.AnyAsync(http.RequestAborted).ConfigureAwait(false)))
-                throw new ApiError(401, "invalid_api_key", "this server requires an API key; send Authorization: Bearer sk-orch-… (orchestra keys create).");
-            return null;
+            var required = !LoopbackOnly || (_keysSeen = _keysSeen || await Keys.AnyAsync(http.RequestAborted).ConfigureAwait(false));
+            if (!required) return null;
+            throw new ApiError(401, "invalid_api_key", token is null
+                ? "this server requires an API key; send Authorization: Bearer sk-orch-… (orchestra keys create)."
+                : "the API key is not known here; check it, or create one with orchestra keys create.");
         }
-        var key = await Keys.FindAsync(token, http.RequestAborted).ConfigureAwait(false)
-            ?? throw new ApiError(401, "invalid_api_key", "the API key is not known here; check it, or create one with orchestra keys create.");
         if (key.IsRevoked) throw new ApiError(401, "invalid_api_key", $"key '{key.Name}' was revoked on {key.Revoked:yyyy-MM-dd HH:mm} UTC.");
         _keysSeen = true;
         return key;

@@ -33,5 +33,8 @@ public sealed record ServerOptions
     /// <summary>Engine settings shared by every profile (index, retriever, protocol, policy, code sandbox, …).</summary>
     public Action<OrchestraOptions>? Engine { get; init; }
 
+    /// <summary>How many orchestrators deep a request may already be nested when it arrives (recursive orchestration).</summary>
+    public int MaxDepth { get; init; } = 3;
+
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -30,9 +30,10 @@ internal static class ServeCommand
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Qwen3 tokenizer.json (or its folder) for exact token counts" };
         var maxTurns = new Option<int?>("--max-turns") { Description = "Most turns a run may take (a request may ask fewer)" };
         var mcp = new Option<string[]>("--mcp") { Description = "An MCP server whose tools the orchestrator may call; repeatable" };
+        var maxDepth = new Option<int>("--max-depth") { Description = "Most orchestrators a request may already be nested in (catalog models with \"api\": \"orchestra\")", DefaultValueFactory = _ => 3 };
         var command = new Command("serve", "Serve orchestrators as an OpenAI-compatible /v1/chat/completions with keys, budgets, run records, /metrics and a dashboard at /ui")
         {
-            config, profiles, store, port, bind, allowedHosts, maxBody, runsDir, policyFile, protocol, index, retriever, topK, noCode, tokenizer, maxTurns, mcp,
+            config, profiles, store, port, bind, allowedHosts, maxBody, runsDir, policyFile, protocol, index, retriever, topK, noCode, tokenizer, maxTurns, mcp, maxDepth,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -48,6 +49,7 @@ internal static class ServeCommand
                 AllowedHosts = parse.GetValue(allowedHosts) ?? [],
                 MaxBodyBytes = parse.GetValue(maxBody) >= 1024 ? parse.GetValue(maxBody) : throw new UserError($"--max-body-bytes must be at least 1024, got {parse.GetValue(maxBody)}."),
                 RunsDirectory = OptionChecks.Folder(parse.GetValue(runsDir)!, "--runs-dir"),
+                MaxDepth = OptionChecks.Between(parse.GetValue(maxDepth), 1, 16, "--max-depth"),
                 Engine = o =>
                 {
                     o.Index = parse.GetValue(index);

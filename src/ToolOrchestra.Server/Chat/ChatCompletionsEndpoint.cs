@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using ToolOrchestra.Core;
+using ToolOrchestra.Models;
 using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Episodes;
 using ToolOrchestra.Server.Keys;
@@ -38,6 +39,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             var key = await server.AuthenticateAsync(http).ConfigureAwait(false);
             if (!server.Profiles.TryGetValue(body.Model, out var profile))
                 throw new ApiError(404, "model_not_found", $"model '{body.Model}' is not served here; models: {string.Join(", ", server.Profiles.Keys)} (GET /v1/models).");
+            EnterChain(http, profile);
             decimal? remaining = null;
             if (key is { DailyUsd: not null } or { TotalUsd: not null })
             {
@@ -70,6 +72,21 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             // The client left before the run began: nothing was spent.
             if (runId is not null) await server.Runs.FailAsync(runId, RunLog.Cancelled, "the client disconnected before the run began").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Recursive orchestration: refuses a request that came back to this orchestrator (a cycle) or is nested deeper than
+    /// allowed, then names this orchestrator in the chain its run's own calls to other orchestrators carry.
+    /// </summary>
+    private void EnterChain(HttpContext http, OrchestratorProfile profile)
+    {
+        var chain = OrchestrationChain.Parse(http.Request.Headers[OrchestrationChain.Header]);
+        var me = $"{server.Runs.Instance}/{profile.Name}";
+        if (chain.Contains(me))
+            throw new ApiError(508, "loop_detected", $"cycle refused: this request came back to orchestrator {me} through {string.Join(" -> ", chain)}; an \"api\": \"orchestra\" model must not lead back to an orchestrator it is nested in.");
+        if (chain.Count >= server.Options.MaxDepth)
+            throw new ApiError(508, "nesting_too_deep", $"this request is nested {chain.Count} orchestrators deep; this server allows at most {server.Options.MaxDepth} (--max-depth).");
+        OrchestrationChain.Current = [.. chain, me];
     }
 
     private async Task RefuseAsync(HttpContext http, string? runId, int status, string message, string code)
