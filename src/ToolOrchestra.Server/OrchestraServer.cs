@@ -25,7 +25,8 @@ public sealed class OrchestraServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _heartbeat;
-    private bool _keysSeen;
+    private volatile bool _keysSeen;
+    private long _keysCheckedAt = long.MinValue / 2;
 
     private OrchestraServer(ServerOptions options, WebApplication app, ServerStore store, IReadOnlyDictionary<string, OrchestratorProfile> profiles)
     {
@@ -129,8 +130,7 @@ public sealed class OrchestraServer : IAsyncDisposable
         var key = token is null ? null : await Keys.FindAsync(token, http.RequestAborted).ConfigureAwait(false);
         if (key is null)
         {
-            var required = !LoopbackOnly || (_keysSeen = _keysSeen || await Keys.AnyAsync(http.RequestAborted).ConfigureAwait(false));
-            if (!required) return null;
+            if (LoopbackOnly && !await KeysExistAsync(http.RequestAborted).ConfigureAwait(false)) return null;
             throw new ApiError(401, "invalid_api_key", token is null
                 ? "this server requires an API key; send Authorization: Bearer sk-orch-… (orchestra keys create)."
                 : "the API key is not known here; check it, or create one with orchestra keys create.");
@@ -138,6 +138,20 @@ public sealed class OrchestraServer : IAsyncDisposable
         if (key.IsRevoked) throw new ApiError(401, "invalid_api_key", $"key '{key.Name}' was revoked on {key.Revoked:yyyy-MM-dd HH:mm} UTC.");
         _keysSeen = true;
         return key;
+    }
+
+    /// <summary>
+    /// Whether the store holds any key. Keys are never deleted, so once seen the answer stays yes; a no is asked again
+    /// after a second (a key made by <c>orchestra keys create</c> takes effect within it) rather than on every request.
+    /// </summary>
+    private async Task<bool> KeysExistAsync(CancellationToken ct)
+    {
+        if (_keysSeen) return true;
+        var now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref _keysCheckedAt) < 1000) return false;
+        _keysSeen = await Keys.AnyAsync(ct).ConfigureAwait(false);
+        Interlocked.Exchange(ref _keysCheckedAt, now);
+        return _keysSeen;
     }
 
     private async Task HeartbeatLoopAsync()

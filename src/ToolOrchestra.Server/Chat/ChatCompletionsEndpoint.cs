@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -48,16 +49,17 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             }
             var request = Admission.Request(body, profile, key, remaining) with { Id = NewRunId() };
             runId = request.Id!;
+            await using var conn = await server.Runs.OpenForRunAsync(http.RequestAborted).ConfigureAwait(false);
             var refusal = await server.Runs.AdmitAsync(runId, key?.Id, key?.Name, profile.Name, request.Problem, body.Stream,
-                Path.GetFullPath(Path.Combine(server.Options.RunsDirectory, runId + ".jsonl")), key?.RequestsPerMinute, key?.ConcurrentRuns, http.RequestAborted).ConfigureAwait(false);
+                Path.GetFullPath(Path.Combine(server.Options.RunsDirectory, runId + ".jsonl")), key?.RequestsPerMinute, key?.ConcurrentRuns, http.RequestAborted, conn).ConfigureAwait(false);
             if (refusal is not null)
             {
                 runId = null;
                 throw new ApiError(429, "rate_limit_exceeded", refusal);
             }
             using var inFlight = server.Metrics.InFlight();
-            if (body.Stream) await StreamAsync(http, profile, request, key).ConfigureAwait(false);
-            else await CompleteAsync(http, profile, request, key).ConfigureAwait(false);
+            if (body.Stream) await StreamAsync(http, profile, request, key, conn).ConfigureAwait(false);
+            else await CompleteAsync(http, profile, request, key, conn).ConfigureAwait(false);
         }
         catch (ApiError e)
         {
@@ -97,9 +99,9 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             await WebGuard.RefuseAsync(http, status, message, code).ConfigureAwait(false);
     }
 
-    private async Task CompleteAsync(HttpContext http, OrchestratorProfile profile, OrchestrationRequest request, ApiKey? key)
+    private async Task CompleteAsync(HttpContext http, OrchestratorProfile profile, OrchestrationRequest request, ApiKey? key, DbConnection? conn)
     {
-        var result = await RunAsync(http, profile, request, key, null).ConfigureAwait(false);
+        var result = await RunAsync(http, profile, request, key, conn, null).ConfigureAwait(false);
         if (http.RequestAborted.IsCancellationRequested) return;
         if (Failure(result) is { } failure)
         {
@@ -110,7 +112,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         await http.Response.WriteAsync(ChatWire.Completion(profile.Name, result, Created()).ToJsonString(), http.RequestAborted).ConfigureAwait(false);
     }
 
-    private async Task StreamAsync(HttpContext http, OrchestratorProfile profile, OrchestrationRequest request, ApiKey? key)
+    private async Task StreamAsync(HttpContext http, OrchestratorProfile profile, OrchestrationRequest request, ApiKey? key, DbConnection? conn)
     {
         var created = Created();
         var runId = request.Id!;
@@ -124,7 +126,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         }
         await Send(ChatWire.Chunk(runId, profile.Name, created, new JsonObject { ["role"] = "assistant", ["content"] = "" })).ConfigureAwait(false);
         decimal spent = 0;
-        var result = await RunAsync(http, profile, request, key, async e =>
+        var result = await RunAsync(http, profile, request, key, conn, async e =>
         {
             switch (e)
             {
@@ -164,7 +166,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
     /// gone is not an error: the run is cancelled (by the request's token) and still ends and is booked.
     /// </summary>
     private async Task<OrchestrationResult> RunAsync(HttpContext http, OrchestratorProfile profile, OrchestrationRequest request, ApiKey? key,
-        Func<OrchestrationEvent, Task>? progress)
+        DbConnection? conn, Func<OrchestrationEvent, Task>? progress)
     {
         var runId = request.Id!;
         var seq = 0;
@@ -173,7 +175,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         {
             await foreach (var e in profile.Orchestrator.RunEventsAsync(request, http.RequestAborted).ConfigureAwait(false))
             {
-                if (e is CallMade call) await server.Runs.BookAsync(runId, seq++, key?.Id, profile.Name, call.Entry).ConfigureAwait(false);
+                if (e is CallMade call) await server.Runs.BookAsync(runId, seq++, key?.Id, profile.Name, call.Entry, conn).ConfigureAwait(false);
                 if (e is RunFinished finished) result = finished.Result;
                 if (progress is null || http.RequestAborted.IsCancellationRequested) continue;
                 try { await progress(e).ConfigureAwait(false); }
@@ -189,7 +191,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             await server.Runs.FailAsync(runId, RunLog.Failed, "the engine ended without a result").ConfigureAwait(false);
             throw new ApiError(500, "server_error", $"run {runId} ended without a result; see the server's log.");
         }
-        await server.Runs.FinishAsync(runId, result, http.RequestAborted.IsCancellationRequested).ConfigureAwait(false);
+        await server.Runs.FinishAsync(runId, result, http.RequestAborted.IsCancellationRequested, conn).ConfigureAwait(false);
         server.Metrics.Finished(profile.Name, result);
         return result;
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -92,9 +93,10 @@ public sealed class RunLog
     /// the limit. Returns the refusal, or null when admitted (a refused run's row is removed).
     /// </summary>
     public async Task<string?> AdmitAsync(string runId, string? keyId, string? keyName, string model, string problem, bool stream, string? trajectoryPath,
-        int? rpm, int? concurrency, CancellationToken ct = default)
+        int? rpm, int? concurrency, CancellationToken ct = default, DbConnection? shared = null)
     {
-        await using var conn = await _store.OpenAsync(ct).ConfigureAwait(false);
+        var (conn, owned) = await UseAsync(shared, ct).ConfigureAwait(false);
+        await using var _ = owned ? conn : null;
         var now = Now;
         await ServerStore.ExecuteAsync(conn, """
             INSERT INTO orchestra_runs (id, key_id, key_name, model, instance, status, started_ms, stream, problem, trajectory_path)
@@ -121,10 +123,11 @@ public sealed class RunLog
     }
 
     /// <summary>Books one paid call of a run as the engine reports it.</summary>
-    public async Task BookAsync(string runId, int seq, string? keyId, string model, LedgerEntry call)
+    public async Task BookAsync(string runId, int seq, string? keyId, string model, LedgerEntry call, DbConnection? shared = null)
     {
         var pico = Money.ToPico(call.CostUsd);
-        await using var conn = await _store.OpenAsync().ConfigureAwait(false);
+        var (conn, owned) = await UseAsync(shared, CancellationToken.None).ConfigureAwait(false);
+        await using var _ = owned ? conn : null;
         await using var tx = await conn.BeginTransactionAsync().ConfigureAwait(false);
         await using (var insert = ServerStore.Command(conn, """
             INSERT INTO orchestra_calls (run_id, seq, key_id, model_profile, at_ms, turn, kind, tool, alias, model, input_tokens, output_tokens, cost_pusd, latency_s)
@@ -148,9 +151,10 @@ public sealed class RunLog
     }
 
     /// <summary>Ends a run with the engine's result: the totals are the ledger's, written over the running sums.</summary>
-    public async Task FinishAsync(string runId, OrchestrationResult result, bool clientGone)
+    public async Task FinishAsync(string runId, OrchestrationResult result, bool clientGone, DbConnection? shared = null)
     {
-        await using var conn = await _store.OpenAsync().ConfigureAwait(false);
+        var (conn, owned) = await UseAsync(shared, CancellationToken.None).ConfigureAwait(false);
+        await using var _ = owned ? conn : null;
         await ServerStore.ExecuteAsync(conn, """
             UPDATE orchestra_runs SET status = @status, ended_ms = @now, answer = @answer, stop_reason = @stop, stop_detail = @detail,
               cost_pusd = @cost, latency_s = @lat, wall_s = @wall, input_tokens = @in, output_tokens = @out, calls = @calls, turns = @turns, timeline = @timeline
@@ -160,6 +164,17 @@ public sealed class RunLog
             ("@lat", result.LatencySeconds), ("@wall", result.WallSeconds), ("@in", result.InputTokens), ("@out", result.OutputTokens),
             ("@calls", result.Calls.Count), ("@turns", result.Trajectory.Turns.Count), ("@timeline", Timeline(result.Trajectory).ToJsonString()), ("@id", runId)).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The connection to write with: the caller's, when it keeps one open for a whole run (on SQLite each open runs the
+    /// store's PRAGMAs, a large share of a fast run's bookkeeping), else a fresh one from the pool that the caller disposes.
+    /// </summary>
+    private async Task<(DbConnection Connection, bool Owned)> UseAsync(DbConnection? shared, CancellationToken ct) =>
+        shared is not null ? (shared, false) : (await _store.OpenAsync(ct).ConfigureAwait(false), true);
+
+    /// <summary>A connection a run's writes may share, or null where opening per write is as cheap (PostgreSQL's pool).</summary>
+    public async Task<DbConnection?> OpenForRunAsync(CancellationToken ct) =>
+        _store.Location.Kind == StoreKind.Sqlite ? await _store.OpenAsync(ct).ConfigureAwait(false) : null;
 
     /// <summary>Ends a run that failed before the engine produced a result (bad input found by the engine, a bug).</summary>
     public async Task FailAsync(string runId, string status, string detail)
