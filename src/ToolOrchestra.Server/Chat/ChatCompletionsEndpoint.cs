@@ -116,15 +116,28 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
     {
         var created = Created();
         var runId = request.Id!;
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
-        http.Response.Headers["X-Accel-Buffering"] = "no";
+        http.Response.OnStarting(() =>
+        {
+            if (http.Response.StatusCode == 200)
+            {
+                http.Response.ContentType = "text/event-stream";
+                http.Response.Headers.CacheControl = "no-cache";
+                http.Response.Headers["X-Accel-Buffering"] = "no";
+            }
+            return Task.CompletedTask;
+        });
+        var begun = false;
         async Task Send(JsonNode chunk)
         {
+            if (!begun)
+            {
+                // The role chunk goes out with the first event, so a request the engine refuses up front still gets a JSON error.
+                begun = true;
+                await Send(ChatWire.Chunk(runId, profile.Name, created, new JsonObject { ["role"] = "assistant", ["content"] = "" })).ConfigureAwait(false);
+            }
             await http.Response.WriteAsync("data: " + chunk.ToJsonString() + "\n\n", http.RequestAborted).ConfigureAwait(false);
             await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
         }
-        await Send(ChatWire.Chunk(runId, profile.Name, created, new JsonObject { ["role"] = "assistant", ["content"] = "" })).ConfigureAwait(false);
         decimal spent = 0;
         var result = await RunAsync(http, profile, request, key, conn, async e =>
         {
@@ -143,6 +156,11 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             }
         }).ConfigureAwait(false);
         if (http.RequestAborted.IsCancellationRequested) return;
+        if (Failure(result) is { } early && !begun)
+        {
+            await WebGuard.RefuseAsync(http, early.Status, early.Message, early.Code).ConfigureAwait(false);
+            return;
+        }
         if (Failure(result) is { } failure)
         {
             var error = new JsonObject { ["error"] = new JsonObject { ["message"] = failure.Message, ["type"] = "server_error", ["code"] = failure.Code } };
