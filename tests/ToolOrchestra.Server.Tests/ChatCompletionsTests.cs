@@ -195,4 +195,26 @@ public sealed class ChatCompletionsTests : ServerWorld
         var calls = (await JsonAsync(ok))["orchestra"]!["calls"]!.AsObject().Select(c => c.Key).ToList();
         calls.Where(c => c.Contains('-')).Should().NotBeEmpty().And.OnlyContain(a => a.EndsWith("-2"), "the key's aliases are the only ones offered");
     }
+
+    [Fact]
+    public async Task A_keys_preferences_are_defaults_whose_hard_constraints_a_request_can_only_narrow()
+    {
+        var catalog = Server.Profiles["orchestrator"].Catalog;
+        var local = catalog.Aliases.Keys.Where(a => catalog.ModelFor(a).HasTag("local")).ToHashSet();
+        var key = await CreateKeyAsync("local-team", new KeyLimits(PreferencesJson: """{"only_tags": ["local"], "weights": {"cost": 1}}"""));
+        var proprietary = catalog.Aliases.Keys.First(a => a.StartsWith("answer-") && !local.Contains(a));
+
+        using (var widen = await PostAsync(Body(Question(), orchestra: new JsonObject { ["allowed_aliases"] = new JsonArray(proprietary) }), key.Secret))
+            widen.StatusCode.Should().Be(HttpStatusCode.Forbidden, "a request cannot reach past its key's hard constraints");
+        using (var disjoint = await PostAsync(Body(Question(), orchestra: new JsonObject { ["preferences"] = new JsonObject { ["only_tags"] = new JsonArray("proprietary") } }), key.Secret))
+        {
+            disjoint.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            (await JsonAsync(disjoint))["error"]!["code"]!.GetValue<string>().Should().Be("no_alias_allowed");
+        }
+
+        using var ok = await PostAsync(Body(Question()), key.Secret);
+        ok.StatusCode.Should().Be(HttpStatusCode.OK);
+        var called = (await JsonAsync(ok))["orchestra"]!["calls"]!.AsObject().Select(c => c.Key).Where(catalog.Aliases.ContainsKey).ToList();
+        called.Should().NotBeEmpty().And.OnlyContain(a => local.Contains(a));
+    }
 }
