@@ -46,5 +46,23 @@ public sealed class PostgresReplicasTests : ServerWorld
         using var listed = await Http.SendAsync(get);
         var runs = JsonNode.Parse(await listed.Content.ReadAsStringAsync())!.AsArray();
         runs.Should().ContainSingle().Which!["cost_usd"]!.GetValue<decimal>().Should().Be(cost);
+        var runId = runs[0]!["id"]!.GetValue<string>();
+
+        async Task<JsonNode> Get(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(replica.Address, path));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin.Secret);
+            using var r = await Http.SendAsync(request);
+            r.StatusCode.Should().Be(HttpStatusCode.OK, path);
+            return JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
+        }
+        var spend = await Get("ui/api/spend");
+        spend["per_key_model_day"]!.AsArray().Should().ContainSingle().Which!["cost_usd"]!.GetValue<decimal>().Should().Be(cost);
+        spend["per_alias"]!.AsArray().Sum(a => a!["cost_usd"]!.GetValue<decimal>()).Should().Be(cost);
+        var keys = await Get("ui/api/keys");
+        keys.AsArray().Single(k => k!["name"]!.GetValue<string>() == "team")!["left_total_usd"]!.GetValue<decimal>().Should().Be(0);
+        var run = await Get($"ui/api/runs/{runId}");
+        run["ledger"]!.AsArray().Sum(c => c!["cost_usd"]!.GetValue<decimal>()).Should().Be(cost);
+        run["timeline"]!.AsArray().Should().NotBeEmpty();
     }
 }
