@@ -7,6 +7,7 @@
 #   python3-numpy, python3-sympy - scientific Python, so the tests prove it works under the syscall filter
 #   nodejs/npm  - npx, for the MCP test against @modelcontextprotocol/server-everything
 #   postgresql  - server binaries; tests start a throwaway server on 127.0.0.1 (shared stores for shards and replicas)
+#   chromium    - Debian's browser, driven by Playwright in the dashboard test of orchestra serve (no browser download)
 # Then warms the npx cache so the MCP test's first start does not wait for a download.
 set -euo pipefail
 
@@ -23,6 +24,7 @@ has_lib libseccomp.so.2 || missing+=(libseccomp2)
 /usr/bin/python3 -c 'import sympy' >/dev/null 2>&1 || missing+=(python3-sympy)
 command -v npx >/dev/null 2>&1 || missing+=(nodejs npm)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
@@ -41,4 +43,6 @@ fi
 
 # Download the MCP reference server once (it exits at end of input).
 timeout 300 npx -y @modelcontextprotocol/server-everything < /dev/null > /dev/null 2>&1 || true
+# The official OpenAI Node SDK, which the orchestra serve tests install into a temporary folder: cache it once.
+timeout 300 npm cache add openai@6.30.1 > /dev/null 2>&1 || true
 echo "tools prerequisites ready: $(bwrap --version), python $(/usr/bin/python3 --version 2>&1 | cut -d' ' -f2), node $(node --version)"

@@ -22,6 +22,8 @@ internal static class CommandRegistry
         Commands.TrainCommand.Create(),
         Commands.RolloutCommand.Create(),
         Commands.RewardCommand.Create(),
+        Commands.ServeCommand.Create(),
+        Commands.KeysCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

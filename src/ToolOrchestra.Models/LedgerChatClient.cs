@@ -32,7 +32,8 @@ public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string 
 /// including retries. The entry is recorded in the scope's ledger and attached to the response under <see cref="EntryKey"/>.
 /// A stream is accounted when it completes (usage from its last chunk when the server sends it); the entry then
 /// arrives in one extra update, so <c>ToChatResponse()</c> carries it like a whole response does. A call that fails,
-/// or a stream abandoned before its end, is not billed.
+/// or a stream abandoned before its end, is not billed. A model with <c>"api": "orchestra"</c> (another orchestrator) is
+/// billed the dollars and seconds its run reports, and the entry names that inner run.
 /// </summary>
 public sealed class LedgerChatClient(IChatClient inner, ModelEntry model, ITokenCounter counter, TimeProvider? time = null)
     : DelegatingChatClient(inner)
@@ -77,8 +78,10 @@ public sealed class LedgerChatClient(IChatClient inner, ModelEntry model, IToken
         var estimated = response.Usage?.InputTokenCount is null || response.Usage?.OutputTokenCount is null;
         var input = response.Usage?.InputTokenCount ?? EstimateInput(list, options);
         var output = response.Usage?.OutputTokenCount ?? EstimateOutput(response);
+        // A nested orchestrator's run was already priced call by call where it ran: bill what it reports, once.
+        var reported = response.AdditionalProperties?.TryGetValue(ReportedRun.Key, out var r) == true ? r as ReportedRun : null;
         var entry = new LedgerEntry(scope?.Turn ?? 0, scope?.Kind ?? CallKind.Expert, scope?.Tool ?? "chat", scope?.Alias, model.Id,
-            input, output, model.Price.CostOf(input, output), seconds, estimated);
+            input, output, reported?.CostUsd ?? model.Price.CostOf(input, output), reported?.Seconds ?? seconds, estimated, reported?.RunId);
         scope?.Ledger.Record(entry);
         return entry;
     }

@@ -41,7 +41,8 @@ public sealed class ModelClientFactory(
             throw new UserError($"{catalog.SourcePath ?? "catalog"}: unknown model '{modelId}'.");
         var wire = transport?.Invoke(model) ?? (model.Api == ModelApi.Completions
             ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, ApiKey(model), Tokenizers.GetOrAdd(model.Tokenizer!, Qwen3Tokenizer.Load))
-            : new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5)));
+            : new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5),
+                reportsRuns: model.Api == ModelApi.Orchestra));
         var builder = new ChatClientBuilder(wire)
             .UseTelemetry(model, time: time)
             .UseBudget()

@@ -20,10 +20,13 @@ namespace ToolOrchestra.Models;
 public sealed class OpenAiCompatibleChatClient : WireChatClient
 {
     private readonly IChatClient _adapter;
+    private readonly bool _reportsRuns;
 
-    public OpenAiCompatibleChatClient(Uri endpoint, string providerModel, string apiKey, TimeSpan requestTimeout)
+    /// <param name="reportsRuns">The endpoint is another orchestrator (<c>orchestra serve</c>): send the nesting chain, read its run report.</param>
+    public OpenAiCompatibleChatClient(Uri endpoint, string providerModel, string apiKey, TimeSpan requestTimeout, bool reportsRuns = false)
         : base(new ChatClientMetadata("openai", endpoint, providerModel))
     {
+        _reportsRuns = reportsRuns;
         var options = new OpenAIClientOptions
         {
             Endpoint = endpoint,
@@ -32,11 +35,18 @@ public sealed class OpenAiCompatibleChatClient : WireChatClient
             Transport = new HttpClientPipelineTransport(new HttpClient(new WireAttempt.MarkingHandler(new SocketsHttpHandler())) { Timeout = Timeout.InfiniteTimeSpan }),
         };
         options.AddPolicy(new ReplyValidationPolicy(), PipelinePosition.PerTry);
+        if (reportsRuns) options.AddPolicy(new OrchestrationChain.Policy(), PipelinePosition.PerCall);
         _adapter = new ChatClient(providerModel, new ApiKeyCredential(apiKey), options).AsIChatClient();
     }
 
-    protected override Task<ChatResponse> SendAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
-        _adapter.GetResponseAsync(messages, options, cancellationToken);
+    protected override async Task<ChatResponse> SendAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var response = await _adapter.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        if (_reportsRuns && response.RawRepresentation is ChatCompletion completion
+            && ReportedRun.FromCompletionJson(ModelReaderWriter.Write(completion, ModelReaderWriterOptions.Json)) is { } report)
+            (response.AdditionalProperties ??= [])[ReportedRun.Key] = report;
+        return response;
+    }
 
     protected override IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
         _adapter.GetStreamingResponseAsync(messages, options, cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
 
 namespace ToolOrchestra.Runtime;
@@ -19,4 +20,19 @@ public sealed record OrchestrationRequest(string Problem)
 
     /// <summary>The run id (names the trajectory file); a fresh one when null.</summary>
     public string? Id { get; init; }
+
+    /// <summary>
+    /// The request for a conversation (a chat client's messages, an OpenAI-compatible server's body): the last user
+    /// message is the problem and earlier user and assistant messages are stated before it as context (system messages
+    /// are left out: the orchestrator has its own). A conversation without a user message with text is a <see cref="UserError"/>.
+    /// </summary>
+    public static OrchestrationRequest FromConversation(IEnumerable<ChatMessage> messages)
+    {
+        var list = messages.ToList();
+        var last = list.FindLastIndex(m => m.Role == ChatRole.User);
+        if (last < 0 || string.IsNullOrWhiteSpace(list[last].Text)) throw new UserError("the conversation has no user message with text; the last user message is the problem.");
+        var earlier = list.Take(last).Where(m => m.Role != ChatRole.System && !string.IsNullOrWhiteSpace(m.Text))
+            .Select(m => $"{m.Role.Value}: {m.Text}").ToList();
+        return new OrchestrationRequest(earlier.Count == 0 ? list[last].Text : $"Conversation so far:\n{string.Join("\n", earlier)}\n\n{list[last].Text}");
+    }
 }

@@ -57,14 +57,8 @@ public sealed class OrchestratorChatClient(IOrchestrator orchestrator, string mo
 
     private static OrchestrationRequest Request(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        var list = messages.ToList();
-        var last = list.FindLastIndex(m => m.Role == ChatRole.User);
-        if (last < 0 || string.IsNullOrWhiteSpace(list[last].Text)) throw new UserError("the conversation has no user message with text; the last user message is the problem.");
-        var earlier = list.Take(last).Where(m => m.Role != ChatRole.System && !string.IsNullOrWhiteSpace(m.Text))
-            .Select(m => $"{m.Role.Value}: {m.Text}").ToList();
-        var problem = earlier.Count == 0 ? list[last].Text : $"Conversation so far:\n{string.Join("\n", earlier)}\n\n{list[last].Text}";
         var props = options?.AdditionalProperties;
-        return new OrchestrationRequest(problem)
+        return OrchestrationRequest.FromConversation(messages) with
         {
             Preferences = PreferencesFrom(props?.TryGetValue(PreferencesKey, out var p) == true ? p : null),
             BudgetUsd = props?.TryGetValue(BudgetUsdKey, out var b) == true ? Convert.ToDecimal(b, System.Globalization.CultureInfo.InvariantCulture) : null,

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ToolOrchestra.Core;
 using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
+using ToolOrchestra.Tools;
 
 namespace ToolOrchestra.Cli.Commands;
 
@@ -26,19 +27,26 @@ internal static class SimCommand
         var world = new Option<string>("--world-size") { Description = "World size: default or small (must match the demo's to share its index)", DefaultValueFactory = _ => "default" };
         var outDir = new Option<string>("--out") { Description = "Folder for the world's corpus, tasks and search index", DefaultValueFactory = _ => Path.Combine("runs", "sim") };
         var latencyScale = new Option<double>("--latency-scale") { Description = "Wait this fraction of each reply's modelled seconds (0: reply at once, 1: real time)", DefaultValueFactory = _ => 0 };
+        var bind = new Option<string>("--bind") { Description = "Address to listen on; anything but loopback requires --api-key-env", DefaultValueFactory = _ => "127.0.0.1" };
+        var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the key every request must send (Authorization: Bearer)" };
         var command = new Command("serve", "Serve the simulated experts as an OpenAI-compatible /v1/chat/completions on 127.0.0.1 until Ctrl+C")
         {
-            port, seed, world, outDir, latencyScale,
+            port, seed, world, outDir, latencyScale, bind, apiKeyEnv,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var portNumber = OptionChecks.Between(parse.GetValue(port), 0, 65535, "--port");
             var latency = OptionChecks.Range(parse.GetValue(latencyScale), 0, 1000, "--latency-scale");
+            var address = LoopbackWebApp.ParseBind(parse.GetValue(bind)!);
+            string? key = null;
+            if (parse.GetValue(apiKeyEnv) is { } variable)
+                key = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value
+                    : throw new UserError($"--api-key-env {variable}: the variable is not set; export {variable}=SECRET first.");
             var w = World.Generate(parse.GetValue(seed), WorldSize(parse.GetValue(world)!));
             OptionChecks.Folder(parse.GetValue(outDir)!, "--out");
             var folder = Path.GetFullPath(Path.Combine(parse.GetValue(outDir)!, "world"));
             WorldRetrieval.Build(w, folder, ct: c);
-            await using var server = await SimulatedExpertServer.StartAsync(new SimulatedEndpoint(w), portNumber, latency, c);
+            await using var server = await SimulatedExpertServer.StartAsync(new SimulatedEndpoint(w), address, portNumber, key, latency, c);
             var index = Path.Combine(folder, WorldRetrieval.IndexFile);
             Console.WriteLine($"Serving SIMULATED experts (no real model runs) at {server.BaseUrl}");
             Console.WriteLine($"World seed {w.Seed} ({w.Fingerprint}): {w.Documents.Count} documents, {w.Tasks.Count} questions in {folder}");

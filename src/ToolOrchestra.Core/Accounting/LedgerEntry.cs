@@ -3,6 +3,7 @@ namespace ToolOrchestra.Core.Accounting;
 /// <summary>
 /// One accounted call: an orchestrator generation, an expert call, a code execution, a search.
 /// <see cref="TokensEstimated"/> is true when the endpoint reported no usage and the counts were estimated.
+/// <see cref="InnerRunId"/> names the run a nested orchestrator made for this call (recursive orchestration).
 /// </summary>
 public sealed record LedgerEntry(
     int Turn,
@@ -14,7 +15,8 @@ public sealed record LedgerEntry(
     long OutputTokens,
     decimal CostUsd,
     double LatencySeconds,
-    bool TokensEstimated = false);
+    bool TokensEstimated = false,
+    string? InnerRunId = null);
 
 /// <summary>What was called. Orchestrator generations are not tool calls: the paper's latency leaves them out.</summary>
 public enum CallKind

@@ -56,9 +56,11 @@ public sealed record ModelEntry(
 /// <summary>
 /// How the endpoint is driven: <c>chat</c> (<c>/v1/chat/completions</c>, the server applies its template) or
 /// <c>completions</c> (<c>/v1/completions</c>: we render the Qwen3 chat template with the model's tokenizer, so the
-/// prompt is byte for byte what the model was trained on and token ids are known).
+/// prompt is byte for byte what the model was trained on and token ids are known), or <c>orchestra</c> (another
+/// orchestrator behind <c>orchestra serve</c>: chat completions whose calls are billed what its run reports, not
+/// tokens × price, with nesting depth limited and cycles refused by the servers).
 /// </summary>
-public enum ModelApi { Chat, Completions }
+public enum ModelApi { Chat, Completions, Orchestra }
 
 /// <summary>Dollars per million tokens. <c>decimal</c> so totals are exact.</summary>
 public sealed record Price(decimal InputPerMillion, decimal OutputPerMillion)

@@ -95,7 +95,8 @@ public static class CatalogLoader
             {
                 "chat" => ModelApi.Chat,
                 "completions" => ModelApi.Completions,
-                var other => throw apiField.Error($"unknown api '{other}'; use \"chat\" (/v1/chat/completions) or \"completions\" (/v1/completions with our Qwen3 template)."),
+                "orchestra" => ModelApi.Orchestra,
+                var other => throw apiField.Error($"unknown api '{other}'; use \"chat\" (/v1/chat/completions), \"completions\" (/v1/completions with our Qwen3 template) or \"orchestra\" (another orchestrator behind orchestra serve)."),
             }
             : ModelApi.Chat;
         var tokenizer = m.OptionalField("tokenizer") is { } tk

@@ -9,10 +9,13 @@ namespace ToolOrchestra.Tools.Retrieval;
 /// <summary>
 /// Serves any <see cref="IRetriever"/> over the reference's <c>POST /retrieve</c> API on 127.0.0.1, so a fleet of
 /// orchestrators can share one index. Queries of one request run concurrently. Bad requests get 400 with
-/// <c>{"error": ...}</c>; a failed retrieval (e.g. an eid missing from the allowed map) gets 422.
+/// <c>{"error": ...}</c>, more than <see cref="MaxQueries"/> queries 413; a failed retrieval (e.g. an eid missing from the allowed map) gets 422.
 /// </summary>
 public sealed class RetrievalServer : IAsyncDisposable
 {
+    /// <summary>Queries one request may carry: the body cap bounds bytes, this bounds the work (1.3 M tiny queries once held the server for a minute).</summary>
+    public const int MaxQueries = 1024;
+
     private readonly WebApplication _app;
 
     private RetrievalServer(WebApplication app, Uri address)
@@ -59,6 +62,8 @@ public sealed class RetrievalServer : IAsyncDisposable
             return Error(400, e.Message);
         }
 
+        if (request.Queries.Count > MaxQueries)
+            return Error(413, $"{request.Queries.Count} queries in one request; send at most {MaxQueries} per request.");
         var results = await Task.WhenAll(request.Queries.Select(q =>
             retriever.RetrieveAsync(q, request.TopK, request.Eid, http.RequestAborted))).ConfigureAwait(false);
         if (results.FirstOrDefault(r => r.Error is not null) is { } failed)

@@ -153,6 +153,27 @@ public sealed class RemoteRetrievalTests : IClassFixture<RemoteRetrievalTests.Fi
         act.Should().Throw<FormatException>().WithMessage("$[0][1].document: missing 'contents'*");
     }
 
+    [Fact]
+    public async Task A_foreign_host_a_non_json_body_and_an_oversized_request_are_refused_before_any_search()
+    {
+        using var foreign = new HttpRequestMessage(HttpMethod.Post, new Uri(_f.Server.Address, "retrieve"))
+        {
+            Content = new StringContent("""{"queries": ["tower"], "topk": 1}""", Encoding.UTF8, "application/json"),
+        };
+        foreign.Headers.Host = "rebound.example";
+        ((int)(await Http.SendAsync(foreign)).StatusCode).Should().Be(403);
+
+        var plain = await Http.PostAsync(new Uri(_f.Server.Address, "retrieve"), new StringContent("""{"queries": ["tower"], "topk": 1}""", Encoding.UTF8, "text/plain"));
+        ((int)plain.StatusCode).Should().Be(415, "a web page's simple cross-site request cannot be JSON");
+
+        var many = await PostAsync(JsonSerializer.Serialize(new { queries = Enumerable.Repeat("q", RetrievalServer.MaxQueries + 1), topk = 1 }));
+        ((int)many.StatusCode).Should().Be(413);
+        (await many.Content.ReadAsStringAsync()).Should().Contain($"at most {RetrievalServer.MaxQueries}");
+
+        var huge = await PostAsync(JsonSerializer.Serialize(new { queries = Enumerable.Repeat(new string('q', 1000), 1300), topk = 1 }));
+        ((int)huge.StatusCode).Should().Be(413, "1.3 MB is over the 1 MiB body cap");
+    }
+
     private Task<HttpResponseMessage> PostAsync(string body) =>
         Http.PostAsync(new Uri(_f.Server.Address, "retrieve"), new StringContent(body, Encoding.UTF8, "application/json"));
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +16,10 @@ namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 /// <c>model</c> picks the profile; <c>usage</c> is filled; the reply's model name, its text and the
 /// <c>system_fingerprint</c> say "simulated". Replies return at once (or after a chosen fraction of the modelled
 /// seconds); the modelled seconds are reported in the <c>x-simulated-latency-s</c> header. The optional <c>seed</c>
-/// field varies the reply; without one a request always gets the same reply.
+/// field varies the reply; without one a request always gets the same reply. <c>"stream": true</c> is answered as
+/// server-sent events in OpenAI's chunk format (with a usage chunk when <c>stream_options.include_usage</c> asks).
+/// Like every server here it checks the Host header, takes JSON bodies only and caps their size; bound beyond
+/// loopback it requires a key.
 /// </summary>
 public sealed class SimulatedExpertServer : IAsyncDisposable
 {
@@ -44,10 +48,19 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
     /// Starts listening on 127.0.0.1:<paramref name="port"/> (0 picks a free port); a taken port is a <see cref="UserError"/>.
     /// <paramref name="latencyScale"/> &gt; 0 makes each reply wait that fraction of its modelled seconds (1 = real time).
     /// </summary>
-    public static async Task<SimulatedExpertServer> StartAsync(SimulatedEndpoint endpoint, int port, double latencyScale = 0, CancellationToken ct = default)
+    public static Task<SimulatedExpertServer> StartAsync(SimulatedEndpoint endpoint, int port, double latencyScale = 0, CancellationToken ct = default) =>
+        StartAsync(endpoint, IPAddress.Loopback, port, null, latencyScale, ct);
+
+    /// <summary>
+    /// As above on <paramref name="bind"/>; any address but loopback needs <paramref name="apiKey"/>, which every
+    /// request must then send as <c>Authorization: Bearer</c> (also on loopback, when given).
+    /// </summary>
+    public static async Task<SimulatedExpertServer> StartAsync(SimulatedEndpoint endpoint, IPAddress bind, int port, string? apiKey, double latencyScale = 0, CancellationToken ct = default)
     {
         if (!double.IsFinite(latencyScale) || latencyScale < 0) throw new UserError($"--latency-scale must be 0 or more, got {latencyScale}.");
-        var app = LoopbackWebApp.Create(port);
+        if (!IPAddress.IsLoopback(bind) && string.IsNullOrEmpty(apiKey))
+            throw new UserError($"--bind {bind} serves beyond this machine, which requires a key: set one in an environment variable and pass --api-key-env VAR.");
+        var app = LoopbackWebApp.Create(bind, port, new WebGuard { ApiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey });
         var server = new SimulatedExpertServer(app, endpoint, latencyScale);
         app.MapPost("/v1/chat/completions", server.CompleteAsync);
         app.MapGet("/v1/models", server.ModelsAsync);
@@ -109,6 +122,13 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
             try { await Task.Delay(TimeSpan.FromSeconds(completion.LatencySeconds * _latencyScale), context.RequestAborted).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
         }
+        context.Response.Headers["x-simulated-latency-s"] = completion.LatencySeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        if (body["stream"] is JsonValue streamValue && streamValue.TryGetValue<bool>(out var stream) && stream)
+        {
+            var includeUsage = body["stream_options"]?["include_usage"] is JsonValue u && u.TryGetValue<bool>(out var usage) && usage;
+            await StreamAsync(context, id, completion, includeUsage).ConfigureAwait(false);
+            return;
+        }
         var message = new JsonObject { ["role"] = "assistant", ["content"] = completion.Content };
         if (completion.ToolCalls.Count > 0)
             message["tool_calls"] = new JsonArray(completion.ToolCalls.Select((c, i) => (JsonNode)new JsonObject
@@ -138,8 +158,53 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
             },
         };
         context.Response.ContentType = "application/json";
-        context.Response.Headers["x-simulated-latency-s"] = completion.LatencySeconds.ToString("0.###", CultureInfo.InvariantCulture);
         await context.Response.WriteAsync(reply.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The same reply as server-sent events: the role, the text in pieces, each tool call, the finish, usage when asked, [DONE].</summary>
+    private static async Task StreamAsync(HttpContext context, long id, SimulatedCompletion completion, bool includeUsage)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        async Task Send(JsonNode? delta, string? finish = null, JsonObject? usage = null)
+        {
+            var chunk = new JsonObject
+            {
+                ["id"] = $"chatcmpl-sim-{id}",
+                ["object"] = "chat.completion.chunk",
+                ["created"] = 1735689600,
+                ["model"] = completion.Model,
+                ["system_fingerprint"] = Fingerprint,
+                ["choices"] = delta is null ? new JsonArray() : new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
+            };
+            if (usage is not null) chunk["usage"] = usage;
+            await context.Response.WriteAsync($"data: {chunk.ToJsonString()}\n\n", context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        await Send(new JsonObject { ["role"] = "assistant", ["content"] = "" }).ConfigureAwait(false);
+        var text = completion.Content ?? "";
+        for (var i = 0; i < text.Length; i += 64)
+            await Send(new JsonObject { ["content"] = text.Substring(i, Math.Min(64, text.Length - i)) }).ConfigureAwait(false);
+        for (var i = 0; i < completion.ToolCalls.Count; i++)
+            await Send(new JsonObject
+            {
+                ["tool_calls"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = i,
+                    ["id"] = $"call_{id}_{i}",
+                    ["type"] = "function",
+                    ["function"] = new JsonObject { ["name"] = completion.ToolCalls[i].Name, ["arguments"] = completion.ToolCalls[i].ArgumentsJson },
+                }),
+            }).ConfigureAwait(false);
+        await Send(new JsonObject(), completion.ToolCalls.Count > 0 ? "tool_calls" : "stop").ConfigureAwait(false);
+        if (includeUsage)
+            await Send(null, usage: new JsonObject
+            {
+                ["prompt_tokens"] = completion.PromptTokens,
+                ["completion_tokens"] = completion.CompletionTokens,
+                ["total_tokens"] = completion.PromptTokens + completion.CompletionTokens,
+            }).ConfigureAwait(false);
+        await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>A message's text: a plain string or the concatenated text parts of a content array.</summary>

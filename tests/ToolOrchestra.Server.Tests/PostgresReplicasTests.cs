@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ToolOrchestra.Runtime.Storage;
+using ToolOrchestra.Server.Keys;
+using ToolOrchestra.Testing;
+
+namespace ToolOrchestra.Server.Tests;
+
+/// <summary>Two replicas behind one PostgreSQL store share keys and spend: a budget spent on one is refused on the other.</summary>
+public sealed class PostgresReplicasTests : ServerWorld
+{
+    private LocalPostgres _pg = null!;
+
+    protected override StoreLocation Store() => StoreLocation.Parse(_pg.Url());
+
+    public override async Task InitializeAsync()
+    {
+        _pg = await LocalPostgres.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _pg.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Replicas_on_one_postgres_store_share_keys_runs_and_budgets()
+    {
+        await using var replica = await StartServerAsync(StoreLocation.Parse(_pg.Url()));
+        var key = await replica.Keys.CreateAsync("team", new KeyLimits(TotalUsd: 0.000001m));
+
+        using var first = await PostAsync(Body(Question()), key.Secret); // the key was made through the replica; this is the first server
+        first.StatusCode.Should().Be(HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
+        var cost = (await JsonAsync(first))["orchestra"]!["cost_usd"]!.GetValue<decimal>();
+
+        using var second = await PostAsync(Body(Question()), key.Secret, replica);
+        second.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        (await JsonAsync(second))["error"]!["message"]!.GetValue<string>().Should().Contain("total budget");
+        (await replica.Keys.SpendAsync(key.Key.Id)).Total.Should().Be(cost);
+
+        var admin = await Server.Keys.CreateAsync("ops", new KeyLimits(Admin: true));
+        using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(replica.Address, "ui/api/runs"));
+        get.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin.Secret);
+        using var listed = await Http.SendAsync(get);
+        var runs = JsonNode.Parse(await listed.Content.ReadAsStringAsync())!.AsArray();
+        runs.Should().ContainSingle().Which!["cost_usd"]!.GetValue<decimal>().Should().Be(cost);
+        var runId = runs[0]!["id"]!.GetValue<string>();
+
+        async Task<JsonNode> Get(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(replica.Address, path));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin.Secret);
+            using var r = await Http.SendAsync(request);
+            r.StatusCode.Should().Be(HttpStatusCode.OK, path);
+            return JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
+        }
+        var spend = await Get("ui/api/spend");
+        spend["per_key_model_day"]!.AsArray().Should().ContainSingle().Which!["cost_usd"]!.GetValue<decimal>().Should().Be(cost);
+        spend["per_alias"]!.AsArray().Sum(a => a!["cost_usd"]!.GetValue<decimal>()).Should().Be(cost);
+        var keys = await Get("ui/api/keys");
+        keys.AsArray().Single(k => k!["name"]!.GetValue<string>() == "team")!["left_total_usd"]!.GetValue<decimal>().Should().Be(0);
+        var run = await Get($"ui/api/runs/{runId}");
+        run["ledger"]!.AsArray().Sum(c => c!["cost_usd"]!.GetValue<decimal>()).Should().Be(cost);
+        run["timeline"]!.AsArray().Should().NotBeEmpty();
+    }
+}
