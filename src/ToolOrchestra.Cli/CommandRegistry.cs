@@ -22,6 +22,7 @@ internal static class CommandRegistry
         Commands.TrainCommand.Create(),
         Commands.RolloutCommand.Create(),
         Commands.RewardCommand.Create(),
+        WithSubcommand(new Command("eval", "Evaluation harness"), Commands.EvalReportCommand.Create()),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

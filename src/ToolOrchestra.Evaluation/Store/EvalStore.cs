@@ -114,6 +114,24 @@ public sealed class EvalStore : IAsyncDisposable
         return samples;
     }
 
+    /// <summary>
+    /// A run's samples one at a time, in sample-id order, without holding them all: reports over 100k samples stream
+    /// them through their aggregates. The store's connection is held until the enumeration ends.
+    /// </summary>
+    public async IAsyncEnumerable<EvalSample> StreamSamplesAsync(string runId, bool withTrajectories = false,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var columns = withTrajectories ? SampleColumns : SampleColumns.Replace("trajectory", "NULL", StringComparison.Ordinal);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var cmd = Command($"SELECT {columns} FROM eval_samples WHERE run_id = @r ORDER BY sample_id", [("r", runId)]);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) yield return ReadSample(reader);
+        }
+        finally { _gate.Release(); }
+    }
+
     public async Task<JudgeVerdict?> FindVerdictAsync(string key, CancellationToken ct = default)
     {
         JudgeVerdict? found = null;
