@@ -7,6 +7,7 @@
 #   python3-numpy, python3-sympy - scientific Python, so the tests prove it works under the syscall filter
 #   nodejs/npm  - npx, for the MCP test against @modelcontextprotocol/server-everything
 #   postgresql  - server binaries; tests start a throwaway server on 127.0.0.1 (shared stores for shards and replicas)
+#   chromium    - a real browser for the eval report's HTML check (Playwright with executablePath /usr/bin/chromium)
 # Then warms the npx cache so the MCP test's first start does not wait for a download.
 set -euo pipefail
 
@@ -23,6 +24,7 @@ has_lib libseccomp.so.2 || missing+=(libseccomp2)
 /usr/bin/python3 -c 'import sympy' >/dev/null 2>&1 || missing+=(python3-sympy)
 command -v npx >/dev/null 2>&1 || missing+=(nodejs npm)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium) # eval report's HTML is checked in a real browser (Playwright drives Debian's Chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"

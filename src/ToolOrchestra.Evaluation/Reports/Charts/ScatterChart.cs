@@ -41,26 +41,31 @@ internal static class ScatterChart
             svg.Circle(px, py, 5, p.Highlight ? Svg.Colour(0) : "#777", $"{p.Label}: {xFormat(p.X)}, {yFormat(p.Y)}");
             var text = Legend.Clip(p.Label, (right - left) / 2, labelSize);
             var w = Svg.TextWidth(text, labelSize);
-            var toRight = px + 8 + w <= width - 4;
-            var x0 = toRight ? px + 8 : px - 8 - w;
-            var baseline = Place(placed, x0, x0 + w, py + 4, labelSize, plotTop + labelSize, plotBottom + 2);
+            var (x0, baseline) = Place(placed, px, w, py + 4, labelSize, plotTop + labelSize, plotBottom + 2, width - 4);
             placed.Add((x0, baseline - labelSize, x0 + w, baseline + 3));
-            svg.Text(toRight ? px + 8 : px - 8, baseline, text, labelSize, toRight ? "start" : "end", cls: "point-label");
+            if (Math.Abs(baseline - (py + 4)) > 1) // moved off its point: a leader line says whose label it is
+                svg.Line(px, py, x0 < px ? x0 + w : x0, baseline - labelSize / 2, "#aaa", 0.8);
+            svg.Text(x0, baseline, text, labelSize, "start", cls: "point-label");
         }
         Legend.Draw(svg, legend, plotBottom + 48, width);
         return svg.ToString();
     }
 
-    /// <summary>The baseline nearest <paramref name="want"/> (trying below, then above) where the label overlaps none placed.</summary>
-    private static double Place(List<(double X0, double Y0, double X1, double Y1)> placed, double x0, double x1, double want, double size, double min, double max)
+    /// <summary>
+    /// Where a point's label goes: right of the point, else left of it, at the point's height, else the nearest height
+    /// below or above where it overlaps no label already placed and stays inside the plot and the picture.
+    /// </summary>
+    private static (double X0, double Baseline) Place(List<(double X0, double Y0, double X1, double Y1)> placed, double px, double w, double want,
+        double size, double min, double max, double maxX)
     {
-        bool Free(double b) => b >= min && b <= max && !placed.Any(q => x0 < q.X1 && x1 > q.X0 && b - size < q.Y1 && b + 3 > q.Y0);
+        bool Free(double x0, double b) => x0 >= 2 && x0 + w <= maxX && b >= min && b <= max
+                                           && !placed.Any(q => x0 < q.X1 && x0 + w > q.X0 && b - size < q.Y1 && b + 3 > q.Y0);
+        var sides = new[] { px + 8, px - 8 - w };
         for (var step = 0; step < 40; step++)
-        {
-            if (Free(want + step * (size + 2))) return want + step * (size + 2);
-            if (Free(want - step * (size + 2))) return want - step * (size + 2);
-        }
-        return Math.Clamp(want, min, max);
+            foreach (var b in step == 0 ? [want] : new[] { want + step * (size + 2), want - step * (size + 2) })
+                foreach (var x0 in sides)
+                    if (Free(x0, b)) return (x0, b);
+        return (px + 8 + w <= maxX ? px + 8 : px - 8 - w, Math.Clamp(want, min, max));
     }
 
     /// <summary>Grid lines and tick labels of both axes.</summary>

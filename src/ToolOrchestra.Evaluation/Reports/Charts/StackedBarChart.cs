@@ -12,7 +12,7 @@ internal static class StackedBarChart
     public static string Render(string title, IReadOnlyList<StackedBar> bars, IReadOnlyList<string> categories, double width = 760)
     {
         const double titleH = 34, size = 11, pad = 10, barH = 22, gap = 10;
-        var labels = bars.Select(b => Legend.Clip(b.Label, 220, 12)).ToList();
+        var labels = bars.Select(b => Legend.Clip(b.Label, 300, 12)).ToList();
         var left = pad + (labels.Count == 0 ? 0 : labels.Max(l => Svg.TextWidth(l, 12))) + 8;
         var right = width - 20;
         var legendH = Legend.Measure(categories, width);
