@@ -15,6 +15,6 @@ public sealed record TurnLimitSweep(string RunId, int? RunMaxTurns, int LongestS
     public static readonly IReadOnlyList<int> DefaultLimits = [10, 20, 50, 100];
 
     public const string Derivation =
-        "Derived from each run's stored trajectories, not rerun: a sample is correct within k turns when it answered correctly at turn ≤ k; " +
+        "Derived from each run's stored samples (their turns and per-call ledger), not rerun: a sample is correct within k turns when it answered correctly at turn ≤ k; " +
         "its dollars and tool seconds are those of its calls in turns ≤ k. This stands for a k-turn limit because the policy's prompt never shows the limit.";
 }
