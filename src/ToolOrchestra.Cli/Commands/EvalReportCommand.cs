@@ -23,9 +23,9 @@ internal static class EvalReportCommand
         var outDir = new Option<string?>("--out") { Description = "Folder to write report.md, report.html, report.json and the CSV tables into (all four unless --format is given)" };
         var format = new Option<string?>("--format") { Description = "md, html, csv or json: what to print (without --out) or write (with --out); default md printed, all written" };
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON object ({\"runs\":[…],…})" };
-        var preferences = new Option<string[]>("--preferences") { Description = "Preference files (weights/pref_vec, only_tags, exclude_aliases): score each run's trajectories under them", AllowMultipleArgumentsPerToken = true };
+        var preferences = new Option<string[]>("--preferences") { Description = "Preference files (weights/pref_vec, only_tags, exclude_aliases): score each run's trajectories under them (repeat the option for several)" };
         var baseline = new Option<string?>("--baseline") { Description = "A run to put the others beside (e.g. the same orchestrator before prices changed): deltas per metric" };
-        var training = new Option<string[]>("--training") { Description = "training.csv files written by 'orchestra train' or 'orchestra demo': curves per GRPO step", AllowMultipleArgumentsPerToken = true };
+        var training = new Option<string[]>("--training") { Description = "training.csv files written by 'orchestra train' or 'orchestra demo': curves per GRPO step (repeat for several)" };
         var strongest = new Option<string?>("--strongest") { Description = "The model id counted as the strongest (default: the highest-priced model of each run's catalog)" };
         var command = new Command("report", "Table 1 and its analyses from evaluation runs: Markdown, HTML with charts, CSV, JSON")
         {

@@ -20,7 +20,7 @@ public sealed record ReportRequest(IReadOnlyList<string> RunIds)
 /// </summary>
 public sealed record EvalReport(
     string Store,
-    IReadOnlyList<RunSummary> Runs,
+    IReadOnlyList<RunMetrics> Runs,
     IReadOnlyList<TurnLimitSweep> TurnLimits,
     IReadOnlyList<CallShares> CallShares,
     IReadOnlyList<CostAccuracyPoint> CostAccuracy,
@@ -63,8 +63,12 @@ public sealed record EvalReport(
         var adherence = await PreferenceAdherence.ScoreAsync(store, aggregators, request.Preferences, ct);
         return new EvalReport(store.Location.Display, summaries, aggregators.Select(a => a.Sweep()).ToList(),
             aggregators.Select(a => a.Shares(request.Strongest)).ToList(), ParetoFrontier.Of(summaries), adherence, comparisons,
-            request.Training, summaries.Any(s => s.Simulated));
+            DistinctNames(request.Training), summaries.Any(s => s.Simulated));
     }
+
+    /// <summary>Curves from folders of the same name (two <c>runs/train</c>) get a number, so each keeps its own section and charts.</summary>
+    private static IReadOnlyList<TrainingCurve> DistinctNames(IReadOnlyList<TrainingCurve> curves) =>
+        curves.Select((c, i) => curves.Count(o => o.Name == c.Name) > 1 ? c with { Name = $"{c.Name} ({i + 1})" } : c).ToList();
 
     private static string KnownRuns(IReadOnlyList<EvalRunInfo> known, EvalStore store) =>
         known.Count == 0

@@ -9,7 +9,7 @@ public sealed record CostAccuracyPoint(string RunId, decimal DollarsPerTask, dou
 /// </summary>
 public static class ParetoFrontier
 {
-    public static IReadOnlyList<CostAccuracyPoint> Of(IReadOnlyList<RunSummary> runs) =>
+    public static IReadOnlyList<CostAccuracyPoint> Of(IReadOnlyList<RunMetrics> runs) =>
         runs.Select(r => new CostAccuracyPoint(r.RunId, r.DollarsPerTask, r.Accuracy,
                 !runs.Any(o => o.RunId != r.RunId && o.DollarsPerTask <= r.DollarsPerTask && o.Accuracy >= r.Accuracy
                                 && (o.DollarsPerTask < r.DollarsPerTask || o.Accuracy > r.Accuracy))))

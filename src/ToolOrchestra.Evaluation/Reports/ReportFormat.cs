@@ -14,7 +14,7 @@ internal static class ReportFormat
     public static string PerTask(IReadOnlyDictionary<string, double> counts) =>
         counts.Count == 0 ? "–" : string.Join(", ", counts.Select(kv => $"{kv.Key} {Num(kv.Value)}"));
 
-    public static string Errors(RunSummary r) =>
+    public static string Errors(RunMetrics r) =>
         r.Errors == 0 ? "0" : $"{r.Errors} ({string.Join(", ", r.ErrorsByKind.Select(kv => $"{kv.Key} {kv.Value}"))})";
 
     /// <summary>Evenly spaced indices (first and last kept) so long training curves print as a short table.</summary>

@@ -56,8 +56,8 @@ public static class ReportSections
                         .Concat(c.CallsPerModel.Select(d => d with { Metric = $"calls/task to model {d.Metric}" }))
                         .Select(d => Row(d.Metric, Num(d.Baseline, "0.######"), Num(d.Run, "0.######"), Signed(d.Delta, "0.######"))))]));
         }
-        foreach (var t in report.Training)
-            sections.Add(new($"training-{t.Name}", $"Training curve: {t.Name}", [$"From {t.Source} ({t.Steps.Count} GRPO steps; up to 20 shown here)."],
+        foreach (var (t, i) in report.Training.Select((t, i) => (t, i)))
+            sections.Add(new($"training-{i + 1}", $"Training curve: {t.Name}", [$"From {t.Source} ({t.Steps.Count} GRPO steps; up to 20 shown here)."],
                 [Table(["step", "mean reward", "accuracy", "$/episode", "s/episode", "loss", "KL", "clip fraction"],
                     Sampled(t.Steps.Count, 20).Select(i => t.Steps[i]).Select(s => Row($"{s.Step}", Num(s.MeanReward, "0.0000"), Pct(s.Accuracy),
                         Num(s.DollarsPerEpisode, "0.000000"), Num(s.SecondsPerEpisode, "0.0"), Num(s.Loss, "0.0000"), Num(s.Kl, "0.000000"), Num(s.ClipFraction, "0.000"))))]));

@@ -92,10 +92,10 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
         _modelsThisTurn.Clear();
     }
 
-    public RunSummary Summary()
+    public RunMetrics Summary()
     {
         var n = Math.Max(_samples, 1);
-        return new RunSummary(run.RunId, run.Benchmark, run.Setup, run.Orchestrator, run.Config, run.Protocol, _simulated,
+        return new RunMetrics(run.RunId, run.Benchmark, run.Setup, run.Orchestrator, run.Config, run.Protocol, _simulated,
             _samples, _tasks.Count, _errors, _correct, _samples == 0 ? 0 : _correct / (double)_samples,
             Round(_dollars / n), Round(_judgeDollars / n), _toolSeconds / n, _wallSeconds / n, _turns / n,
             _toolCalls / (double)n, _orchestratorCalls / (double)n,

@@ -25,7 +25,7 @@ public sealed record RunComparison(
     IReadOnlyList<string> RepricedModels,
     string? CatalogNote)
 {
-    internal static RunComparison Between(RunSummary baseline, RunSummary run, IReadOnlyDictionary<string, bool?> baseVerdicts,
+    internal static RunComparison Between(RunMetrics baseline, RunMetrics run, IReadOnlyDictionary<string, bool?> baseVerdicts,
         IReadOnlyDictionary<string, bool?> runVerdicts)
     {
         var metrics = new List<MetricDelta>

@@ -35,8 +35,8 @@ internal static class ReportCharts
                     report.CostAccuracy.Select(p => new ScatterPoint(p.RunId, (double)p.DollarsPerTask, p.Accuracy, p.OnFrontier)).ToList(),
                     Dollars, Percent, "Pareto frontier"),
             ];
-        foreach (var t in report.Training)
-            charts[$"training-{t.Name}"] = Training(t);
+        for (var i = 0; i < report.Training.Count; i++)
+            charts[$"training-{i + 1}"] = Training(report.Training[i]);
         return charts;
     }
 

@@ -8,7 +8,7 @@ namespace ToolOrchestra.Evaluation.Reports;
 /// Calls per alias and per model count tool calls only (the orchestrator's generations are in
 /// <see cref="OrchestratorCallsPerTask"/>).
 /// </summary>
-public sealed record RunSummary(
+public sealed record RunMetrics(
     string RunId,
     string Benchmark,
     string Setup,
