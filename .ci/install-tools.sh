@@ -7,7 +7,7 @@
 #   python3-numpy, python3-sympy - scientific Python, so the tests prove it works under the syscall filter
 #   nodejs/npm  - npx, for the MCP test against @modelcontextprotocol/server-everything
 #   postgresql  - server binaries; tests start a throwaway server on 127.0.0.1 (shared stores for shards and replicas)
-#   chromium    - Debian's browser, driven by Playwright in the dashboard test of orchestra serve (no browser download)
+#   chromium    - Debian's browser, driven by Playwright (no browser download): the serve dashboard and eval report HTML tests
 # Then warms the npx cache so the MCP test's first start does not wait for a download.
 set -euo pipefail
 

@@ -24,6 +24,7 @@ internal static class CommandRegistry
         Commands.RewardCommand.Create(),
         Commands.ServeCommand.Create(),
         Commands.KeysCommand.Create(),
+        WithSubcommand(new Command("eval", "Evaluation harness"), Commands.EvalReportCommand.Create()),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

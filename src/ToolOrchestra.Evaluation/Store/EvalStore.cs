@@ -31,6 +31,10 @@ public sealed class EvalStore : IAsyncDisposable
     private const string SampleColumns = "run_id, sample_id, status, attempts, shard, task_id, answer, gold, correct, reward, " +
         "verdict_source, cost_usd, judge_cost_usd, tool_seconds, wall_seconds, turns, stop_reason, error, calls, trajectory, updated_at";
 
+    /// <summary>The columns aggregate reports read, in <see cref="SampleColumns"/>' order (NULL for the rest).</summary>
+    private const string ReportColumns = "run_id, sample_id, status, attempts, shard, task_id, NULL, NULL, correct, reward, " +
+        "verdict_source, cost_usd, judge_cost_usd, tool_seconds, wall_seconds, turns, stop_reason, error, calls, NULL, NULL";
+
     private readonly DbConnection _conn;
     private readonly SemaphoreSlim _gate = new(1, 1); // one connection, many concurrent samples
 
@@ -114,6 +118,27 @@ public sealed class EvalStore : IAsyncDisposable
         return samples;
     }
 
+    /// <summary>
+    /// A run's samples one at a time, in sample-id order, without holding them all: reports over 100k samples stream
+    /// them through their aggregates. Without trajectories, <c>Answer</c>, <c>Gold</c> and <c>UpdatedAt</c> are not read
+    /// either. The store's connection is held until the enumeration ends.
+    /// </summary>
+    public async IAsyncEnumerable<EvalSample> StreamSamplesAsync(string runId, bool withTrajectories = false,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        // Without trajectories, the answer, gold and timestamp are left out too: updated_at lies past the trajectory in
+        // each row, so reading it would walk every trajectory's overflow pages (most of a 100k-sample store).
+        var columns = withTrajectories ? SampleColumns : ReportColumns;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var cmd = Command($"SELECT {columns} FROM eval_samples WHERE run_id = @r ORDER BY sample_id", [("r", runId)]);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) yield return ReadSample(reader);
+        }
+        finally { _gate.Release(); }
+    }
+
     public async Task<JudgeVerdict?> FindVerdictAsync(string key, CancellationToken ct = default)
     {
         JudgeVerdict? found = null;
@@ -153,7 +178,7 @@ public sealed class EvalStore : IAsyncDisposable
         Error = Text(r, 17),
         CallsJson = r.GetString(18),
         TrajectoryJson = Text(r, 19),
-        UpdatedAt = DateTimeOffset.Parse(r.GetString(20), CultureInfo.InvariantCulture),
+        UpdatedAt = r.IsDBNull(20) ? default : DateTimeOffset.Parse(r.GetString(20), CultureInfo.InvariantCulture),
     };
 
     private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
