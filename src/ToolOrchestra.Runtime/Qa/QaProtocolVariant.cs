@@ -185,6 +185,9 @@ public sealed record QaProtocolVariant
 
     public static IReadOnlyList<QaProtocolVariant> All { get; } = [Legacy, Hle, Frames, Train];
 
+    /// <summary>What a run gets when nothing names a variant: <see cref="Train"/>, the distribution Orchestrator-8B was trained on.</summary>
+    public static QaProtocolVariant Default => Train;
+
     /// <summary>The catalog's <c>orchestrator.protocol</c>, or null when it names none.</summary>
     public static QaProtocolVariant? FromCatalog(Catalog catalog)
     {
