@@ -43,7 +43,7 @@ internal static class RolloutCommand
             foreach (var t in taskList) t.Preferences.ValidateAgainst(catalog, $"{parse.GetValue(tasks)} task '{t.Id}' pref_vec");
             var options = new LlmRolloutOptions(parse.GetValue(group), parse.GetValue(seed), parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
                 catalog.Limits.MaxErrors, parse.GetValue(topK), parse.GetValue(parallel),
-                parse.GetValue(protocol) is { } protocolName ? QaProtocolVariant.Parse(protocolName) : QaProtocolVariant.FromCatalog(catalog));
+                OptionChecks.Protocol(parse.GetValue(protocol)) ?? QaProtocolVariant.FromCatalog(catalog));
             options.Validate();
             var path = Path.GetFullPath(parse.GetValue(output)!);
             using var log = RolloutSampleLog.Open(path);

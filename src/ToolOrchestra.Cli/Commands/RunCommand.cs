@@ -48,7 +48,7 @@ internal static class RunCommand
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var weights = parse.GetValue(policyFile);
-            var variant = parse.GetValue(protocol) is { } protocolName ? QaProtocolVariant.Parse(protocolName) : null;
+            var variant = OptionChecks.Protocol(parse.GetValue(protocol));
             var runs = OptionChecks.Folder(parse.GetValue(runsDir)!, "--runs-dir");
             await using var engine = new ServiceCollection()
                 .AddToolOrchestra(parse.GetValue(config)!, o =>
