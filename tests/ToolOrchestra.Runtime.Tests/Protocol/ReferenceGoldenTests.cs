@@ -19,7 +19,7 @@ public sealed class ReferenceGoldenTests
     public static TheoryData<string, string> Episodes()
     {
         var data = new TheoryData<string, string>();
-        foreach (var variant in new[] { "hle", "frames" })
+        foreach (var variant in new[] { "hle", "frames", "train" })
             foreach (var e in Load(variant)["episodes"]!.AsArray())
                 data.Add(variant, e!["name"]!.GetValue<string>());
         return data;

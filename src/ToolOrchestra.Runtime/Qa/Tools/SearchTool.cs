@@ -28,8 +28,9 @@ public sealed class SearchTool(IRetriever? retriever, int? topK = null) : QaExpe
         // episode's clock, so a virtual-time episode stays reproducible.
         invocation.Context.Ledger.Record(ToolLedger.Retrieval(invocation.Context.Turn, found with { Seconds = clock.GetElapsedTime(started).TotalSeconds }, Name, invocation.Alias));
         if (found.Error is not null) return ToolOutput.Failed($"Query: {query}\nError: retrieval failed: {found.Error}");
-        // Reverse order, skipping documents already held (reference eval behaviour).
-        var added = state.Context.AddDocuments(found.Documents.Reverse().Select(d => d.Contents));
+        // Reverse order; appended skipping those already held (reference eval), or interleaved (training rollout).
+        var documents = found.Documents.Reverse().Select(d => d.Contents).ToList();
+        var added = state.Variant.Merge == DocumentMerge.Interleave ? state.Context.MergeDocuments(documents) : state.Context.AddDocuments(documents);
         return new ToolOutput($"Query: {query}\nFound {found.Documents.Count} documents, {added} new; {state.Context.Documents.Count} in context.");
     }
 }
