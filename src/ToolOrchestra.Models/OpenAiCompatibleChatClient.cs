@@ -34,6 +34,7 @@ public sealed class OpenAiCompatibleChatClient : WireChatClient
             NetworkTimeout = requestTimeout,
             Transport = new HttpClientPipelineTransport(new HttpClient(new WireAttempt.MarkingHandler(new SocketsHttpHandler())) { Timeout = Timeout.InfiniteTimeSpan }),
         };
+        options.AddPolicy(new DeclaredToolsPolicy(), PipelinePosition.PerCall);
         options.AddPolicy(new ReplyValidationPolicy(), PipelinePosition.PerTry);
         if (reportsRuns) options.AddPolicy(new OrchestrationChain.Policy(), PipelinePosition.PerCall);
         _adapter = new ChatClient(providerModel, new ApiKeyCredential(apiKey), options).AsIChatClient();
@@ -41,15 +42,22 @@ public sealed class OpenAiCompatibleChatClient : WireChatClient
 
     protected override async Task<ChatResponse> SendAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var response = await _adapter.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var response = await DeclaredToolsPolicy.WithAsync(DeclaredToolsPolicy.WireTools(options),
+            () => _adapter.GetResponseAsync(messages, options, cancellationToken)).ConfigureAwait(false);
         if (_reportsRuns && response.RawRepresentation is ChatCompletion completion
             && ReportedRun.FromCompletionJson(ModelReaderWriter.Write(completion, ModelReaderWriterOptions.Json)) is { } report)
             (response.AdditionalProperties ??= [])[ReportedRun.Key] = report;
         return response;
     }
 
-    protected override IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
-        _adapter.GetStreamingResponseAsync(messages, options, cancellationToken);
+    protected override async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Set inside the iterator: the request goes out on the first step, within this flow.
+        DeclaredToolsPolicy.Set(DeclaredToolsPolicy.WireTools(options));
+        await foreach (var update in _adapter.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            yield return update;
+    }
 
     protected override void Dispose(bool disposing)
     {

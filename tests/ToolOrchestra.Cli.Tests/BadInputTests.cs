@@ -88,6 +88,8 @@ public sealed partial class BadInputTests(BadInputFiles files) : IClassFixture<B
         { "rollout --config @sim.json --tasks @tasks.jsonl --out @s1.jsonl --max-turns -1", "--max-turns" },
         { "rollout --config @sim.json --tasks @tasks.jsonl --out @s1.jsonl --seed 1.5", "--seed" },
         { "rollout --config @sim.json --tasks @tasks.jsonl --out @s1.jsonl --top-k 0", "--top-k" },
+        { "rollout --config @sim.json --tasks @tasks.jsonl --out @s1.jsonl --protocol hel", "--protocol: unknown protocol 'hel'; use one of: legacy, hle, frames, train" },
+        { "run --config @sim.json --protocol nope q", "--protocol: unknown protocol 'nope'" },
         { "rollout --config @sim.json --tasks @tasks-bad.jsonl --out @s1.jsonl", "tasks-bad.jsonl line 1" },
         { "rollout --config @sim.json --tasks @tasks-notjson.jsonl --out @s1.jsonl", "tasks-notjson.jsonl: line 1" },
         { "rollout --config @sim.json --tasks @tasks-dup.jsonl --out @s1.jsonl", "key 'answer' appears twice" },

@@ -1,5 +1,6 @@
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
+using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Testing;
 
 namespace ToolOrchestra.Runtime.Tests;
@@ -35,13 +36,27 @@ public sealed class QaEpisodeRunnerTests : QaServerTest
         Server.Script(QaWorld.Orchestrator, QaWorld.Call("answer", "answer-2"));
         Server.Script(QaWorld.Local, new FakeReply("Reasoning... so \\boxed{\\frac{1}{2}}"));
 
-        var t = await World.Runner().RunAsync(QaWorld.Ask("Half of one?"));
+        var t = await World.Runner(variant: QaProtocolVariant.Legacy).RunAsync(QaWorld.Ask("Half of one?"));
 
         t.Answer.Should().Be("\\frac{1}{2}");
         var expertRequest = Server.Requests.Single(r => r.Model == QaWorld.Local);
         expertRequest.Messages[0]!["role"]!.GetValue<string>().Should().Be("system");
         expertRequest.Messages[0]!["content"]!.GetValue<string>().Should().Contain("\\boxed{}");
         expertRequest.LastUserText.Should().EndWith("Problem:\nHalf of one?");
+    }
+
+    [Fact]
+    public async Task By_default_qwen_experts_get_the_boxed_instruction_after_the_problem_as_in_training()
+    {
+        Server.Script(QaWorld.Orchestrator, QaWorld.Call("answer", "answer-2"));
+        Server.Script(QaWorld.Local, new FakeReply("Reasoning... so \\boxed{\\frac{1}{2}}"));
+
+        var t = await World.Runner().RunAsync(QaWorld.Ask("Half of one?"));
+
+        t.Answer.Should().Be("\\frac{1}{2}");
+        var expertRequest = Server.Requests.Single(r => r.Model == QaWorld.Local);
+        expertRequest.Messages.Should().ContainSingle();
+        expertRequest.LastUserText.Should().EndWith("Half of one?\nLet's think step by step and output the final answer within \\boxed{}.");
     }
 
     [Fact]
@@ -71,7 +86,8 @@ public sealed class QaEpisodeRunnerTests : QaServerTest
             QaWorld.Call("answer", "answer-2"));
         Server.Script(QaWorld.Local, new FakeReply("\\boxed{4}"));
 
-        var t = await World.Runner().RunAsync(QaWorld.Ask("2+2?"));
+        // legacy: our opt-in that tells the orchestrator why its call was rejected (the reference variants resend the prompt)
+        var t = await World.Runner(variant: QaProtocolVariant.Legacy).RunAsync(QaWorld.Ask("2+2?"));
 
         t.StopReason.Should().Be(StopReason.Answered);
         t.Answer.Should().Be("4");

@@ -40,9 +40,10 @@ public sealed class QaRawCompletionsTests : IAsyncLifetime
         t.Answer.Should().Be("Paris");
         t.Turns[0].Reasoning.Should().Be("A strong model knows this.");
         var prompt = _server.Requests.Single(r => r.Model == "orch-8b").Prompt!;
-        prompt.Should().StartWith("<|im_start|>system\nYou are good at using tools.\n\n# Tools\n")
+        // the default protocol is the training rollout's, trailing space and "approriate" included
+        prompt.Should().StartWith("<|im_start|>system\nYou are good at using tools. \n\n# Tools\n")
             .And.Contain("\"name\": \"answer\"")
-            .And.EndWith("<|im_start|>user\nProblem: Capital of France?\n\n\n\nChoose an appropriate tool.<|im_end|>\n<|im_start|>assistant\n");
+            .And.EndWith("<|im_start|>user\nProblem: Capital of France?\n\n\n\nChoose an approriate tool.<|im_end|>\n<|im_start|>assistant\n");
         var entry = t.Ledger.First();
         (entry.InputTokens, entry.OutputTokens).Should().Be((tokenizer.Count(prompt), tokenizer.Count(completion)));
         entry.TokensEstimated.Should().BeFalse("counted exactly with the model's tokenizer");

@@ -21,7 +21,8 @@ public sealed class QaWithSandboxTests : QaServerTest
 
         t.Answer.Should().Be("5050");
         t.Turns[0].Observation.Should().Contain("Exit code 0").And.Contain("5050");
-        t.Turns[1].Prompt[1].Content.Should().Contain("python code and execution outputs:\n```python\nprint(sum(range(1, 101)))\n```\n\n```output\n5050\n\n```");
+        // the default (training) shape: the code as the reference cuts it from the reply, no header before it
+        t.Turns[1].Prompt[1].Content.Should().Be("Problem: Sum 1..100?\n\n```python\n\nprint(sum(range(1, 101)))\n\n```\n\n```output\n5050\n\n```\n\n\n\nChoose an approriate tool.");
         Server.Requests.Single(r => r.Model == QaWorld.Big).LastUserText.Should().Contain("```output\n5050\n\n```");
         var code = t.Ledger.Single(e => e.Kind == CallKind.Code);
         code.CostUsd.Should().Be(decimal.Round((decimal)code.LatencySeconds * 0.0000083m, 12));

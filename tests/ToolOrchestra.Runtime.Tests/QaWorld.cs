@@ -28,12 +28,13 @@ internal sealed class QaWorld(FakeOpenAiServer server)
         },
         new ToolPrices(), new Limits());
 
-    public QaEpisodeRunner Runner(QaToolServices? tools = null, int retries = 0)
+    /// <param name="variant">The protocol shape; null is the runner's default (train).</param>
+    public QaEpisodeRunner Runner(QaToolServices? tools = null, int retries = 0, QaProtocolVariant? variant = null)
     {
         var models = new ModelClientFactory(Catalog, EstimatingTokenCounter.Instance,
             new RetrySettings(retries, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(5)));
         return new QaEpisodeRunner(Catalog, models, new LlmQaPolicy(models.For("orch"), Catalog.Orchestrator),
-            tools ?? QaToolServices.None, EstimatingTokenCounter.Instance);
+            tools ?? QaToolServices.None, EstimatingTokenCounter.Instance, variant: variant);
     }
 
     public static FakeReply Call(string tool, string alias, int prompt = 1000, int completion = 50) =>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Runtime.Hosting;
+using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Training.Rollouts;
 
 namespace ToolOrchestra.Cli.Commands;
@@ -22,7 +23,8 @@ internal static class RolloutCommand
         var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
         var output = new Option<string>("--out") { Description = "JSONL file of kept samples to write", Required = true };
         var index = new Option<string?>("--index") { Description = "Local SQLite BM25 index behind the search tool" };
-        var topK = new Option<int>("--top-k") { Description = "Documents per search", DefaultValueFactory = _ => 5 };
+        var topK = new Option<int?>("--top-k") { Description = "Documents per search (default: the protocol's: hle 50, frames 150, train and legacy 30)" };
+        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames or train reproduce the reference's prompts; legacy is the original (default: the catalog's orchestrator.protocol, else train)" };
         var seed = new Option<int>("--seed") { Description = "Run seed: rollout g of task t sends seed f(seed, t, g) with every request", DefaultValueFactory = _ => 1 };
         var maxTurns = new Option<int?>("--max-turns") { Description = "Turns per episode (default: the catalog's limits.max_turns)" };
         var parallel = new Option<int>("--concurrency") { Description = "Episodes run at once", DefaultValueFactory = _ => 4 };
@@ -32,7 +34,7 @@ internal static class RolloutCommand
 
         var command = new Command("rollout", "Write GRPO training samples for an LLM orchestrator: groups through the runtime, reward, advantage, filters, one JSON line per kept turn")
         {
-            config, tasks, group, output, index, topK, seed, maxTurns, parallel, noCode, unsafeNoSandbox, json,
+            config, tasks, group, output, index, topK, protocol, seed, maxTurns, parallel, noCode, unsafeNoSandbox, json,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -40,7 +42,8 @@ internal static class RolloutCommand
             var taskList = RolloutTask.LoadJsonl(parse.GetValue(tasks)!);
             foreach (var t in taskList) t.Preferences.ValidateAgainst(catalog, $"{parse.GetValue(tasks)} task '{t.Id}' pref_vec");
             var options = new LlmRolloutOptions(parse.GetValue(group), parse.GetValue(seed), parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
-                catalog.Limits.MaxErrors, parse.GetValue(topK), parse.GetValue(parallel));
+                catalog.Limits.MaxErrors, parse.GetValue(topK), parse.GetValue(parallel),
+                OptionChecks.Protocol(parse.GetValue(protocol)) ?? QaProtocolVariant.FromCatalog(catalog));
             options.Validate();
             var path = Path.GetFullPath(parse.GetValue(output)!);
             using var log = RolloutSampleLog.Open(path);

@@ -33,12 +33,12 @@ internal static class RunCommand
         var index = new Option<string?>("--index") { Description = "Local BM25 index (orchestra index build) behind the search tool" };
         var retriever = new Option<string?>("--retriever") { Description = "Base URL of a /retrieve service (the reference's API) behind the search tool" };
         var web = new Option<bool>("--web") { Description = "Fall back to Tavily web search when retrieval finds fewer than 3 documents (needs TAVILY_API_KEY)" };
-        var topK = new Option<int>("--top-k") { Description = "Documents per search", DefaultValueFactory = _ => 30 };
+        var topK = new Option<int?>("--top-k") { Description = "Documents per search (default: the protocol's: hle 50, frames 150, train and legacy 30)" };
         var allowed = new Option<string?>("--allowed-ids") { Description = "Allowed document ids: a JSON list, or a map {question id: [ids]} used with --eid" };
         var eid = new Option<string?>("--eid") { Description = "Question id for the per-question allowed documents and the /retrieve eid" };
         var policyFile = new Option<string?>("--policy") { Description = "Weights of the small learned policy (orchestra demo writes runs/demo/policy.json): it orchestrates instead of the catalog's LLM orchestrator" };
         var mcp = new Option<string[]>("--mcp") { Description = "An MCP server whose tools the orchestrator may call: a command line (stdio) or an http(s) URL; repeatable. Priced by tool_prices.per_tool" };
-        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames or train reproduce the reference's prompts; legacy is the original (default: the catalog's orchestrator.protocol, else legacy)" };
+        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames or train reproduce the reference's prompts; legacy is the original (default: the catalog's orchestrator.protocol, else train)" };
         var question = new Argument<string>("question") { Description = "The problem to solve" };
 
         var command = new Command("run", "Run the orchestrator on one question (QA protocol: search, enhance_reasoning, answer)")
@@ -48,7 +48,7 @@ internal static class RunCommand
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var weights = parse.GetValue(policyFile);
-            var variant = parse.GetValue(protocol) is { } protocolName ? QaProtocolVariant.Parse(protocolName) : null;
+            var variant = OptionChecks.Protocol(parse.GetValue(protocol));
             var runs = OptionChecks.Folder(parse.GetValue(runsDir)!, "--runs-dir");
             await using var engine = new ServiceCollection()
                 .AddToolOrchestra(parse.GetValue(config)!, o =>

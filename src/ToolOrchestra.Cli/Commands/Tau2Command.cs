@@ -117,7 +117,7 @@ internal static class Tau2Command
         if (info.RewardBreakdown is { Count: > 0 } b)
             AnsiConsole.MarkupLineInterpolated($"breakdown: {string.Join(", ", b.Select(kv => $"{kv.Key}={kv.Value.ToString(CultureInfo.InvariantCulture)}"))}");
         if (info.ReplayMismatches.Count > 0)
-            AnsiConsole.MarkupLineInterpolated($"[yellow]{info.ReplayMismatches.Count} replayed write call(s) returned a different result than recorded[/]");
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{info.ReplayMismatches.Count} replayed call(s) returned a different result than recorded[/]");
     }
 
     private static Command CheckGold()

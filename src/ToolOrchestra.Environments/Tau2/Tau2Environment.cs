@@ -5,8 +5,17 @@ using ToolOrchestra.Environments.Tau2.Json;
 
 namespace ToolOrchestra.Environments.Tau2;
 
-/// <summary>A replayed mutating call whose result differs from the recorded one (upstream's strict replay would raise).</summary>
+/// <summary>A replayed call whose result differs from the recorded one.</summary>
 public sealed record ReplayMismatch(Tau2ToolCall Call, string Recorded, string Replayed);
+
+/// <summary>upstream <c>set_state</c>'s <c>ValueError</c>: a replayed call returned other content than the recorded tool message.</summary>
+public sealed class Tau2ReplayException(ReplayMismatch mismatch) : Exception(
+    $"Replaying the message history: tool call {mismatch.Call.Name}({mismatch.Call.Arguments.ToJsonString()}) by {mismatch.Call.Requestor} " +
+    $"(id {mismatch.Call.Id}) returned {mismatch.Replayed} but the recorded result is {mismatch.Recorded}. " +
+    "The history does not fit this environment's state: check the task's initial state and that the history was recorded on the same database.")
+{
+    public ReplayMismatch Mismatch { get; } = mismatch;
+}
 
 /// <summary>
 /// A tau2 environment: the agent's toolkit and (telecom, mock) the user's toolkit over their databases, plus the
@@ -40,7 +49,7 @@ public class Tau2Environment
 
     public bool HasTool(string name) => AgentTools.HasTool(name) || (UserTools?.HasTool(name) ?? false);
 
-    /// <summary>Whether replay re-executes the tool (unknown names: true, as upstream's fallback).</summary>
+    /// <summary>Whether the tool changes state (upstream's <c>mutates_state</c>; unknown names: true, as its fallback).</summary>
     public bool IsMutating(string name)
     {
         foreach (var kit in new[] { AgentTools, UserTools })
@@ -105,9 +114,12 @@ public class Tau2Environment
     }
 
     /// <summary>
-    /// upstream <c>set_state</c>: initialization data (deep-merged), initialization actions, then every mutating tool
-    /// call of the messages replayed in order (reads and unknown tools are skipped). A replayed result that differs
-    /// from the recorded one is reported in <paramref name="mismatches"/> and the replay goes on (lenient mode).
+    /// upstream <c>set_state</c> (as in the tau2-bench the reference evaluated with, vendored in ToolOrchestra's
+    /// <c>evaluation/tau2-bench</c>): initialization data (deep-merged), initialization actions, then EVERY tool call of
+    /// the messages replayed in order, reads and unknown names included (an unknown name replays to the same
+    /// "not found" error it got live). A replayed result that differs from the recorded one (compared as JSON where both
+    /// parse) raises <see cref="Tau2ReplayException"/>. Given <paramref name="mismatches"/>, mismatches are collected
+    /// there instead and the replay goes on (upstream's later <c>strict=False</c>, for re-scoring recorded runs).
     /// </summary>
     public void SetState(InitialState? initialState, IReadOnlyList<Tau2Message> messages, List<ReplayMismatch>? mismatches = null)
     {
@@ -131,10 +143,11 @@ public class Tau2Environment
 
         foreach (var (call, recorded) in PairToolCalls(messages))
         {
-            if (!HasTool(call.Name) || !IsMutating(call.Name)) continue;
             var replayed = Execute(call);
-            if (recorded is not null && mismatches is not null && !SameContent(replayed.Content, recorded.Content))
-                mismatches.Add(new ReplayMismatch(call, recorded.Content ?? "", replayed.Content ?? ""));
+            if (recorded is null || SameContent(replayed.Content, recorded.Content)) continue;
+            var mismatch = new ReplayMismatch(call, recorded.Content ?? "", replayed.Content ?? "");
+            if (mismatches is null) throw new Tau2ReplayException(mismatch);
+            mismatches.Add(mismatch);
         }
         SyncTools();
     }

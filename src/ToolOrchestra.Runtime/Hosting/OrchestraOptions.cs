@@ -21,8 +21,8 @@ public sealed class OrchestraOptions
     /// <summary>Fall back to Tavily web search when retrieval finds fewer than 3 documents (needs TAVILY_API_KEY).</summary>
     public bool Web { get; set; }
 
-    /// <summary>Documents per search.</summary>
-    public int TopK { get; set; } = 30;
+    /// <summary>Documents per search; null takes the protocol variant's (hle 50, frames 150, train 30; legacy 30).</summary>
+    public int? TopK { get; set; }
 
     /// <summary>Allowed document ids: a JSON list, or a map {question id: [ids]} used with the request's eid.</summary>
     public string? AllowedIds { get; set; }
@@ -57,7 +57,7 @@ public sealed class OrchestraOptions
     /// <summary>
     /// The QA protocol's shape: <see cref="QaProtocolVariant.Hle"/>, <see cref="QaProtocolVariant.Frames"/> or
     /// <see cref="QaProtocolVariant.Train"/> reproduce the reference's prompts; legacy is this project's original.
-    /// Null takes the catalog's <c>orchestrator.protocol</c>, else legacy.
+    /// Null takes the catalog's <c>orchestrator.protocol</c>, else <see cref="QaProtocolVariant.Default"/> (train).
     /// </summary>
     public QaProtocolVariant? Protocol { get; set; }
 

@@ -15,7 +15,7 @@ public static class QaServicesFactory
 {
     public static Qa.QaToolServices Create(OrchestraOptions o, Catalog catalog)
     {
-        if (o.TopK < 1) throw new UserError($"--top-k must be at least 1, got {o.TopK}.");
+        if (o.TopK is < 1) throw new UserError($"--top-k must be at least 1, got {o.TopK}.");
         if (!double.IsFinite(o.CodeTimeoutSeconds) || o.CodeTimeoutSeconds <= 0 || o.CodeTimeoutSeconds > 86400)
             throw new UserError($"--code-timeout must be a number of seconds between 0 and 86400, got {o.CodeTimeoutSeconds}.");
         ICodeRunner? code = o.Code

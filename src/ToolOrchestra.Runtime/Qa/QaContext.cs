@@ -34,6 +34,35 @@ public sealed class QaContext(ITokenCounter tokens)
         return added;
     }
 
+    /// <summary>
+    /// The training rollout's <c>merge_documents</c>: with fewer documents held than found, the found ones are appended,
+    /// duplicates included; otherwise each found one is followed by the next len(held)/len(found) held ones (anything
+    /// already merged skipped) and the held rest is appended as is. Returns how many documents the context gained.
+    /// </summary>
+    public int MergeDocuments(IReadOnlyList<string> found)
+    {
+        if (found.Count == 0) return 0;
+        var before = _documents.Count;
+        List<string> merged;
+        if (_documents.Count < found.Count) merged = [.. _documents, .. found];
+        else
+        {
+            merged = [];
+            var multiple = _documents.Count / found.Count;
+            for (var i = 0; i < found.Count; i++)
+            {
+                if (!merged.Contains(found[i])) merged.Add(found[i]);
+                for (var j = i * multiple; j < (i + 1) * multiple; j++)
+                    if (!merged.Contains(_documents[j])) merged.Add(_documents[j]);
+            }
+            merged.AddRange(_documents.Skip(multiple * found.Count));
+        }
+        _documents.Clear();
+        _documents.AddRange(merged);
+        foreach (var d in found) _seen.Add(d);
+        return _documents.Count - before;
+    }
+
     public void AddCode(string code, string output) => _code.Add(new CodeBlock(code, output));
 
     public string ForOrchestrator(string problem, OrchestratorContextLimits limits) =>

@@ -33,12 +33,12 @@ public sealed class QaEpisodeRunner
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Preferences, QaToolset> _withoutSearch = new();
 
     /// <param name="extraTools">Tools offered beside the QA protocol's three (MCP tools, your own); each is one class.</param>
-    /// <param name="variant">The protocol's shape (reference HLE, FRAMES, training, or legacy, the default); <paramref name="limits"/> applies to legacy only.</param>
+    /// <param name="variant">The protocol's shape (reference HLE, FRAMES, training (the default, <see cref="QaProtocolVariant.Default"/>), or legacy); <paramref name="limits"/> applies to legacy only.</param>
     public QaEpisodeRunner(Catalog catalog, ModelClientFactory experts, IQaPolicy policy, QaToolServices tools, ITokenCounter tokens,
         OrchestratorContextLimits? limits = null, TimeProvider? time = null, IEnumerable<IOrchestratorTool>? extraTools = null,
         QaProtocolVariant? variant = null)
     {
-        _variant = variant ?? QaProtocolVariant.Legacy;
+        _variant = variant ?? QaProtocolVariant.Default;
         _catalog = catalog;
         _experts = experts;
         _policy = policy;

@@ -14,6 +14,15 @@ public enum DocEllipsis
     Never,
 }
 
+/// <summary>How a search's documents (in reverse retrieval order) join those already held.</summary>
+public enum DocumentMerge
+{
+    /// <summary>Appended, skipping ones already held (legacy, reference eval).</summary>
+    SkipHeld,
+    /// <summary>Interleaved with the held ones by the training rollout's <c>merge_documents</c>.</summary>
+    Interleave,
+}
+
 /// <summary>When the orchestrator's view puts <c>\npython code and execution outputs:\n</c> before the code.</summary>
 public enum CodeHeaderRule { WhenCode, Always, Never }
 
@@ -73,6 +82,8 @@ public sealed record QaProtocolVariant
     public required int? TopK { get; init; }
     /// <summary>After a rejected call, tell the orchestrator why (ours); the reference resends the same prompt.</summary>
     public required bool ExplainRejections { get; init; }
+    /// <summary>How found documents join the held ones.</summary>
+    public DocumentMerge Merge { get; init; } = DocumentMerge.SkipHeld;
     /// <summary>FRAMES: once any document is held, <c>search</c> is no longer offered (still accepted when called).</summary>
     public required bool RemoveSearchOnceDocuments { get; init; }
     /// <summary>Expert budgets are cut by the problem's tokens (eval) or not (training).</summary>
@@ -167,6 +178,7 @@ public sealed record QaProtocolVariant
         CodeHeader = CodeHeaderRule.Never,
         AnswerSeparator = "\n\n", BoxedAsUserSuffix = true,
         MinQueryChars = 5, ShortQuery = ShortQueryRule.SearchProblem, TopK = 30,
+        Merge = DocumentMerge.Interleave,
         ExpertContextMinusProblem = false,
         Experts = new Dictionary<(QaTool, ModelFamily), ExpertSettings>
         {
@@ -184,6 +196,9 @@ public sealed record QaProtocolVariant
     };
 
     public static IReadOnlyList<QaProtocolVariant> All { get; } = [Legacy, Hle, Frames, Train];
+
+    /// <summary>What a run gets when nothing names a variant: <see cref="Train"/>, the distribution Orchestrator-8B was trained on.</summary>
+    public static QaProtocolVariant Default => Train;
 
     /// <summary>The catalog's <c>orchestrator.protocol</c>, or null when it names none.</summary>
     public static QaProtocolVariant? FromCatalog(Catalog catalog)

@@ -20,10 +20,14 @@ public sealed record QaRunRequest(
 
 /// <summary>
 /// The non-LLM services behind <c>search</c> and <c>enhance_reasoning</c>. A missing one makes that tool answer with a
-/// clear "not configured" observation instead of failing the run.
+/// clear "not configured" observation instead of failing the run. <see cref="TopK"/>, documents per search, is the
+/// caller's explicit choice (e.g. <c>--top-k</c>, or a world calibrated for 5); null takes the protocol variant's
+/// (hle 50, frames 150, train 30), else <see cref="DefaultTopK"/>.
 /// </summary>
-public sealed record QaToolServices(IRetriever? Retriever = null, ICodeRunner? CodeRunner = null, int TopK = 30)
+public sealed record QaToolServices(IRetriever? Retriever = null, ICodeRunner? CodeRunner = null, int? TopK = null)
 {
+    public const int DefaultTopK = 30;
+
     public static readonly QaToolServices None = new();
 
     /// <summary>The QA protocol's tools in the order the reference declares them: enhance_reasoning, answer, search.</summary>

@@ -10,15 +10,19 @@ using ToolOrchestra.Training.Grpo;
 
 namespace ToolOrchestra.Training.Rollouts;
 
-/// <summary>Settings of <c>orchestra rollout</c>.</summary>
-public sealed record LlmRolloutOptions(int Group = 8, int Seed = 1, int MaxTurns = 12, int MaxErrors = 5, int TopK = 5, int Parallelism = 4)
+/// <summary>
+/// Settings of <c>orchestra rollout</c>. <see cref="Protocol"/> null takes the catalog's <c>orchestrator.protocol</c>,
+/// else <see cref="QaProtocolVariant.Default"/>; <see cref="TopK"/> null takes that variant's documents per search.
+/// </summary>
+public sealed record LlmRolloutOptions(int Group = 8, int Seed = 1, int MaxTurns = 12, int MaxErrors = 5, int? TopK = null, int Parallelism = 4,
+    QaProtocolVariant? Protocol = null)
 {
     public void Validate()
     {
         if (Group < 2) throw new UserError($"--group must be at least 2 (GRPO compares rollouts within a group), got {Group}.");
         if (MaxTurns < 1) throw new UserError($"--max-turns must be at least 1, got {MaxTurns}.");
         if (Parallelism < 1) throw new UserError($"--concurrency must be at least 1, got {Parallelism}.");
-        if (TopK < 1) throw new UserError($"--top-k must be at least 1, got {TopK}.");
+        if (TopK is < 1) throw new UserError($"--top-k must be at least 1, got {TopK}.");
     }
 }
 
@@ -62,6 +66,7 @@ public static class LlmRollouts
     {
         options.Validate();
         tokens ??= EstimatingTokenCounter.Instance;
+        if (options.TopK is { } topK) tools = tools with { TopK = topK };
         using var gate = new SemaphoreSlim(options.Parallelism);
         // One failing group (a bug, a missing API key) stops the others promptly; what finished is already written.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -154,7 +159,7 @@ public static class LlmRollouts
             var wire = transport ?? (model => Wire(model, catalog));
             var models = new ModelClientFactory(catalog, tokens, transport: model => new SeededChatClient(wire(model), seed));
             var policy = new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
-            var runner = new QaEpisodeRunner(catalog, models, policy, tools, tokens);
+            var runner = new QaEpisodeRunner(catalog, models, policy, tools, tokens, variant: options.Protocol ?? QaProtocolVariant.FromCatalog(catalog));
             var request = new QaRunRequest(task.Question, task.Preferences, options.MaxTurns, options.MaxErrors, Id: $"{task.Id}-seed{seed}");
             return await runner.RunAsync(request, null, ct).ConfigureAwait(false);
         }

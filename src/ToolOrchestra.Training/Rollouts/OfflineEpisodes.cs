@@ -9,10 +9,20 @@ using ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 
 namespace ToolOrchestra.Training.Rollouts;
 
-/// <summary>Limits of an offline episode: turns, turns without a valid call, documents per search.</summary>
-public sealed record OfflineEpisodeOptions(int MaxTurns = 8, int MaxErrors = 3, int TopK = 5)
+/// <summary>
+/// Limits of an offline episode: turns, turns without a valid call, documents per search, and the QA protocol shape.
+/// The world chooses its own shape rather than taking the runtime's default: its simulated experts draw every reply
+/// from a hash of the prompt text, and its calibration and seeded results (README, demo checks, tests) were set on the
+/// <see cref="QaProtocolVariant.Legacy"/> prompts, so another shape redraws every dice roll. The learned policy reads
+/// no prompt, so the shape changes no feature it learns from. <c>Protocol = QaProtocolVariant.Train</c> runs the
+/// world under the reference's training prompts (seeds 1 and 2 of the demo meet every check there too).
+/// </summary>
+public sealed record OfflineEpisodeOptions(int MaxTurns = 8, int MaxErrors = 3, int TopK = 5, QaProtocolVariant? Protocol = null)
 {
     public static readonly OfflineEpisodeOptions Default = new();
+
+    /// <summary>The shape the world runs: <see cref="Protocol"/>, else legacy (see above).</summary>
+    public QaProtocolVariant Variant => Protocol ?? QaProtocolVariant.Legacy;
 }
 
 /// <summary>What one episode of a world task produced: the full trajectory and whether its answer is the gold one.</summary>
@@ -50,7 +60,7 @@ public sealed class OfflineEpisodes
         _models = new ModelClientFactory(catalog, counter, new RetrySettings(MaxRetries: 0), WorldEpisode.Clock,
             model => new SimulatedChatClient(endpoint, model.Id, model.Name));
         var tools = new QaToolServices(retriever, new VirtualTimeCodeRunner(codeRunner), _options.TopK);
-        _runner = new QaEpisodeRunner(catalog, _models, new CurrentPolicy(), tools, counter, time: WorldEpisode.Clock);
+        _runner = new QaEpisodeRunner(catalog, _models, new CurrentPolicy(), tools, counter, time: WorldEpisode.Clock, variant: _options.Variant);
     }
 
     public World World => _world;

@@ -46,8 +46,9 @@ public class RescoreTests
     [InlineData("X2_sierra_gym_ft-gpt-4.1-sft_telecom_40.json", 40)]
     public async Task Whole_files_from_upstreams_authors_agree_completely(string file, int simulations)
     {
-        var report = await new Tau2Rescorer(Tau2TestData.DataDir).RescoreAsync(Tau2TestData.Results(file), parallelism: 2);
+        var report = await new Tau2Rescorer(Tau2TestData.DataDir) { CheckToolResults = true }.RescoreAsync(Tau2TestData.Results(file), parallelism: 2);
         report.Simulations.Should().HaveCount(simulations);
+        report.ToolResultMismatches.Should().Be(0, "every recorded tool result, numbers typed as upstream prints them, is reproduced");
         report.Agree.Should().Be(simulations);
         report.ComponentAgreement.Values.Should().OnlyContain(v => v.Agree == v.Compared);
     }

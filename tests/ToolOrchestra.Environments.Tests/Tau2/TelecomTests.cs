@@ -54,6 +54,35 @@ public class TelecomTests
             .Should().Contain("\"activation_date\": \"2025-02-15 11:45:00\"");
     }
 
+    /// <summary>upstream <c>test_tools_telecom.py::test_refuel_data</c>: the tool returns its charge as a float.</summary>
+    [Fact]
+    public void Refuel_data_returns_a_float_charge_and_the_new_refuel_total()
+    {
+        var env = Tau2TestData.Domain("telecom").CreateEnvironment();
+        var line = JsonNode.Parse(Call(env, "get_details_by_id", new JsonObject { ["id"] = "L1001" }, Tau2Roles.Assistant))!;
+        var initial = line["data_refueling_gb"]!.GetValue<double>();
+
+        var result = env.AgentTools.UseTool("refuel_data", new JsonObject { ["customer_id"] = "C1001", ["line_id"] = "L1001", ["gb_amount"] = 2.0 })
+            .Should().BeOfType<PyDict>().Subject;
+
+        // P1001 has data_refueling_price_per_gb = 5.0
+        result["charge"]!.GetValueKind().Should().Be(System.Text.Json.JsonValueKind.Number);
+        result["charge"]!.GetValue<double>().Should().Be(10.0);
+        result["new_data_refueling_gb"]!.GetValue<double>().Should().Be(initial + 2.0);
+        result["message"]!.GetValue<string>().Should().Contain("Successfully added 2.0 GB of data");
+
+        var notOwned = () => env.AgentTools.UseTool("refuel_data", new JsonObject { ["customer_id"] = "C1001", ["line_id"] = "L1004", ["gb_amount"] = 2.0 });
+        notOwned.Should().Throw<ToolError>();
+    }
+
+    [Fact]
+    public void A_refuel_tool_message_prints_the_dicts_numbers_as_python_strs_as_upstream_serializes_them()
+    {
+        var env = Tau2TestData.Domain("telecom").CreateEnvironment();
+        Call(env, "refuel_data", new JsonObject { ["customer_id"] = "C1001", ["line_id"] = "L1001", ["gb_amount"] = 2 }, Tau2Roles.Assistant)
+            .Should().Be("{\"message\": \"Successfully added 2 GB of data for line L1001 for $10.00\", \"new_data_refueling_gb\": \"2.0\", \"charge\": \"10.0\"}");
+    }
+
     [Fact]
     public void Tool_lists_match_upstreams_counts()
     {

@@ -2,7 +2,7 @@ using ToolOrchestra.Core.Text;
 
 namespace ToolOrchestra.Runtime.Tests.Protocol;
 
-/// <summary>One token per character: the tokenizer the goldens were generated with (scripts/golden/qa_prompts.py).</summary>
+/// <summary>One token per character: makes the hand-read truncation cases of <c>TrainVariantTests</c> easy to count.</summary>
 internal sealed class CharTokenCounter : ITokenCounter
 {
     public static readonly CharTokenCounter Instance = new();

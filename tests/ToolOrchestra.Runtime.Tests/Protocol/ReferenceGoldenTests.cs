@@ -19,7 +19,7 @@ public sealed class ReferenceGoldenTests
     public static TheoryData<string, string> Episodes()
     {
         var data = new TheoryData<string, string>();
-        foreach (var variant in new[] { "hle", "frames" })
+        foreach (var variant in new[] { "hle", "frames", "train" })
             foreach (var e in Load(variant)["episodes"]!.AsArray())
                 data.Add(variant, e!["name"]!.GetValue<string>());
         return data;
@@ -45,9 +45,9 @@ public sealed class ReferenceGoldenTests
         var retriever = new ScriptedRetriever(episode["retrieval"]!.AsArray().Select(r => (IReadOnlyList<string>)r!.AsArray().Select(d => d!.GetValue<string>()).ToList()));
         var code = new ScriptedCodeRunner(episode["code"]!.AsArray().Select(c => c!.GetValue<string>()));
 
-        var models = new ModelClientFactory(catalog, CharTokenCounter.Instance, new RetrySettings(0, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(5)));
+        var models = new ModelClientFactory(catalog, GoldenTokenizer.Instance, new RetrySettings(0, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(5)));
         var runner = new QaEpisodeRunner(catalog, models, new LlmQaPolicy(models.For(OrchestratorName), catalog.Orchestrator),
-            new QaToolServices(retriever, code), CharTokenCounter.Instance, variant: QaProtocolVariant.Parse(variant));
+            new QaToolServices(retriever, code), GoldenTokenizer.Instance, variant: QaProtocolVariant.Parse(variant));
         var turns = episode["turns"]!.AsArray().Count;
         await runner.RunAsync(new QaRunRequest(episode["problem"]!.GetValue<string>(), Preferences.None, MaxTurns: turns, Eid: episode["id"]!.GetValue<string>()));
 

@@ -21,7 +21,7 @@ public sealed class TrainGoldenTests
     public void The_orchestrator_prompt_matches_the_training_rollout(string name)
     {
         var c = ReferenceGoldenTests.Load("train")["cases"]!.AsArray().Single(x => x!["name"]!.GetValue<string>() == name)!;
-        var context = new QaContext(CharTokenCounter.Instance);
+        var context = new QaContext(GoldenTokenizer.Instance);
         context.AddDocuments(c["documents"]!.AsArray().Select(d => d!.GetValue<string>()));
         foreach (var block in c["code"]!.AsArray()) context.AddCode(block!["code"]!.GetValue<string>(), block["output"]!.GetValue<string>());
 

@@ -129,22 +129,22 @@ public sealed class TelecomTools(Database db) : Toolkit("TelecomTools", db, Cata
         throw new ToolError($"Unknown ID format or type: {text}");
     }
 
-    private JsonNode SuspendLine(ToolArgs a)
+    private PyDict SuspendLine(ToolArgs a)
     {
         var line = TargetLine(a["customer_id"], a["line_id"]);
         if (Py.Str(line["status"]) != S.LineActive) throw new ToolError("Line must be active to suspend");
         line["status"] = S.LineSuspended;
         line["suspension_start_date"] = Date(Today);
-        return new JsonObject { ["message"] = "Line suspended successfully. $5/month holding fee will apply.", ["line"] = Py.Clone(line) };
+        return new PyDict(new JsonObject { ["message"] = "Line suspended successfully. $5/month holding fee will apply.", ["line"] = Py.Clone(line) });
     }
 
-    private JsonNode ResumeLine(ToolArgs a)
+    private PyDict ResumeLine(ToolArgs a)
     {
         var line = TargetLine(a["customer_id"], a["line_id"]);
         if (Py.Str(line["status"]) is not (S.LineSuspended or S.LinePendingActivation)) throw new ToolError("Line must be suspended to resume");
         line["status"] = S.LineActive;
         line["suspension_start_date"] = null;
-        return new JsonObject { ["message"] = "Line resumed successfully", ["line"] = Py.Clone(line) };
+        return new PyDict(new JsonObject { ["message"] = "Line resumed successfully", ["line"] = Py.Clone(line) });
     }
 
     private JsonNode BillsForCustomer(ToolArgs a)
@@ -180,24 +180,20 @@ public sealed class TelecomTools(Database db) : Toolkit("TelecomTools", db, Cata
 
     internal void SetBillPaid(JsonNode? billId) => Bill(billId)["status"] = S.BillPaid;
 
-    private JsonNode DataUsage(ToolArgs a)
+    private PyDict DataUsage(ToolArgs a)
     {
         var line = TargetLine(a["customer_id"], a["line_id"]);
         var plan = Plan(line["plan_id"]);
         var cycleEnd = new DateOnly(Today.Year, Today.Month, 1).AddMonths(1).AddDays(-1);
-        // a plain dict: upstream's serializer turns its numbers into strings
-        return new JsonObject
+        return new PyDict(new JsonObject
         {
-            ["line_id"] = Stringified(a["line_id"]),
-            ["data_used_gb"] = Stringified(line["data_used_gb"]),
-            ["data_limit_gb"] = Stringified(plan["data_limit_gb"]),
-            ["data_refueling_gb"] = Stringified(line["data_refueling_gb"]),
+            ["line_id"] = Py.Clone(a["line_id"]),
+            ["data_used_gb"] = Py.Clone(line["data_used_gb"]),
+            ["data_limit_gb"] = Py.Clone(plan["data_limit_gb"]),
+            ["data_refueling_gb"] = Py.Clone(line["data_refueling_gb"]),
             ["cycle_end_date"] = Date(cycleEnd),
-        };
+        });
     }
-
-    /// <summary>upstream <c>to_json_str</c> on a scalar inside a plain dict/list: numbers and bools become str().</summary>
-    internal static JsonNode? Stringified(JsonNode? v) => Py.TypeOf(v) is PyType.Int or PyType.Float or PyType.Bool ? Py.String(Py.ToStr(v)) : Py.Clone(v);
 
     private string SetDataUsage(ToolArgs a)
     {
@@ -226,7 +222,7 @@ public sealed class TelecomTools(Database db) : Toolkit("TelecomTools", db, Cata
         _ => ((JsonObject)v!).Count > 0,
     };
 
-    private JsonNode RefuelData(ToolArgs a)
+    private PyDict RefuelData(ToolArgs a)
     {
         var line = TargetLine(a["customer_id"], a["line_id"]);
         var amount = PyNum.From(a["gb_amount"], t => $"'<=' not supported between instances of '{t}' and 'int'");
@@ -237,12 +233,12 @@ public sealed class TelecomTools(Database db) : Toolkit("TelecomTools", db, Cata
         var refueled = Py.Num(line["data_refueling_gb"]) + amount.Value;
         line["data_refueling_gb"] = refueled;
         ApplyOneTimeCharge(a["customer_id"], charge, $"Data refueling: {amount} GB at ${PyFloat.Repr(pricePerGb)}/GB");
-        return new JsonObject
+        return new PyDict(new JsonObject
         {
             ["message"] = $"Successfully added {amount} GB of data for line {a.Text("line_id")} for ${PyFloat.FormatFixed(charge, 2)}",
-            ["new_data_refueling_gb"] = PyFloat.Repr(refueled),
-            ["charge"] = PyFloat.Repr(charge),
-        };
+            ["new_data_refueling_gb"] = Py.Float(refueled),
+            ["charge"] = Py.Float(charge),
+        });
     }
 
     /// <summary>upstream <c>_apply_one_time_charge</c>: a line item on the customer's draft bill, created if missing.</summary>

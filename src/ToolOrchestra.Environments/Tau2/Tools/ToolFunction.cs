@@ -74,7 +74,7 @@ public sealed class ToolFunction
     public required string Name { get; init; }
     public required bool IsTool { get; init; }
     public ToolType Type { get; init; } = ToolType.Read;
-    /// <summary>Whether replay re-executes it (upstream: <c>mutates_state</c>, default true iff WRITE).</summary>
+    /// <summary>Whether it changes state (upstream: <c>mutates_state</c>, default true iff WRITE).</summary>
     public bool MutatesState => Type == ToolType.Write;
     public string Description { get; init; } = "";
     public IReadOnlyList<ToolParameter> Parameters { get; init; } = [];

@@ -98,6 +98,7 @@ public abstract class Toolkit
         null => "null",
         string s => s,
         bool b => PyJson.Dumps(JsonValue.Create(b ? "True" : "False")),
+        PyDict dict => PyJson.Dumps(dict.ToToolJson()),
         JsonNode node => PyJson.Dumps(node),
         _ => throw new InvalidOperationException($"unsupported tool result {result.GetType()}"),
     };

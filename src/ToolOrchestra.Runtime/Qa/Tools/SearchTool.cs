@@ -6,7 +6,7 @@ namespace ToolOrchestra.Runtime.Qa.Tools;
 /// <c>search</c>: the alias's expert writes a query, the retriever (local BM25 index, a <c>/retrieve</c> service, the
 /// web) finds documents, and new ones join the context. Without a retriever the call answers "not configured".
 /// </summary>
-public sealed class SearchTool(IRetriever? retriever, int topK = 30) : QaExpertTool(QaTool.Search)
+public sealed class SearchTool(IRetriever? retriever, int? topK = null) : QaExpertTool(QaTool.Search)
 {
     protected override string Description => "Search for missing information";
     protected override string ModelParameterLead => "The model used to search for missing information.";
@@ -22,13 +22,15 @@ public sealed class SearchTool(IRetriever? retriever, int topK = 30) : QaExpertT
             return new ToolOutput($"The query was shorter than {state.Variant.MinQueryChars} characters; nothing was retrieved.");
         var clock = invocation.Context.Clock;
         var started = clock.GetTimestamp();
-        var found = await retriever.RetrieveAsync(query, state.Variant.TopK ?? topK, state.Eid, ct).ConfigureAwait(false);
+        // An explicit top_k wins; otherwise the variant's (the reference's 50/150/30), else the default.
+        var found = await retriever.RetrieveAsync(query, topK ?? state.Variant.TopK ?? QaToolServices.DefaultTopK, state.Eid, ct).ConfigureAwait(false);
         // The retriever prices itself (local per call, web per call and per extracted document); the seconds are the
         // episode's clock, so a virtual-time episode stays reproducible.
         invocation.Context.Ledger.Record(ToolLedger.Retrieval(invocation.Context.Turn, found with { Seconds = clock.GetElapsedTime(started).TotalSeconds }, Name, invocation.Alias));
         if (found.Error is not null) return ToolOutput.Failed($"Query: {query}\nError: retrieval failed: {found.Error}");
-        // Reverse order, skipping documents already held (reference eval behaviour).
-        var added = state.Context.AddDocuments(found.Documents.Reverse().Select(d => d.Contents));
+        // Reverse order; appended skipping those already held (reference eval), or interleaved (training rollout).
+        var documents = found.Documents.Reverse().Select(d => d.Contents).ToList();
+        var added = state.Variant.Merge == DocumentMerge.Interleave ? state.Context.MergeDocuments(documents) : state.Context.AddDocuments(documents);
         return new ToolOutput($"Query: {query}\nFound {found.Documents.Count} documents, {added} new; {state.Context.Documents.Count} in context.");
     }
 }
