@@ -22,6 +22,7 @@ internal static class CommandRegistry
         Commands.TrainCommand.Create(),
         Commands.RolloutCommand.Create(),
         Commands.RewardCommand.Create(),
+        Commands.SynthCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)
