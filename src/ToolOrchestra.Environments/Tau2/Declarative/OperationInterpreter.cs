@@ -26,7 +26,10 @@ public sealed class OperationInterpreter(DomainSpec spec, Database db)
             last = RunStep(step, args, results);
             if (step.As is { } alias) results[alias] = last;
         }
-        return Py.Clone(tool.Returns is { } r ? results[r] : last);
+        var result = tool.Returns is { } r ? results[r] : last;
+        // a string result (an id) is returned as a Python str, which tau2 sends unquoted
+        // (object): JsonNode converts implicitly from string, which would quote it again
+        return Py.Str(result) is { } text ? (object)text : Py.Clone(result);
     }
 
     private JsonNode? RunStep(OperationStep step, JsonObject args, Dictionary<string, JsonNode?> results)
