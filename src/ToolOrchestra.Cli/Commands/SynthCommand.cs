@@ -48,15 +48,11 @@ internal static class SynthCommand
                 var other => throw new UserError($"--backend must be 'offline' or 'llm', not '{other}'."),
             };
             var quiet = parse.GetValue(json);
-            var progress = new SynchronousProgress<SynthProgress>(p =>
-            {
-                if (!quiet && p.Done)
-                    Console.Error.WriteLine(p.Resumed
-                        ? $"  {p.Domain}: already done ({p.Kept} tasks), resumed"
-                        : $"  {p.Domain}: {p.Kept}/{p.Target} tasks kept from {p.Candidates} candidates");
-            });
             if (!quiet) Console.Error.WriteLine($"Synthesizing {options.Domains} domains × {options.TasksPerDomain} tasks ({backend.Name} backend, seed {options.Seed}, evolve {options.Evolve}) into {Path.GetFullPath(options.Out)}");
-            var report = await new SynthesisPipeline(backend, options).RunAsync(progress, c);
+            var pipeline = new SynthesisPipeline(backend, options);
+            var report = quiet || Console.IsErrorRedirected
+                ? await pipeline.RunAsync(quiet ? null : new SynchronousProgress<SynthProgress>(PrintLine), c)
+                : await WithProgressBarsAsync(pipeline, c);
             if (quiet)
             {
                 var o = report.ToJson();
@@ -67,6 +63,32 @@ internal static class SynthCommand
             return report.Domains.All(d => d.Kept == options.TasksPerDomain) ? 0 : 1;
         }, ct));
         return command;
+    }
+
+    /// <summary>One line per finished domain (logs, pipes).</summary>
+    private static void PrintLine(SynthProgress p)
+    {
+        if (p.Done)
+            Console.Error.WriteLine(p.Resumed
+                ? $"  {p.Domain}: already done ({p.Kept} tasks), resumed"
+                : $"  {p.Domain}: {p.Kept}/{p.Target} tasks kept from {p.Candidates} candidates");
+    }
+
+    /// <summary>A progress bar per domain on the terminal (stderr, so stdout stays the report).</summary>
+    private static async Task<SynthReport> WithProgressBarsAsync(SynthesisPipeline pipeline, CancellationToken ct)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return await console.Progress().AutoClear(false).StartAsync(async ctx =>
+        {
+            var bars = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+            var progress = new SynchronousProgress<SynthProgress>(p =>
+            {
+                if (!bars.TryGetValue(p.Domain, out var bar)) bars[p.Domain] = bar = ctx.AddTask(p.Domain, maxValue: p.Target);
+                bar.Value = p.Kept;
+                if (p.Done) bar.StopTask();
+            });
+            return await pipeline.RunAsync(progress, ct);
+        });
     }
 
     private static string N(double v, string format = "0") => v.ToString(format, CultureInfo.InvariantCulture);
