@@ -69,7 +69,8 @@ public sealed class LlmBackendTests : IAsyncLifetime
         var badTask = new JsonObject { ["reason_for_call"] = "x", ["known_info"] = "y", ["task_instructions"] = "z", ["actions"] = new JsonArray(new JsonObject { ["name"] = "rob_the_bank", ["arguments"] = new JsonObject() }) };
         _server.Script("synth-model",
             new FakeReply("Here is the domain: {\"name\": \"bank\", \"entities\": [ oops }"),
-            new FakeReply("```json\n" + domain.ToJsonString() + "\n```"),
+            new FakeReply("```json\n" + Without(domain, "tools").ToJsonString() + "\n```"),
+            new FakeReply(new JsonObject { ["tools"] = domain["tools"]!.DeepClone() }.ToJsonString()),
             new FakeReply(db.ToJsonString()),
             new FakeReply(tasks[0].ToJsonString()),
             new FakeReply(badTask.ToJsonString()),
@@ -82,15 +83,22 @@ public sealed class LlmBackendTests : IAsyncLifetime
         report.Kept.Should().Be(3);
         _server.Remaining("synth-model").Should().Be(0);
         var requests = _server.Requests;
-        requests.Should().HaveCount(7);
+        requests.Should().HaveCount(8);
         var retry = requests[1].Body["messages"]!.AsArray();
         retry[^1]!["content"]!.GetValue<string>().Should().StartWith("That answer was rejected: the reply is not valid JSON");
         retry[^2]!["content"]!.GetValue<string>().Should().Contain("oops");
-        requests[5].Body["messages"]!.AsArray()[^1]!["content"]!.GetValue<string>().Should().Contain("'rob_the_bank' is not a tool of the domain");
+        requests[6].Body["messages"]!.AsArray()[^1]!["content"]!.GetValue<string>().Should().Contain("'rob_the_bank' is not a tool of the domain");
 
         var loaded = Tau2Domain.Load(Path.Combine(_dir, "out"), "bank");
         var gold = await GoldCheck.RunAsync(loaded, Tau2TaskSet.Load(loaded).Tasks, null, CancellationToken.None);
         gold.Passed.Should().Be(3);
+    }
+
+    private static JsonObject Without(JsonObject o, string key)
+    {
+        var copy = (JsonObject)o.DeepClone();
+        copy.Remove(key);
+        return copy;
     }
 
     [Fact]
@@ -100,7 +108,7 @@ public sealed class LlmBackendTests : IAsyncLifetime
         var act = () => new SynthesisPipeline(LlmBackend.FromCatalog(WriteCatalog()), new SynthOptions(1, 1, Path.Combine(_dir, "out")))
             .RunAsync(null, CancellationToken.None);
         (await act.Should().ThrowAsync<UserError>()).Which.Message.Should()
-            .Contain("domain stage failed validation 3 times").And.Contain("$.name: 'Bank!' is not a valid name");
+            .Contain("schema stage failed validation 3 times").And.Contain("$.name: 'Bank!' is not a valid name");
         Directory.Exists(Path.Combine(_dir, "out", "domains", "bank")).Should().BeFalse();
     }
 

@@ -36,16 +36,32 @@ public sealed class LlmBackend(IChatClient client) : ISynthesisBackend
     {
         var theme = Themes.All[index % Themes.All.Count];
         var example = new DomainBlueprint(Themes.All[(index + 1) % Themes.All.Count], "example", new Random(seed)).DomainJson();
-        var (domainJson, spec) = await StageAsync("domain", LlmPrompts.Domain(name, theme.Name, example), node =>
+        // the reference's order: the schema (entities) first, then the tools over it; each stage's JSON is validated
+        // by the domain format's own parser, the schema alone with no tools yet
+        var (schemaJson, _) = await StageAsync("schema", LlmPrompts.Schema(name, theme.Name, example), node =>
         {
-            var s = DomainSpec.Parse(node, "domain.json");
-            if (s.Name != name) throw new UserError($"domain.json: $.name is '{s.Name}'; it must be '{name}'.");
-            return s;
+            var withoutTools = (JsonObject)node.DeepClone();
+            withoutTools["tools"] = new JsonArray();
+            return Named(DomainSpec.Parse(withoutTools, "domain.json"), name);
         }, ct).ConfigureAwait(false);
+        var (toolsJson, spec) = await StageAsync("tools", LlmPrompts.Tools(schemaJson, example), node =>
+            Named(DomainSpec.Parse(Merge(schemaJson, node), "domain.json"), name), ct).ConfigureAwait(false);
+        var domainJson = Merge(schemaJson, toolsJson);
         var policy = LlmPrompts.Policy(spec);
         var (dbJson, _) = await StageAsync("records", LlmPrompts.Records(domainJson), node =>
             DeclarativeDomain.Create(spec, node, policy, ".", "db.json"), ct).ConfigureAwait(false);
         return new DomainDraft(domainJson, dbJson, policy, domain => new Source(this, domain, domainJson, dbJson));
+    }
+
+    private static DomainSpec Named(DomainSpec s, string name) =>
+        s.Name == name ? s : throw new UserError($"domain.json: $.name is '{s.Name}'; it must be '{name}'.");
+
+    /// <summary>The schema stage's object with the tools stage's "tools".</summary>
+    private static JsonObject Merge(JsonObject schema, JsonObject tools)
+    {
+        var o = (JsonObject)schema.DeepClone();
+        o["tools"] = tools["tools"]?.DeepClone();
+        return o;
     }
 
     private sealed class Source(LlmBackend backend, Tau2Domain domain, JsonObject domainJson, JsonObject dbJson) : ITaskSource

@@ -12,17 +12,23 @@ public static class LlmPrompts
 
     private static string Json(JsonNode n) => n.ToJsonString(OrchestraJson.Compact);
 
-    public static string Domain(string name, string theme, JsonObject example) => $$"""
-        Design the database and tools of a "{{theme}}" customer-service domain named "{{name}}".
-        Answer with a domain.json object in format "{{DomainSpec.Format}}":
-        - "entities": 3 to 6 collections, each {"collection", "key" (its id field), "title", "description", "schema" (JSON Schema of a record: type object, properties of type string/integer/number/boolean/array, optional "enum"), "relations": [{"field", "collection"}]}.
-        - "tools": 8 to 16 tools a service agent needs, each {"name", "description", "kind": "read"|"write", "parameters" (JSON Schema object), "operation": [steps]}.
-          A step is {"op": get|find|create|update|delete|aggregate, "collection", ...}: get/update/delete take "key"; find takes "where" and "select" (records|keys|first|first_key);
-          create takes "key" or "key_prefix" and "values"; update takes "set" and/or "increment"; aggregate takes "function" (count|sum|min|max|avg), "field", "where".
-          Values are {"param": name}, {"literal": value}, {"ref": "step.field"} (a step named with "as"), or {"add"|"sub"|"mul": [a, b]}.
-          Preconditions go in "require": [{"field", "op": eq|ne|lt|le|gt|ge|contains, "value", "message"}]; their message is the error the agent sees.
-        Here is a complete example for another theme; use the same structure, not its names:
+    public static string Schema(string name, string theme, JsonObject example) => $$"""
+        Design the database of a "{{theme}}" customer-service domain named "{{name}}".
+        Answer {"format": "{{DomainSpec.Format}}", "name": "{{name}}", "description", "entities"}: 3 to 6 collections, each {"collection", "key" (its id field), "title",
+        "description", "schema" (JSON Schema of a record: type object, properties of type string/integer/number/boolean/array, optional "enum"), "relations": [{"field", "collection"}]}.
+        Here is a complete domain for another theme; use the same structure, not its names (leave its tools for the next step):
         {{Json(example)}}
+        """;
+
+    public static string Tools(JsonObject schema, JsonObject example) => $$"""
+        Write the tools a service agent needs over this database: answer {"tools": [8 to 16 tools]}, each {"name", "description", "kind": "read"|"write",
+        "parameters" (JSON Schema object), "operation": [steps]}.
+        A step is {"op": get|find|create|update|delete|aggregate, "collection", ...}: get/update/delete take "key"; find takes "where" and "select" (records|keys|first|first_key);
+        create takes "key" or "key_prefix" and "values"; update takes "set" and/or "increment"; aggregate takes "function" (count|sum|min|max|avg), "field", "where".
+        Values are {"param": name}, {"literal": value}, {"ref": "step.field"} (a step named with "as"), or {"add"|"sub"|"mul": [a, b]}.
+        Preconditions go in "require": [{"field", "op": eq|ne|lt|le|gt|ge|contains, "value", "message"}]; their message is the error the agent sees.
+        Database: {{Json(schema)}}
+        Example tools of another domain: {{Json(example["tools"]!)}}
         """;
 
     public static string Records(JsonObject domain) => $$"""

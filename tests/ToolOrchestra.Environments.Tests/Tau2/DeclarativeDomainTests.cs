@@ -5,7 +5,7 @@ using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Environments.Tau2.Declarative;
 using ToolOrchestra.Environments.Tau2.Evaluation;
 
-namespace ToolOrchestra.Synthesis.Tests;
+namespace ToolOrchestra.Environments.Tests.Tau2;
 
 /// <summary>A small hand-written declarative domain: the interpreter, its tool errors, and the registry integration.</summary>
 public sealed class DeclarativeDomainTests : IDisposable
