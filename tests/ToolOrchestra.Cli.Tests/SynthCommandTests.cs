@@ -75,6 +75,9 @@ public sealed class SynthCommandTests : IAsyncLifetime
         sim["messages"]!.AsArray().Count(m => m!["role"]!.GetValue<string>() == "tool").Should().Be(criteria["actions"]!.AsArray().Count);
         var report = await OrchestraProcess.RunAsync("tau2", "report", "--results", results, "--json");
         report.ExitCode.Should().Be(0, report.Stderr);
+        var rescore = await OrchestraProcess.RunAsync("tau2", "rescore", "--data-dir", data, "--results", results, "--json");
+        rescore.ExitCode.Should().Be(0, rescore.Stderr);
+        JsonNode.Parse(rescore.Stdout)!["agree"]!.GetValue<int>().Should().Be(1);
     }
 
     [Theory]
