@@ -80,6 +80,24 @@ public sealed class SynthCommandTests : IAsyncLifetime
         JsonNode.Parse(rescore.Stdout)!["agree"]!.GetValue<int>().Should().Be(1);
     }
 
+    [Fact]
+    public async Task A_killed_synth_resumes_and_ends_with_the_same_data_as_an_uninterrupted_run()
+    {
+        var killed = Path.Combine(_dir, "killed");
+        string[] Args(string outDir) => ["synth", "--domains", "10", "--tasks-per-domain", "30", "--concurrency", "1", "--out", outDir];
+        var first = OrchestraProcess.Start(Args(killed));
+        await OrchestraProcess.KillWhenAsync(first, () => File.Exists(Path.Combine(killed, "domains", "bank", "synth-report.json")));
+        File.Exists(Path.Combine(killed, "toolscale.jsonl")).Should().BeFalse("the run was killed before the end");
+
+        var resumed = await OrchestraProcess.RunAsync(Args(killed));
+        resumed.ExitCode.Should().Be(0, resumed.Stderr);
+        resumed.Stderr.Should().Contain("bank: already done (30 tasks), resumed");
+        var fresh = await OrchestraProcess.RunAsync(Args(Path.Combine(_dir, "fresh")));
+        fresh.ExitCode.Should().Be(0, fresh.Stderr);
+        File.ReadAllText(Path.Combine(killed, "toolscale.jsonl")).Should().Be(File.ReadAllText(Path.Combine(_dir, "fresh", "toolscale.jsonl")));
+        Directory.GetDirectories(Path.Combine(killed, "domains")).Should().HaveCount(10).And.OnlyContain(d => !Path.GetFileName(d).StartsWith('.'));
+    }
+
     [Theory]
     [InlineData("--backend", "llm", "--backend llm needs --config CATALOG")]
     [InlineData("--backend", "gpt", "--backend must be 'offline' or 'llm'")]
