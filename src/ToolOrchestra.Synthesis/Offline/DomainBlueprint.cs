@@ -69,40 +69,40 @@ public sealed class DomainBlueprint
         {
             Entity(t.Person.Many, PKey, P, $"People who contact the {Name} service.", Props(
                 (PKey, Str()), ("name", Str()), ("email", Str()), ("phone", Str()), ("city", Str())), []),
-            Entity(t.Offering.Many, OKey, O, $"What a {P} can {t.BookVerb}.", Props(
+            Entity(t.Offering.Many, OKey, O, $"What a {Words(P)} can {t.BookVerb}.", Props(
                 (OKey, Str()), ("name", Str()), ("category", Enum(t.Categories)), ("price", Num()), ("stock", Int()), ("status", Enum("active", "retired"))), []),
-            Entity(t.Booking.Many, BKey, B, $"A {P}'s {B} of a {O}.", Props(
+            Entity(t.Booking.Many, BKey, B, $"A {Words(P)}'s {Words(B)} of a {Words(O)}.", Props(
                 (BKey, Str()), (PKey, Str()), (OKey, Str()), ("quantity", Int()), ("total", Num()), ("status", Enum(BookingStatuses))),
                 [(PKey, t.Person.Many), (OKey, t.Offering.Many)]),
-            Entity(t.Wallet.Many, WKey, W, $"A {P}'s prepaid balance.", Props(
+            Entity(t.Wallet.Many, WKey, W, $"A {Words(P)}'s prepaid balance.", Props(
                 (WKey, Str()), (PKey, Str()), ("balance", Num()), ("status", Enum("active", "frozen"))), [(PKey, t.Person.Many)]),
         };
         var tools = new JsonArray
         {
-            Tool(FindPerson, $"Find a {P}'s id by their email address.", "read", Params(("email", Str("The email address."))),
+            Tool(FindPerson, $"Find a {Words(P)}'s id by their email address.", "read", Params(("email", Str("The email address."))),
                 Step("find", t.Person.Many, ("where", Where(Cond("email", "eq", Param("email")))), ("select", "first_key"))),
-            Tool(GetPerson, $"Get the details of a {P}.", "read", Params((PKey, Str($"The {P} id."))),
+            Tool(GetPerson, $"Get the details of a {Words(P)}.", "read", Params((PKey, Str($"The {Words(P)} id."))),
                 Step("get", t.Person.Many, ("key", Param(PKey)))),
         };
         if (Optional.Contains("update_phone"))
-            tools.Add(Tool(UpdatePhone, $"Update the phone number of a {P}.", "write", Params((PKey, Str($"The {P} id.")), ("phone", Str("The new phone number."))),
+            tools.Add(Tool(UpdatePhone, $"Update the phone number of a {Words(P)}.", "write", Params((PKey, Str($"The {Words(P)} id.")), ("phone", Str("The new phone number."))),
                 Step("update", t.Person.Many, ("key", Param(PKey)), ("set", new JsonObject { ["phone"] = Param("phone") }))));
         if (Optional.Contains("get_offering"))
-            tools.Add(Tool(GetOffering, $"Get the details of a {O}: price, stock and status.", "read", Params((OKey, Str($"The {O} id."))),
+            tools.Add(Tool(GetOffering, $"Get the details of a {Words(O)}: price, stock and status.", "read", Params((OKey, Str($"The {Words(O)} id."))),
                 Step("get", t.Offering.Many, ("key", Param(OKey)))));
-        tools.Add(Tool(SearchOfferings, $"List the active {t.Offering.Many} of a category.", "read", Params(("category", Enum(t.Categories))),
+        tools.Add(Tool(SearchOfferings, $"List the active {Words(t.Offering.Many)} of a category.", "read", Params(("category", Enum(t.Categories))),
             Step("find", t.Offering.Many, ("where", Where(Cond("category", "eq", Param("category")), Cond("status", "eq", Lit("active")))))));
-        tools.Add(Tool(ListBookings, $"List every {B} of a {P}.", "read", Params((PKey, Str($"The {P} id."))),
+        tools.Add(Tool(ListBookings, $"List every {Words(B)} of a {Words(P)}.", "read", Params((PKey, Str($"The {Words(P)} id."))),
             Step("get", t.Person.Many, ("key", Param(PKey))),
             Step("find", t.Booking.Many, ("where", Where(Cond(PKey, "eq", Param(PKey)))))));
         if (Optional.Contains("get_booking"))
-            tools.Add(Tool(GetBooking, $"Get the details of a {B}.", "read", Params((BKey, Str($"The {B} id."))),
+            tools.Add(Tool(GetBooking, $"Get the details of a {Words(B)}.", "read", Params((BKey, Str($"The {Words(B)} id."))),
                 Step("get", t.Booking.Many, ("key", Param(BKey)))));
-        tools.Add(Tool(CreateBooking, $"Create a pending {B} of a {O} for a {P}; the {O} must be active with enough stock.", "write",
-            Params((PKey, Str($"The {P} id.")), (OKey, Str($"The {O} id.")), ("quantity", Int($"How many {t.Unit}."))),
+        tools.Add(Tool(CreateBooking, $"Create a pending {Words(B)} of a {Words(O)} for a {Words(P)}; the {Words(O)} must be active with enough stock.", "write",
+            Params((PKey, Str($"The {Words(P)} id.")), (OKey, Str($"The {Words(O)} id.")), ("quantity", Int($"How many {t.Unit}."))),
             Step("get", t.Person.Many, ("key", Param(PKey))),
             Step("update", t.Offering.Many, ("key", Param(OKey)), ("as", "offering"),
-                ("require", Where(Cond("status", "eq", Lit("active"), $"the {O} is not active"),
+                ("require", Where(Cond("status", "eq", Lit("active"), $"the {Words(O)} is not active"),
                     Left(Param("quantity"), "gt", Lit(0), "quantity must be positive"),
                     Cond("stock", "ge", Param("quantity"), $"not enough {t.Unit} left"))),
                 ("increment", new JsonObject { ["stock"] = Arith("mul", Param("quantity"), Lit(-1)) })),
@@ -111,50 +111,50 @@ public sealed class DomainBlueprint
                 [PKey] = Param(PKey), [OKey] = Param(OKey), ["quantity"] = Param("quantity"),
                 ["total"] = Arith("mul", Ref("offering.price"), Param("quantity")), ["status"] = Lit("pending"),
             }))));
-        tools.Add(Tool(CancelBooking, $"Cancel a pending {B} and return its {t.Unit} to stock.", "write", Params((BKey, Str($"The {B} id."))),
+        tools.Add(Tool(CancelBooking, $"Cancel a pending {Words(B)} and return its {t.Unit} to stock.", "write", Params((BKey, Str($"The {Words(B)} id."))),
             Step("update", t.Booking.Many, ("key", Param(BKey)), ("as", "cancelled"),
-                ("require", Where(Cond("status", "eq", Lit("pending"), $"the {B} is not pending"))), ("set", new JsonObject { ["status"] = Lit("cancelled") })),
+                ("require", Where(Cond("status", "eq", Lit("pending"), $"the {Words(B)} is not pending"))), ("set", new JsonObject { ["status"] = Lit("cancelled") })),
             Step("update", t.Offering.Many, ("key", Ref("cancelled." + OKey)), ("increment", new JsonObject { ["stock"] = Ref("cancelled.quantity") })),
             ("returns", "cancelled")));
         if (Optional.Contains("confirm"))
-            tools.Add(Tool(ConfirmBooking, $"Confirm a pending {B}.", "write", Params((BKey, Str($"The {B} id."))),
+            tools.Add(Tool(ConfirmBooking, $"Confirm a pending {Words(B)}.", "write", Params((BKey, Str($"The {Words(B)} id."))),
                 Step("update", t.Booking.Many, ("key", Param(BKey)),
-                    ("require", Where(Cond("status", "eq", Lit("pending"), $"the {B} is not pending"))), ("set", new JsonObject { ["status"] = Lit("confirmed") }))));
+                    ("require", Where(Cond("status", "eq", Lit("pending"), $"the {Words(B)} is not pending"))), ("set", new JsonObject { ["status"] = Lit("confirmed") }))));
         if (Optional.Contains("pay"))
-            tools.Add(Tool(PayBooking, $"Pay a confirmed {B} from one of the {P}'s {t.Wallet.Many}.", "write",
-                Params((BKey, Str($"The {B} id.")), (WKey, Str($"The {W} id."))),
+            tools.Add(Tool(PayBooking, $"Pay a confirmed {Words(B)} from one of the {Words(P)}'s {Words(t.Wallet.Many)}.", "write",
+                Params((BKey, Str($"The {Words(B)} id.")), (WKey, Str($"The {Words(W)} id."))),
                 Step("get", t.Booking.Many, ("key", Param(BKey)), ("as", "due"),
-                    ("require", Where(Cond("status", "eq", Lit("confirmed"), $"the {B} is not confirmed")))),
+                    ("require", Where(Cond("status", "eq", Lit("confirmed"), $"the {Words(B)} is not confirmed")))),
                 Step("update", t.Wallet.Many, ("key", Param(WKey)),
-                    ("require", Where(Cond(PKey, "eq", Ref("due." + PKey), $"the {W} belongs to another {P}"),
-                        Cond("status", "eq", Lit("active"), $"the {W} is frozen"),
+                    ("require", Where(Cond(PKey, "eq", Ref("due." + PKey), $"the {Words(W)} belongs to another {Words(P)}"),
+                        Cond("status", "eq", Lit("active"), $"the {Words(W)} is frozen"),
                         Cond("balance", "ge", Ref("due.total"), "insufficient balance"))),
                     ("increment", new JsonObject { ["balance"] = Arith("mul", Ref("due.total"), Lit(-1)) })),
                 Step("update", t.Booking.Many, ("key", Param(BKey)), ("as", "paid"), ("set", new JsonObject { ["status"] = Lit("paid") })),
                 ("returns", "paid")));
         if (Optional.Contains("delete"))
-            tools.Add(Tool(DeleteBooking, $"Delete a cancelled {B} from the records.", "write", Params((BKey, Str($"The {B} id."))),
+            tools.Add(Tool(DeleteBooking, $"Delete a cancelled {Words(B)} from the records.", "write", Params((BKey, Str($"The {Words(B)} id."))),
                 Step("delete", t.Booking.Many, ("key", Param(BKey)),
-                    ("require", Where(Cond("status", "eq", Lit("cancelled"), $"only cancelled {t.Booking.Many} can be deleted"))))));
-        tools.Add(Tool(ListWallets, $"List the {t.Wallet.Many} of a {P}.", "read", Params((PKey, Str($"The {P} id."))),
+                    ("require", Where(Cond("status", "eq", Lit("cancelled"), $"only cancelled {Words(t.Booking.Many)} can be deleted"))))));
+        tools.Add(Tool(ListWallets, $"List the {Words(t.Wallet.Many)} of a {Words(P)}.", "read", Params((PKey, Str($"The {Words(P)} id."))),
             Step("get", t.Person.Many, ("key", Param(PKey))),
             Step("find", t.Wallet.Many, ("where", Where(Cond(PKey, "eq", Param(PKey)))))));
         if (Optional.Contains("get_wallet"))
-            tools.Add(Tool(GetWallet, $"Get the balance and status of a {W}.", "read", Params((WKey, Str($"The {W} id."))),
+            tools.Add(Tool(GetWallet, $"Get the balance and status of a {Words(W)}.", "read", Params((WKey, Str($"The {Words(W)} id."))),
                 Step("get", t.Wallet.Many, ("key", Param(WKey)))));
-        tools.Add(Tool(TopUpWallet, $"Add money to an active {W}.", "write", Params((WKey, Str($"The {W} id.")), ("amount", Num("The amount to add."))),
+        tools.Add(Tool(TopUpWallet, $"Add money to an active {Words(W)}.", "write", Params((WKey, Str($"The {Words(W)} id.")), ("amount", Num("The amount to add."))),
             Step("update", t.Wallet.Many, ("key", Param(WKey)),
-                ("require", Where(Cond("status", "eq", Lit("active"), $"the {W} is frozen"), Left(Param("amount"), "gt", Lit(0), "amount must be positive"))),
+                ("require", Where(Cond("status", "eq", Lit("active"), $"the {Words(W)} is frozen"), Left(Param("amount"), "gt", Lit(0), "amount must be positive"))),
                 ("increment", new JsonObject { ["balance"] = Param("amount") }))));
         if (Optional.Contains("count"))
-            tools.Add(Tool(CountBookings, $"Count a {P}'s {t.Booking.Many} with a given status.", "read",
-                Params((PKey, Str($"The {P} id.")), ("status", Enum(BookingStatuses))),
+            tools.Add(Tool(CountBookings, $"Count a {Words(P)}'s {Words(t.Booking.Many)} with a given status.", "read",
+                Params((PKey, Str($"The {Words(P)} id.")), ("status", Enum(BookingStatuses))),
                 Step("aggregate", t.Booking.Many, ("function", "count"), ("where", Where(Cond(PKey, "eq", Param(PKey)), Cond("status", "eq", Param("status")))))));
         return new JsonObject
         {
             ["format"] = ToolOrchestra.Environments.Tau2.Declarative.DomainSpec.Format,
             ["name"] = Name,
-            ["description"] = $"A synthesized {t.Name} customer-service domain: {t.Person.Many}, {t.Offering.Many}, {t.Booking.Many} and {t.Wallet.Many}.",
+            ["description"] = $"A synthesized {t.Name} customer-service domain: {Words(t.Person.Many)}, {Words(t.Offering.Many)}, {Words(t.Booking.Many)} and {Words(t.Wallet.Many)}.",
             ["entities"] = entities,
             ["tools"] = tools,
         };
@@ -229,15 +229,17 @@ public sealed class DomainBlueprint
     public string Policy() => $"""
         # {char.ToUpperInvariant(Name[0]) + Name[1..]} agent policy
 
-        As a {Name} agent you help {_t.Person.Many} with their {_t.Booking.Many}, {_t.Offering.Many} and {_t.Wallet.Many}.
+        As a {Name} agent you help {Words(_t.Person.Many)} with their {Words(_t.Booking.Many)}, {Words(_t.Offering.Many)} and {Words(_t.Wallet.Many)}.
 
-        - First identify the {P}: ask for their email address and look up their {P} id. Never act for anyone else.
-        - Make one tool call at a time, and do not make up ids, amounts or other values: use what the {P} says or what a tool returns.
+        - First identify the {Words(P)}: ask for their email address and look up their {Words(P)} id. Never act for anyone else.
+        - Make one tool call at a time, and do not make up ids, amounts or other values: use what the {Words(P)} says or what a tool returns.
         - Before any action that changes the records ({string.Join(", ", WriteToolNames())}), state what you will do and ask for an explicit "yes".
-        - A {B} can only be cancelled while pending{(Optional.Contains("pay") ? $", and only confirmed {_t.Booking.Many} can be paid, from an active {W} of the same {P} with enough balance" : "")}.
-        - A frozen {W} cannot be topped up{(Optional.Contains("pay") ? " or used for payment" : "")}.
+        - A {Words(B)} can only be cancelled while pending{(Optional.Contains("pay") ? $", and only confirmed {Words(_t.Booking.Many)} can be paid, from an active {Words(W)} of the same {Words(P)} with enough balance" : "")}.
+        - A frozen {Words(W)} cannot be topped up{(Optional.Contains("pay") ? " or used for payment" : "")}.
         - You should transfer the user to a human agent if and only if the request cannot be handled within the scope of your actions. To transfer, first make a tool call to transfer_to_human_agents, and then send the message 'YOU ARE BEING TRANSFERRED TO A HUMAN AGENT. PLEASE HOLD ON.' to the user.
         """;
+
+    private static string Words(string identifier) => identifier.Replace('_', ' ');
 
     private IEnumerable<string> WriteToolNames()
     {

@@ -23,12 +23,13 @@ public sealed class GoalSampler
         _bp = blueprint;
         _db = initialDb;
         _rng = rng;
-        _goals = ["cancel", "book", "top_up", "balance"];
-        if (blueprint.Optional.Contains("confirm")) _goals.Add("confirm");
-        if (blueprint.Optional.Contains("pay")) _goals.Add("pay");
-        if (blueprint.Optional.Contains("update_phone")) _goals.Add("phone");
+        // goals that write are listed twice: execution rejects more of them, and they are what trains an agent to act
+        _goals = ["cancel", "cancel", "book", "book", "top_up", "top_up", "balance"];
+        if (blueprint.Optional.Contains("confirm")) _goals.AddRange(["confirm", "confirm"]);
+        if (blueprint.Optional.Contains("pay")) _goals.AddRange(["pay", "pay"]);
+        if (blueprint.Optional.Contains("update_phone")) _goals.AddRange(["phone", "phone"]);
         if (blueprint.Optional.Contains("count")) _goals.Add("count");
-        if (blueprint.Optional.Contains("delete")) _goals.Add("delete");
+        if (blueprint.Optional.Contains("delete")) _goals.AddRange(["delete", "delete"]);
     }
 
     private Theme T => _bp.Theme;
@@ -141,7 +142,9 @@ public sealed class GoalSampler
             }
             case "count":
             {
-                var status = DomainBlueprint.BookingStatuses[_rng.Next(DomainBlueprint.BookingStatuses.Length)];
+                // a status the person has, when they have any: "0" is too easy to say by chance
+                var held = myBookings.Select(b => Py.Str(Bookings[b]!["status"])!).Distinct().Order(StringComparer.Ordinal).ToList();
+                var status = held.Count > 0 ? Pick(held) : DomainBlueprint.BookingStatuses[_rng.Next(DomainBlueprint.BookingStatuses.Length)];
                 var n = myBookings.Count(b => Py.Str(Bookings[b]!["status"]) == status);
                 return new("count", $"You want to know how many of your {T.Booking.Many.Replace('_', ' ')} are {status}.", "",
                     [find, Act(_bp.CountBookings, (_bp.PKey, person), ("status", status))], [n.ToString(CultureInfo.InvariantCulture)]);
