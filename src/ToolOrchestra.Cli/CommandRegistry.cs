@@ -25,6 +25,7 @@ internal static class CommandRegistry
         Commands.ServeCommand.Create(),
         Commands.KeysCommand.Create(),
         WithSubcommand(new Command("eval", "Evaluation harness"), Commands.EvalReportCommand.Create()),
+        Commands.SynthCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

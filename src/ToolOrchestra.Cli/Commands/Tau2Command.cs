@@ -37,7 +37,7 @@ internal static class Tau2Command
         Required = true,
     };
 
-    private static Option<string> Domain() => new("--domain") { Description = "airline, retail, telecom or mock", Required = true };
+    private static Option<string> Domain() => new("--domain") { Description = "airline, retail, telecom, mock, or a declarative domain of --data-dir (domains/<name>/domain.json)", Required = true };
     private static Option<string?> TasksFile() => new("--tasks") { Description = "a task file to use instead of the domain's tasks.json (e.g. a v0.1.0 one)" };
     private static Option<bool> Json() => new("--json") { Description = "print JSON instead of a table" };
 

@@ -51,6 +51,7 @@ public sealed class Tau2Domain
     public static Tau2Domain Load(string dataDir, string name)
     {
         var root = ResolveDataDir(dataDir);
+        Declarative.DeclarativeDomain.Discover(root, name);
         var definition = Tau2DomainRegistry.Get(name);
         var key = Path.GetFullPath(root) + "|" + name;
         var lazy = Cache.GetOrAdd(key, _ => new Lazy<Tau2Domain>(() => LoadUncached(root, definition)));
@@ -63,6 +64,13 @@ public sealed class Tau2Domain
             Cache.TryRemove(key, out _);
             throw;
         }
+    }
+
+    /// <summary>Whether <paramref name="name"/> is a registered domain or a declarative one in the data folder.</summary>
+    public static bool Exists(string dataDir, string name)
+    {
+        Declarative.DeclarativeDomain.Discover(ResolveDataDir(dataDir), name);
+        return Names.Contains(name);
     }
 
     /// <summary>

@@ -48,6 +48,9 @@ public static class Tau2DomainRegistry
             throw new UserError($"a tau2 domain named '{definition.Name}' is already registered; give the new one another name.");
     }
 
+    /// <summary>Adds a definition unless its name is taken (concurrent discovery of the same declarative domain).</summary>
+    public static bool TryRegister(Tau2DomainDefinition definition) => Domains.TryAdd(definition.Name, definition);
+
     public static Tau2DomainDefinition Get(string name) => Domains.TryGetValue(name, out var d) ? d
         : throw new UserError($"unknown tau2 domain '{name}'; expected one of {string.Join(", ", Names)}.");
 }

@@ -85,7 +85,7 @@ public sealed class Tau2Rescorer(string dataDir, INlAssertionJudge? judge = null
 
     public async Task<RescoreReport> RescoreAsync(Tau2Results results, CancellationToken ct = default, int parallelism = 1)
     {
-        if (!Tau2Domain.Names.Contains(results.Domain))
+        if (!Tau2Domain.Exists(dataDir, results.Domain))
             throw new UserError($"{results.File}: domain '{results.Domain}' is not one we implement ({string.Join(", ", Tau2Domain.Names)}).");
         var domain = Tau2Domain.Load(dataDir, results.Domain);
         foreach (var task in results.Tasks) domain.Validate(task, results.File);
