@@ -22,6 +22,7 @@ internal static class CommandRegistry
         Commands.TrainCommand.Create(),
         Commands.RolloutCommand.Create(),
         Commands.RewardCommand.Create(),
+        Commands.EvalCommand.Create(),
     ];
 
     private static Command WithSubcommand(Command parent, Command child)

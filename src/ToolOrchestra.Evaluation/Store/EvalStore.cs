@@ -123,6 +123,16 @@ public sealed class EvalStore : IAsyncDisposable
         return found;
     }
 
+    /// <summary>Every cached verdict (for merging shard stores).</summary>
+    public async Task<IReadOnlyList<JudgeVerdict>> LoadVerdictsAsync(CancellationToken ct = default)
+    {
+        var all = new List<JudgeVerdict>();
+        await QueryAsync("SELECT cache_key, correct, model, cost_usd, raw FROM judge_cache ORDER BY cache_key",
+            r => all.Add(new JudgeVerdict(r.GetString(0), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture) != 0, r.GetString(2),
+                decimal.Parse(r.GetString(3), CultureInfo.InvariantCulture), r.IsDBNull(4) ? null : r.GetString(4))), ct);
+        return all;
+    }
+
     public Task SaveVerdictAsync(JudgeVerdict v, CancellationToken ct = default) =>
         ExecuteAsync("INSERT INTO judge_cache (cache_key, correct, model, cost_usd, raw) VALUES (@k, @c, @m, @cost, @raw) ON CONFLICT (cache_key) DO NOTHING",
             ct, ("k", v.Key), ("c", v.Correct ? 1L : 0L), ("m", v.Model), ("cost", Money(v.CostUsd)), ("raw", v.Raw));
