@@ -28,6 +28,8 @@ public sealed class EvalStore : IAsyncDisposable
             cache_key TEXT PRIMARY KEY, correct BIGINT NOT NULL, model TEXT NOT NULL, cost_usd TEXT NOT NULL, raw TEXT);
         """;
 
+    private const long SchemaLock = 0x4556414c53544f52; // "EVALSTOR"
+
     private const string SampleColumns = "run_id, sample_id, status, attempts, shard, task_id, answer, gold, correct, reward, " +
         "verdict_source, cost_usd, judge_cost_usd, tool_seconds, wall_seconds, turns, stop_reason, error, calls, trajectory, updated_at";
 
@@ -46,7 +48,10 @@ public sealed class EvalStore : IAsyncDisposable
     {
         var conn = await location.OpenAsync(ct);
         var store = new EvalStore(location, conn);
-        await store.ExecuteAsync(Schema, ct);
+        // Shards opening one PostgreSQL store at once would race on CREATE TABLE IF NOT EXISTS (a duplicate pg_type
+        // row): they take turns under a transaction-scoped advisory lock.
+        await store.ExecuteAsync(location.Kind == StoreKind.Postgres
+            ? $"BEGIN; SELECT pg_advisory_xact_lock({SchemaLock}); {Schema} COMMIT;" : Schema, ct);
         return store;
     }
 
