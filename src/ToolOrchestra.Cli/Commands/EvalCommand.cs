@@ -48,6 +48,7 @@ internal static class EvalCommand
         var index = new Option<string?>("--index") { Description = "qa: local BM25 index behind search" };
         var retriever = new Option<string?>("--retriever") { Description = "qa: base URL of a /retrieve service behind search" };
         var topK = new Option<int?>("--top-k") { Description = "qa: documents per search" };
+        var allowed = new Option<string?>("--allowed-ids") { Description = "qa: allowed document ids, a JSON list or a map {eid: [ids]} (a task's eid, else its id)" };
         var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code" };
         var userModel = new Option<string?>("--user-model") { Description = "tau2: the catalog model that plays the user" };
         var trials = new Option<int>("--trials") { Description = "tau2: trials per task (pass^k)", DefaultValueFactory = _ => 1 };
@@ -58,7 +59,7 @@ internal static class EvalCommand
         var command = new Command("run", "Run a benchmark under one setup into the evaluation store (resumable, sharded)")
         {
             benchmark, tasks, domain, dataDir, config, setup, orchestrator, policy, protocol, store, runId, concurrency, shard, limit, maxTurns,
-            budget, maxAttempts, maxErrorRate, judge, index, retriever, topK, noCode, userModel, trials, seed, worldSize, latencyScale, json,
+            budget, maxAttempts, maxErrorRate, judge, index, retriever, topK, allowed, noCode, userModel, trials, seed, worldSize, latencyScale, json,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -86,6 +87,7 @@ internal static class EvalCommand
                 Index = parse.GetValue(index),
                 Retriever = parse.GetValue(retriever),
                 TopK = parse.GetValue(topK),
+                AllowedIds = parse.GetValue(allowed) is { } ids ? OptionChecks.ExistingFile(ids, "--allowed-ids") : null,
                 NoCode = parse.GetValue(noCode),
                 UserModel = parse.GetValue(userModel),
                 Trials = parse.GetValue(trials),

@@ -31,6 +31,8 @@ public sealed record EvalRunOptions
     public string? Index { get; init; }
     public string? Retriever { get; init; }
     public int? TopK { get; init; }
+    /// <summary>qa: allowed document ids, a JSON list or a map {eid: [ids]} (the task's <c>eid</c>, else its id).</summary>
+    public string? AllowedIds { get; init; }
     public bool NoCode { get; init; }
     public bool UnsafeNoSandbox { get; init; }
     /// <summary>tau2: the user simulator's catalog model, trials per task, the NL-assertion judge model.</summary>
@@ -66,6 +68,7 @@ public sealed record EvalRunOptions
         ["index"] = Index is null ? null : Path.GetFullPath(Index),
         ["retriever"] = Retriever,
         ["top_k"] = TopK?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["allowed_ids"] = AllowedIds is null ? null : Path.GetFullPath(AllowedIds),
         ["code"] = NoCode ? "off" : "on",
     };
 }

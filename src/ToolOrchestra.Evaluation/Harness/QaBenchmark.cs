@@ -47,6 +47,7 @@ public sealed class QaBenchmark : IEvalBenchmark
             o.Index = options.Index;
             o.Retriever = options.Retriever;
             if (options.TopK is { } k) o.TopK = k;
+            o.AllowedIds = options.AllowedIds;
             o.Code = !options.NoCode;
             o.UnsafeNoSandbox = options.UnsafeNoSandbox;
             o.Protocol = _variant;

@@ -60,6 +60,10 @@ public sealed class OfflineBenchmark : IEvalBenchmark
 
     public static async Task<IEvalBenchmark> CreateAsync(EvalRunOptions options, EvalStore store, CancellationToken ct)
     {
+        if (options.Config is not null)
+            throw new UserError("--benchmark offline runs on the offline world's simulated catalog (./orchestra sim catalog); drop --config.");
+        if (options.Protocol is not null || options.BudgetUsd is not null)
+            throw new UserError("--benchmark offline runs the demo's episodes (legacy protocol, no dollar budget) so its numbers match the demo's; drop --protocol and --budget-usd.");
         var setup = EvalSetups.Parse(options.Setup);
         if (options.Policy is not null && setup != EvalSetup.Orchestrated)
             throw new UserError("--policy orchestrates the full catalog: use it with --setup orchestrated.");
