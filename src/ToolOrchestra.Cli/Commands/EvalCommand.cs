@@ -121,7 +121,7 @@ internal static class EvalCommand
             else Print(summary, passHatK);
             if (summary.ErrorRateExceeded)
             {
-                Console.Error.WriteLine($"error: {summary.Failed + summary.GaveUp} of {summary.Samples} samples failed in shard {summary.Shard} " +
+                Console.Error.WriteLine($"error: {summary.FailedSamples} of {summary.Samples} samples failed in shard {summary.Shard} " +
                     $"(error rate {summary.ErrorRate.ToString("0.###", CultureInfo.InvariantCulture)} > --max-error-rate {summary.MaxErrorRate.ToString(CultureInfo.InvariantCulture)})" +
                     $"{(summary.Stopped ? "; no further samples were started" : "")}. Finished samples are kept: fix the cause and rerun the same command to resume.");
                 return 1;
@@ -136,7 +136,7 @@ internal static class EvalCommand
         var inv = CultureInfo.InvariantCulture;
         var table = new Table().AddColumns("run", "benchmark", "setup", "orchestrator", "shard", "samples", "done", "failed", "accuracy", "$/task", "judge $");
         table.AddRow(s.RunId, s.Benchmark + (s.Simulated ? " (simulated)" : ""), s.Setup, s.Orchestrator, s.Shard, s.Samples.ToString(inv), s.Done.ToString(inv),
-            (s.Samples - s.Done).ToString(inv), s.Accuracy.ToString("0.000", inv), s.DollarsPerTask.ToString("0.######", inv), s.JudgeDollars.ToString("0.######", inv));
+            s.FailedSamples.ToString(inv), s.Accuracy.ToString("0.000", inv), s.DollarsPerTask.ToString("0.######", inv), s.JudgeDollars.ToString("0.######", inv));
         AnsiConsole.Write(table);
         Console.WriteLine($"This time: {s.Ran} ran ({s.Succeeded} done, {s.Failed} failed), {s.SkippedDone} already done, {s.GaveUp} given up after the attempt limit.");
         if (passHatK is { Count: > 0 })

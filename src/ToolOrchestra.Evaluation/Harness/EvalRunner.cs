@@ -19,6 +19,7 @@ public sealed record EvalRunSummary(
     int Succeeded,
     int Failed,
     int GaveUp,
+    int FailedSamples,
     int Done,
     int Correct,
     double Accuracy,
@@ -66,7 +67,7 @@ public static class EvalRunner
         var allowedFailures = options.MaxErrorRate * mine.Count;
         var failed = gaveUp;
         int succeeded = 0, ran = 0;
-        var stopped = false;
+        var stopped = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
@@ -93,15 +94,12 @@ public static class EvalRunner
                 await store.SaveSampleAsync(sample, CancellationToken.None).ConfigureAwait(false);
                 Interlocked.Increment(ref ran);
                 if (sample.Status == SampleStatus.Done) Interlocked.Increment(ref succeeded);
-                else if (Interlocked.Increment(ref failed) > allowedFailures && !stopped)
-                {
-                    stopped = true;
+                else if (Interlocked.Increment(ref failed) > allowedFailures && Interlocked.Exchange(ref stopped, 1) == 0)
                     await stop.CancelAsync().ConfigureAwait(false);
-                }
                 onSample?.Invoke(sample);
             }).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stopped && !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopped == 1 && !ct.IsCancellationRequested)
         {
             // the error budget was spent: the rest stays undone for a rerun
         }
@@ -114,8 +112,8 @@ public static class EvalRunner
         var errorRate = mine.Count == 0 ? 0 : failedNow / (double)mine.Count;
         return new EvalRunSummary(options.RunId, options.Benchmark, options.Setup, benchmark.Orchestrator, options.Shard.ToString(), benchmark.Simulated,
             mine.Count, skipped, ran, succeeded, ran - succeeded, stored.Count(s => s.Status == SampleStatus.Failed && s.Attempts >= options.MaxAttempts),
-            done.Count, correct, done.Count == 0 ? 0 : correct / (double)done.Count,
+            failedNow, done.Count, correct, done.Count == 0 ? 0 : correct / (double)done.Count,
             done.Count == 0 ? 0 : done.Sum(s => s.CostUsd) / done.Count, stored.Sum(s => s.JudgeCostUsd),
-            errorRate, options.MaxErrorRate, errorRate > options.MaxErrorRate, stopped, benchmark.Notes);
+            errorRate, options.MaxErrorRate, errorRate > options.MaxErrorRate, stopped == 1, benchmark.Notes);
     }
 }

@@ -133,6 +133,8 @@ public sealed class QaBenchmark : IEvalBenchmark
                 Eid = task.Eid, MaxTurns = _options.MaxTurns, BudgetUsd = _options.BudgetUsd,
             }, ct).ConfigureAwait(false);
             (answer, stop, detail, calls, turns) = (result.Answer, result.StopReason, result.StopDetail, result.Calls, result.Trajectory.Turns.Count);
+            // Stopped by our own cancellation (Ctrl+C, the error budget): in flight, not a result; it runs again on a rerun.
+            if (stop == StopReason.Cancelled) ct.ThrowIfCancellationRequested();
             trajectory = JsonSerializer.Serialize(result.Trajectory, OrchestraJson.Compact);
         }
         var sample = new EvalSample(runId, item.SampleId)
@@ -148,7 +150,7 @@ public sealed class QaBenchmark : IEvalBenchmark
             TrajectoryJson = trajectory,
         };
         // Infrastructure, not the orchestrator's judgement, ended it: failed, retried on a rerun.
-        if (stop is StopReason.EndpointError or StopReason.Error)
+        if (stop is StopReason.EndpointError or StopReason.Error or StopReason.Cancelled)
             return sample with { Status = SampleStatus.Failed, Error = detail ?? stop.ToString() };
         return await ScoreAsync(sample, task, answer, ct).ConfigureAwait(false);
     }

@@ -135,6 +135,7 @@ public sealed class OfflineBenchmark : IEvalBenchmark
         {
             var outcome = await _episodes.RunAsync(task, _policy, seed, null, ct).ConfigureAwait(false);
             trajectory = outcome.Trajectory;
+            if (trajectory.StopReason == StopReason.Cancelled) ct.ThrowIfCancellationRequested(); // in flight: runs again on a rerun
             (answer, stop, calls, solved) = (trajectory.Answer, trajectory.StopReason ?? StopReason.Error, trajectory.Ledger, outcome.Solved);
             trajectoryJson = JsonSerializer.Serialize(trajectory, OrchestraJson.Compact);
         }
@@ -153,7 +154,7 @@ public sealed class OfflineBenchmark : IEvalBenchmark
             CallsJson = SampleCall.ToJson(calls),
             TrajectoryJson = trajectoryJson,
         };
-        return stop is StopReason.EndpointError or StopReason.Error
+        return stop is StopReason.EndpointError or StopReason.Error or StopReason.Cancelled
             ? sample with { Status = SampleStatus.Failed, Correct = null, Reward = null, Error = trajectory?.StopDetail ?? stop.ToString() }
             : sample;
     }
