@@ -19,52 +19,74 @@ public static class EvalMerge
     {
         if (sources.Count == 0) throw new UserError("eval merge needs at least one shard store to merge (e.g. shard1.db shard2.db).");
         var target = StoreLocation.Parse(into, "--into");
+        foreach (var path in sources)
+            if (!File.Exists(path)) throw new UserError($"eval merge: {path}: store not found; give the SQLite files the shards wrote.");
         var runs = new Dictionary<string, (EvalRunInfo Run, string From)>(StringComparer.Ordinal);
-        var samples = new Dictionary<(string, string), (EvalSample Sample, string From)>();
-        var verdicts = new List<JudgeVerdict>();
+        // Pass 1 keeps a fingerprint per sample, not the sample, so shards of 100k samples merge in little memory; a
+        // conflict refuses the whole merge before anything is written. The target's own content counts too.
+        var seen = new Dictionary<(string, string), (string Fingerprint, string From)>();
+        var copy = new List<(string Path, List<(string RunId, HashSet<string> Samples)> Fresh)>();
         var identical = 0;
-        // Read everything first (the target's own content included): a conflict refuses the whole merge.
-        foreach (var path in new[] { into }.Concat(sources))
+        var stores = (target.Kind == StoreKind.Postgres || File.Exists(into) ? new[] { into } : []).Concat(sources).ToList();
+        foreach (var path in stores)
         {
-            var isTarget = ReferenceEquals(path, into);
-            if (!isTarget && !File.Exists(path)) throw new UserError($"eval merge: {path}: store not found; give the SQLite files the shards wrote.");
-            if (isTarget && target.Kind == StoreKind.Sqlite && !File.Exists(into)) continue;
-            await using var store = await EvalStore.OpenAsync(isTarget ? target : StoreLocation.Parse(path, "eval merge"), ct).ConfigureAwait(false);
+            await using var store = await EvalStore.OpenAsync(path == into ? target : StoreLocation.Parse(path, "eval merge"), ct).ConfigureAwait(false);
+            var fresh = new List<(string, HashSet<string>)>();
             foreach (var run in await store.LoadRunsAsync(ct).ConfigureAwait(false))
             {
-                if (runs.TryGetValue(run.RunId, out var seen) && !SameRun(seen.Run, run))
-                    throw new UserError($"eval merge: run '{run.RunId}' was made with different settings in {seen.From} and {path}; merge only shards of one run (or rename one run).");
+                if (runs.TryGetValue(run.RunId, out var known) && !SameRun(known.Run, run))
+                    throw new UserError($"eval merge: run '{run.RunId}' was made with different settings in {known.From} and {path}; merge only shards of one run (or rename one run).");
                 runs.TryAdd(run.RunId, (run, path));
-                foreach (var s in await store.LoadSamplesAsync(run.RunId, withTrajectories: true, ct).ConfigureAwait(false))
+                var ids = new HashSet<string>(StringComparer.Ordinal);
+                await foreach (var s in store.ReadSamplesAsync(run.RunId, withTrajectories: true, ct).ConfigureAwait(false))
                 {
-                    if (samples.TryGetValue((s.RunId, s.SampleId), out var other))
+                    var fingerprint = Fingerprint(s);
+                    if (seen.TryGetValue((s.RunId, s.SampleId), out var other))
                     {
-                        if (!SameResult(other.Sample, s))
+                        if (other.Fingerprint != fingerprint)
                             throw new UserError($"eval merge: run '{s.RunId}' sample '{s.SampleId}' differs between {other.From} and {path} " +
-                                                $"({other.Sample.Status}/{other.Sample.Answer} vs {s.Status}/{s.Answer}); shards must not overlap: rerun one shard into a fresh store.");
+                                                "(another status, answer, verdict, cost, seconds, calls or trajectory); shards must not overlap: rerun one shard into a fresh store.");
                         identical++;
                         continue;
                     }
-                    samples[(s.RunId, s.SampleId)] = (s, path);
+                    seen[(s.RunId, s.SampleId)] = (fingerprint, path);
+                    ids.Add(s.SampleId);
                 }
+                fresh.Add((run.RunId, ids));
             }
-            verdicts.AddRange(await LoadVerdictsAsync(store, ct).ConfigureAwait(false));
+            if (path != into) copy.Add((path, fresh));
         }
+        // Pass 2 streams each new sample from its shard into the target, one upsert each.
         await using var output = await EvalStore.OpenAsync(target, ct).ConfigureAwait(false);
         foreach (var (run, _) in runs.Values) await output.BeginRunAsync(run, ct).ConfigureAwait(false);
-        foreach (var (s, _) in samples.Values) await output.SaveSampleAsync(s, ct).ConfigureAwait(false);
-        foreach (var v in verdicts) await output.SaveVerdictAsync(v, ct).ConfigureAwait(false);
-        return new EvalMergeSummary(into, runs.Count, samples.Count, identical, verdicts.Select(v => v.Key).Distinct().Count());
+        var copied = 0;
+        var verdicts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, fresh) in copy)
+        {
+            await using var source = await EvalStore.OpenAsync(StoreLocation.Parse(path, "eval merge"), ct).ConfigureAwait(false);
+            foreach (var (runId, ids) in fresh)
+                await foreach (var s in source.ReadSamplesAsync(runId, withTrajectories: true, ct).ConfigureAwait(false))
+                    if (ids.Contains(s.SampleId))
+                    {
+                        await output.SaveSampleAsync(s, ct).ConfigureAwait(false);
+                        copied++;
+                    }
+            foreach (var v in await source.LoadVerdictsAsync(ct).ConfigureAwait(false))
+            {
+                await output.SaveVerdictAsync(v, ct).ConfigureAwait(false);
+                verdicts.Add(v.Key);
+            }
+        }
+        return new EvalMergeSummary(into, runs.Count, seen.Count, identical, verdicts.Count);
     }
+
+    /// <summary>What a sample's result is (not when or by which shard it was written), hashed.</summary>
+    private static string Fingerprint(EvalSample s) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+        string.Join('\u001f', s.Status, s.TaskId, s.Answer, s.Gold, s.Correct?.ToString(), s.Reward?.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            s.VerdictSource, s.CostUsd.ToString(System.Globalization.CultureInfo.InvariantCulture), s.JudgeCostUsd.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            s.ToolSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture), s.Turns.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            s.StopReason, s.CallsJson, s.TrajectoryJson))));
 
     private static bool SameRun(EvalRunInfo a, EvalRunInfo b) =>
         a.Benchmark == b.Benchmark && a.Setup == b.Setup && a.Orchestrator == b.Orchestrator && a.Protocol == b.Protocol && a.SettingsJson == b.SettingsJson;
-
-    private static bool SameResult(EvalSample a, EvalSample b) =>
-        a.Status == b.Status && a.TaskId == b.TaskId && a.Answer == b.Answer && a.Gold == b.Gold && a.Correct == b.Correct
-        && a.Reward == b.Reward && a.VerdictSource == b.VerdictSource && a.CostUsd == b.CostUsd && a.JudgeCostUsd == b.JudgeCostUsd
-        && a.ToolSeconds == b.ToolSeconds && a.Turns == b.Turns && a.StopReason == b.StopReason && a.CallsJson == b.CallsJson
-        && a.TrajectoryJson == b.TrajectoryJson;
-
-    private static Task<IReadOnlyList<JudgeVerdict>> LoadVerdictsAsync(EvalStore store, CancellationToken ct) => store.LoadVerdictsAsync(ct);
 }

@@ -119,6 +119,24 @@ public sealed class EvalStore : IAsyncDisposable
         return samples;
     }
 
+    /// <summary>
+    /// A run's samples one at a time, trajectories included when asked, without holding them all (merging 100k-sample
+    /// shards). The store's connection is busy until the enumeration ends: write to another store meanwhile.
+    /// </summary>
+    public async IAsyncEnumerable<EvalSample> ReadSamplesAsync(string runId, bool withTrajectories = false,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var columns = withTrajectories ? SampleColumns : SampleColumns.Replace("trajectory", "NULL", StringComparison.Ordinal);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var cmd = Command($"SELECT {columns} FROM eval_samples WHERE run_id = @r ORDER BY sample_id", [("r", runId)]);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) yield return ReadSample(reader);
+        }
+        finally { _gate.Release(); }
+    }
+
     public async Task<JudgeVerdict?> FindVerdictAsync(string key, CancellationToken ct = default)
     {
         JudgeVerdict? found = null;

@@ -108,6 +108,10 @@ public sealed class OfflineBenchmarkTests : IDisposable
         // Merging a shard again, or the unsharded run (the offline world replays exactly), finds identical duplicates;
         // a shard whose sample says something else is a conflict, refused before anything is written.
         (await EvalMerge.MergeAsync(merged, [Path.Combine(_dir, "s1.db"), Path.Combine(_dir, "whole.db")])).Identical.Should().Be(s1.Samples + whole.Samples);
+        var twice = await EvalMerge.MergeAsync(Path.Combine(_dir, "twice.db"), [Path.Combine(_dir, "s1.db"), Path.Combine(_dir, "s1.db")]);
+        (twice.Samples, twice.Identical).Should().Be((s1.Samples, s1.Samples), "a shard given twice is copied once");
+        await using (var store = await EvalStore.OpenAsync(StoreLocation.Parse(Path.Combine(_dir, "twice.db"))))
+            (await store.LoadSamplesAsync("r")).Should().HaveCount(s1.Samples);
         var tampered = Path.Combine(_dir, "tampered.db");
         await using (var source = await EvalStore.OpenAsync(StoreLocation.Parse(Path.Combine(_dir, "s1.db"))))
         await using (var store = await EvalStore.OpenAsync(StoreLocation.Parse(tampered)))
