@@ -164,6 +164,7 @@ public sealed class EvalCommandTests : IAsyncLifetime
             {"orchestrator":{"model":"agent"},
              "models":{"agent":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"agent-model","price":{"input_per_million":1,"output_per_million":2}},
                        "user":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"user-model","price":{"input_per_million":1,"output_per_million":1}}},
+             "aliases":{"expert-1":"agent"},
              "limits":{"max_retries":0}}
             """);
         _server.Fallback = request => request.Model == "user-model" ? new FakeReply("Thanks, that is all. ###STOP###") : new FakeReply("How can I help?");
@@ -175,5 +176,14 @@ public sealed class EvalCommandTests : IAsyncLifetime
         o["pass_hat_k"]!.AsArray().Should().NotBeEmpty();
         var samples = await SamplesAsync(Path.Combine(_dir, "t.db"));
         samples.Should().HaveCount(4).And.OnlyContain(s => s.VerdictSource == "tau2" && s.Reward != null && s.SampleId.Contains('#') && s.StopReason == "user_stop");
+
+        var orchestrated = await OrchestraProcess.RunAsync("eval", "run", "--benchmark", "tau2", "--domain", "mock", "--data-dir", SharedData.File("tau2", "data"),
+            "--config", catalog, "--setup", "orchestrated", "--user-model", "user", "--limit", "2", "--store", Path.Combine(_dir, "t.db"), "--run-id", "r2", "--json");
+        orchestrated.ExitCode.Should().Be(0, orchestrated.Stderr);
+        JsonNode.Parse(orchestrated.Stdout)!["done"]!.GetValue<int>().Should().Be(2);
+        var basic = await OrchestraProcess.RunAsync("eval", "run", "--benchmark", "tau2", "--domain", "mock", "--data-dir", SharedData.File("tau2", "data"),
+            "--config", catalog, "--setup", "basic", "--user-model", "user", "--store", Path.Combine(_dir, "t.db"), "--run-id", "r3");
+        basic.ExitCode.Should().Be(2);
+        basic.Stderr.Should().Contain("--setup basic has no meaning for tau2");
     }
 }

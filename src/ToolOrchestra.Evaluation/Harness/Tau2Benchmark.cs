@@ -52,6 +52,8 @@ public sealed class Tau2Benchmark : IEvalBenchmark
         if (options.DataDir is null) throw new UserError("--benchmark tau2 needs --data-dir, a folder laid out like upstream tau2-bench's data/ (e.g. ../shared/data/tau2/data).");
         if (options.Config is null) throw new UserError("--benchmark tau2 needs --config CATALOG.");
         if (options.UserModel is null) throw new UserError("--benchmark tau2 needs --user-model, the catalog model that plays the user.");
+        if (options.Protocol is not null || options.BudgetUsd is not null || options.Policy is not null)
+            throw new UserError("--benchmark tau2 runs the function-calling protocol: --protocol, --budget-usd and --policy apply to QA benchmarks only; drop them.");
         var setup = EvalSetups.Parse(options.Setup);
         if (setup == EvalSetup.Basic)
             throw new UserError("--setup basic has no meaning for tau2 (its tools are the domain's, not search and code); use direct (the model as upstream's plain agent) or orchestrated.");
