@@ -24,7 +24,7 @@ internal static class CommandRegistry
         Commands.RewardCommand.Create(),
         Commands.ServeCommand.Create(),
         Commands.KeysCommand.Create(),
-        WithSubcommand(new Command("eval", "Evaluation harness"), Commands.EvalReportCommand.Create()),
+        WithSubcommand(Commands.EvalCommand.Create(), Commands.EvalReportCommand.Create()),
         Commands.SynthCommand.Create(),
     ];
 

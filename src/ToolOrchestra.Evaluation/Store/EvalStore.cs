@@ -28,6 +28,8 @@ public sealed class EvalStore : IAsyncDisposable
             cache_key TEXT PRIMARY KEY, correct BIGINT NOT NULL, model TEXT NOT NULL, cost_usd TEXT NOT NULL, raw TEXT);
         """;
 
+    private const long SchemaLock = 0x4556414c53544f52; // "EVALSTOR"
+
     private const string SampleColumns = "run_id, sample_id, status, attempts, shard, task_id, answer, gold, correct, reward, " +
         "verdict_source, cost_usd, judge_cost_usd, tool_seconds, wall_seconds, turns, stop_reason, error, calls, trajectory, updated_at";
 
@@ -50,7 +52,10 @@ public sealed class EvalStore : IAsyncDisposable
     {
         var conn = await location.OpenAsync(ct);
         var store = new EvalStore(location, conn);
-        await store.ExecuteAsync(Schema, ct);
+        // Shards opening one PostgreSQL store at once would race on CREATE TABLE IF NOT EXISTS (a duplicate pg_type
+        // row): they take turns under a transaction-scoped advisory lock.
+        await store.ExecuteAsync(location.Kind == StoreKind.Postgres
+            ? $"BEGIN; SELECT pg_advisory_xact_lock({SchemaLock}); {Schema} COMMIT;" : Schema, ct);
         return store;
     }
 
@@ -143,9 +148,17 @@ public sealed class EvalStore : IAsyncDisposable
     {
         JudgeVerdict? found = null;
         await QueryAsync("SELECT cache_key, correct, model, cost_usd, raw FROM judge_cache WHERE cache_key = @k",
-            r => found = new JudgeVerdict(r.GetString(0), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture) != 0, r.GetString(2),
-                decimal.Parse(r.GetString(3), CultureInfo.InvariantCulture), r.IsDBNull(4) ? null : r.GetString(4)), ct, ("k", key));
+            r => found = ReadVerdict(r), ct, ("k", key));
         return found;
+    }
+
+    /// <summary>Every cached verdict (for merging shard stores).</summary>
+    public async Task<IReadOnlyList<JudgeVerdict>> LoadVerdictsAsync(CancellationToken ct = default)
+    {
+        var all = new List<JudgeVerdict>();
+        await QueryAsync("SELECT cache_key, correct, model, cost_usd, raw FROM judge_cache ORDER BY cache_key",
+            r => all.Add(ReadVerdict(r)), ct);
+        return all;
     }
 
     public Task SaveVerdictAsync(JudgeVerdict v, CancellationToken ct = default) =>
@@ -180,6 +193,9 @@ public sealed class EvalStore : IAsyncDisposable
         TrajectoryJson = Text(r, 19),
         UpdatedAt = r.IsDBNull(20) ? default : DateTimeOffset.Parse(r.GetString(20), CultureInfo.InvariantCulture),
     };
+
+    private static JudgeVerdict ReadVerdict(DbDataReader r) => new(r.GetString(0),
+        Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture) != 0, r.GetString(2), decimal.Parse(r.GetString(3), CultureInfo.InvariantCulture), Text(r, 4));
 
     private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

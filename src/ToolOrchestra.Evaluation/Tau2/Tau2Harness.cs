@@ -28,7 +28,11 @@ public sealed record Tau2RunRequest(
     string? AgentModel = null,
     string? PreferencesPath = null,
     string? JudgeModel = null,
-    string? ResultsPath = null);
+    string? ResultsPath = null)
+{
+    /// <summary>The catalog already loaded (and perhaps derived, as the evaluation harness's setups do); null loads <see cref="CatalogPath"/>.</summary>
+    public Catalog? Catalog { get; init; }
+}
 
 /// <summary>
 /// tau2 simulations on the engine: the orchestrator (the Runtime's function-calling loop with <c>call_expert</c>) or
@@ -39,10 +43,12 @@ public sealed class Tau2Harness
 {
     private readonly Tau2RunSet _set;
     private readonly IReadOnlyList<Tau2Task> _tasks;
+    private readonly Tau2Simulator _simulator;
 
-    private Tau2Harness(Tau2RunSet set, IReadOnlyList<Tau2Task> tasks, string resultsPath, string agentDescription, string domain, bool simulatedUser, Tau2RunSettings settings)
+    private Tau2Harness(Tau2RunSet set, Tau2Simulator simulator, IReadOnlyList<Tau2Task> tasks, string resultsPath, string agentDescription, string domain, bool simulatedUser, Tau2RunSettings settings)
     {
         _set = set;
+        _simulator = simulator;
         _tasks = tasks;
         ResultsPath = resultsPath;
         AgentDescription = agentDescription;
@@ -57,12 +63,26 @@ public sealed class Tau2Harness
     public Tau2RunSettings Settings { get; }
     public int Tasks => _tasks.Count;
 
+    /// <summary>The tasks this harness runs, in the domain's order.</summary>
+    public IReadOnlyList<Tau2Task> TaskList => _tasks;
+
+    /// <summary>The seed of each trial: one RNG seeded with the run seed, as upstream (and <see cref="Tau2RunSet"/>) draws them.</summary>
+    public IReadOnlyList<long> TrialSeeds()
+    {
+        var rng = new Random(Settings.Seed);
+        return Enumerable.Range(0, Settings.Trials).Select(_ => (long)rng.Next(0, 1_000_001)).ToList();
+    }
+
+    /// <summary>One simulation of <paramref name="task"/>, trial <paramref name="trial"/> (0-based), scored by upstream's evaluator.</summary>
+    public Task<Tau2SimulationRun> RunOneAsync(Tau2Task task, int trial, CancellationToken ct) =>
+        _simulator.RunAsync(task, trial, TrialSeeds()[trial], ct);
+
     /// <summary>The user simulator's model is tagged <c>simulated</c> (orchestra sim serve): its replies, and the rewards, are not a real user's.</summary>
     public bool SimulatedUser { get; }
 
     public static Tau2Harness Prepare(Tau2RunRequest r)
     {
-        var catalog = CatalogLoader.Load(r.CatalogPath);
+        var catalog = r.Catalog ?? CatalogLoader.Load(r.CatalogPath);
         var domain = Tau2Domain.Load(r.DataDir, r.Domain);
         var tasks = Tau2TaskSet.Load(domain).Select(r.Split, r.TaskIds is { Count: > 0 } ? r.TaskIds : null);
         var models = new ModelClientFactory(catalog, EstimatingTokenCounter.Instance);
@@ -100,7 +120,7 @@ public sealed class Tau2Harness
             r.Trials, r.MaxSteps, r.MaxErrors, r.Seed, r.Concurrency);
         var simulator = new Tau2Simulator(domain, agent, UserFor, new Tau2Evaluator(domain, Judge(catalog, r.CatalogPath, r.JudgeModel)), settings.MaxSteps, settings.MaxErrors);
         var path = r.ResultsPath ?? Path.Combine("runs", $"tau2-{domain.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
-        return new Tau2Harness(new Tau2RunSet(simulator, settings, domain.Policy), tasks, path, agent.Description, domain.Name, userEntry.HasTag("simulated"), settings);
+        return new Tau2Harness(new Tau2RunSet(simulator, settings, domain.Policy), simulator, tasks, path, agent.Description, domain.Name, userEntry.HasTag("simulated"), settings);
     }
 
     /// <summary>The model that grades natural-language assertions; null reports them as not evaluated.</summary>

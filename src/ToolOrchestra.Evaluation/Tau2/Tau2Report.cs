@@ -88,12 +88,22 @@ public static class Tau2Report
             Dollars(s => s.UserCost));
     }
 
-    /// <summary>One row per file, then one per domain for domains with several files.</summary>
+    /// <summary>
+    /// One row per file, then one per (domain, agent, agent model, user model) for those shared by several files: pass^k
+    /// pools trials of one agent only — files of different agents or models are never pooled into one row.
+    /// </summary>
     public static IReadOnlyList<Tau2ReportRow> Build(IReadOnlyList<Tau2Results> files)
     {
         var rows = files.Select(f => Row(Path.GetFileName(f.File), f.Domain, f.Simulations, f.NumTrials)).ToList();
-        foreach (var group in files.GroupBy(f => f.Domain).Where(g => g.Count() > 1))
-            rows.Add(Row($"all {group.Key} files", group.Key, group.SelectMany(f => f.Simulations).ToList(), null));
+        foreach (var group in files.GroupBy(f => (f.Domain, Agent: AgentOf(f))).Where(g => g.Count() > 1))
+            rows.Add(Row($"all {group.Key.Domain} files of {group.Key.Agent}", group.Key.Domain, group.SelectMany(f => f.Simulations).ToList(), null));
         return rows;
+    }
+
+    /// <summary>Who produced a results file: the agent's implementation and model, and the user simulator's model (upstream's <c>info</c>).</summary>
+    public static string AgentOf(Tau2Results file)
+    {
+        string Field(string obj, string key) => file.Info[obj]?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "?";
+        return $"{Field("agent_info", "implementation")} {Field("agent_info", "llm")} (user {Field("user_info", "llm")})";
     }
 }

@@ -49,8 +49,10 @@ public sealed class OfflineEpisodes
     private readonly ModelClientFactory _models;
     private readonly QaEpisodeRunner _runner;
 
+    /// <param name="transport">The wire to each model: null serves the simulated experts in-process; the evaluation
+    /// harness reaches them over HTTP instead (<c>orchestra sim serve</c>'s server), with the same replies.</param>
     public OfflineEpisodes(World world, Catalog catalog, IRetriever retriever, ICodeRunner codeRunner,
-        OfflineEpisodeOptions? options = null, ITokenCounter? tokens = null)
+        OfflineEpisodeOptions? options = null, ITokenCounter? tokens = null, Func<ModelEntry, Microsoft.Extensions.AI.IChatClient>? transport = null)
     {
         _world = world;
         _catalog = catalog;
@@ -58,7 +60,7 @@ public sealed class OfflineEpisodes
         var counter = tokens ?? EstimatingTokenCounter.Instance;
         var endpoint = new SimulatedEndpoint(world, tokens);
         _models = new ModelClientFactory(catalog, counter, new RetrySettings(MaxRetries: 0), WorldEpisode.Clock,
-            model => new SimulatedChatClient(endpoint, model.Id, model.Name));
+            transport ?? (model => new SimulatedChatClient(endpoint, model.Id, model.Name)));
         var tools = new QaToolServices(retriever, new VirtualTimeCodeRunner(codeRunner), _options.TopK);
         _runner = new QaEpisodeRunner(catalog, _models, new CurrentPolicy(), tools, counter, time: WorldEpisode.Clock, variant: _options.Variant);
     }
@@ -66,6 +68,9 @@ public sealed class OfflineEpisodes
     public World World => _world;
     public Catalog Catalog => _catalog;
     public OfflineEpisodeOptions Options => _options;
+
+    /// <summary>The model clients episodes call (the ledger → hermes → retry stack over the transport).</summary>
+    public ModelClientFactory Models => _models;
 
     /// <summary>
     /// One episode of <paramref name="task"/> under its own preferences (or <paramref name="preferences"/>), with the

@@ -45,4 +45,18 @@ public class Tau2ReportTests
         row.AgentDollars.Should().BeGreaterThan(0);
         row.UserDollars.Should().BeGreaterThan(0);
     }
+
+    [Fact]
+    public void Files_of_different_agents_or_models_are_never_pooled_into_one_row()
+    {
+        var files = new[] { "A1_sierra_gym_gpt-4.1_airline_test20.json", "C1_pr_claude-sonnet-4-5_airline_50.json",
+            "D1_v1_deepseek-v4-flash_airline_5a.json", "D2_v1_deepseek-v4-flash_airline_5b.json" }
+            .Select(f => Tau2Results.Read(SharedData.File("tau2-sims", f))).ToList();
+        var rows = Tau2Report.Build(files);
+        rows.Should().HaveCount(5, "four files, and one pooled row for the two runs of the same agent and model");
+        var pooled = rows[4];
+        pooled.Label.Should().Contain("deepseek-v4-flash").And.StartWith("all airline files of");
+        pooled.Simulations.Should().Be(rows[2].Simulations + rows[3].Simulations);
+        rows.Where(r => r.Label.StartsWith("all ", StringComparison.Ordinal)).Should().ContainSingle();
+    }
 }

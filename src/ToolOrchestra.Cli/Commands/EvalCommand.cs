@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using ToolOrchestra.Core;
+using ToolOrchestra.Evaluation.Harness;
+using ToolOrchestra.Evaluation.Store;
+using ToolOrchestra.Evaluation.Tau2;
+using ToolOrchestra.Runtime.Storage;
+
+namespace ToolOrchestra.Cli.Commands;
+
+/// <summary>
+/// <c>orchestra eval run</c>: a benchmark (qa, tau2, offline) under one setup into the evaluation store, resumable and
+/// sharded; <c>orchestra eval merge</c>: SQLite shard stores into one.
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var eval = new Command("eval", "Evaluate orchestrators and models on benchmarks (Table 1 of the paper): run, merge");
+        eval.Subcommands.Add(Run());
+        eval.Subcommands.Add(Merge());
+        return eval;
+    }
+
+    private static Command Run()
+    {
+        var benchmark = new Option<string>("--benchmark") { Description = "qa (a task file), tau2 (a domain) or offline (the offline world, simulated experts)", Required = true };
+        var tasks = new Option<string?>("--tasks") { Description = "qa: the reference's JSONL ({id, question, answer}), HLE's .parquet or FRAMES's .tsv" };
+        var domain = new Option<string?>("--domain") { Description = "tau2: airline, retail, telecom or mock" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "tau2: a folder laid out like upstream's data/" };
+        var config = new Option<string?>("--config") { Description = "Catalog JSON (qa, tau2); offline uses the simulated catalog" };
+        var setup = new Option<string>("--setup") { Description = "direct (the model alone), basic (search + code, every alias mapped to the model) or orchestrated", DefaultValueFactory = _ => "orchestrated" };
+        var orchestrator = new Option<string?>("--orchestrator") { Description = "Catalog model that orchestrates or answers (default: the catalog's orchestrator)" };
+        var policy = new Option<string?>("--policy") { Description = "Weights of the small learned policy (orchestra train/demo's policy.json): it orchestrates" };
+        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames, train or legacy (default: the catalog's)" };
+        var store = new Option<string>("--store") { Description = "Evaluation store: a SQLite file or a postgres:// URL (shards may share one)", Required = true };
+        var runId = new Option<string>("--run-id") { Description = "Name of the run in the store; rerunning with it resumes", Required = true };
+        var concurrency = new Option<int>("--concurrency") { Description = "Samples in flight", DefaultValueFactory = _ => 4 };
+        var shard = new Option<string?>("--shard") { Description = "i/N: this process's share of the samples (default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/ORCHESTRA_SHARD_COUNT, else all)" };
+        var limit = new Option<int?>("--limit") { Description = "Only the first K samples (before sharding)" };
+        var maxTurns = new Option<int?>("--max-turns") { Description = "Turns per episode (tau2: steps per simulation)" };
+        var budget = new Option<decimal?>("--budget-usd") { Description = "Dollar budget per episode" };
+        var maxAttempts = new Option<int>("--max-attempts") { Description = "Attempts per sample across reruns before it is given up", DefaultValueFactory = _ => 3 };
+        var maxErrorRate = new Option<double>("--max-error-rate") { Description = "Fail the run (exit 1) once this share of samples failed, 0–1", DefaultValueFactory = _ => 1.0 };
+        var judge = new Option<string?>("--judge") { Description = "Judge alias or model (default: the catalog's 'judge' alias); tau2: grades NL assertions" };
+        var index = new Option<string?>("--index") { Description = "qa: local BM25 index behind search" };
+        var retriever = new Option<string?>("--retriever") { Description = "qa: base URL of a /retrieve service behind search" };
+        var topK = new Option<int?>("--top-k") { Description = "qa: documents per search" };
+        var allowed = new Option<string?>("--allowed-ids") { Description = "qa: allowed document ids, a JSON list or a map {eid: [ids]} (a task's eid, else its id)" };
+        var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code" };
+        var userModel = new Option<string?>("--user-model") { Description = "tau2: the catalog model that plays the user" };
+        var trials = new Option<int>("--trials") { Description = "tau2: trials per task (pass^k)", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "offline: the world's seed (as orchestra demo's)", DefaultValueFactory = _ => 1 };
+        var worldSize = new Option<string>("--world-size") { Description = "offline: default or small", DefaultValueFactory = _ => "default" };
+        var latencyScale = new Option<double>("--latency-scale") { Description = "offline: simulated replies wait this share of their modelled seconds", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object" };
+        var command = new Command("run", "Run a benchmark under one setup into the evaluation store (resumable, sharded)")
+        {
+            benchmark, tasks, domain, dataDir, config, setup, orchestrator, policy, protocol, store, runId, concurrency, shard, limit, maxTurns,
+            budget, maxAttempts, maxErrorRate, judge, index, retriever, topK, allowed, noCode, userModel, trials, seed, worldSize, latencyScale, json,
+        };
+        command.SetAction((parse, ct) => CliRunner.Guard(async c =>
+        {
+            var options = new EvalRunOptions
+            {
+                Benchmark = parse.GetValue(benchmark)!,
+                Store = parse.GetValue(store)!,
+                RunId = parse.GetValue(runId)!,
+                Setup = parse.GetValue(setup)!,
+                Config = parse.GetValue(config) is { } cfg ? OptionChecks.ExistingFile(cfg, "--config") : null,
+                Tasks = parse.GetValue(tasks),
+                Domain = parse.GetValue(domain),
+                DataDir = parse.GetValue(dataDir),
+                Orchestrator = parse.GetValue(orchestrator),
+                Policy = parse.GetValue(policy) is { } p ? OptionChecks.ExistingFile(p, "--policy") : null,
+                Protocol = parse.GetValue(protocol),
+                Concurrency = parse.GetValue(concurrency),
+                Shard = parse.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.FromEnvironment(),
+                Limit = parse.GetValue(limit),
+                MaxTurns = parse.GetValue(maxTurns),
+                BudgetUsd = parse.GetValue(budget),
+                MaxAttempts = parse.GetValue(maxAttempts),
+                MaxErrorRate = parse.GetValue(maxErrorRate),
+                Judge = parse.GetValue(judge),
+                Index = parse.GetValue(index),
+                Retriever = parse.GetValue(retriever),
+                TopK = parse.GetValue(topK),
+                AllowedIds = parse.GetValue(allowed) is { } ids ? OptionChecks.ExistingFile(ids, "--allowed-ids") : null,
+                NoCode = parse.GetValue(noCode),
+                UserModel = parse.GetValue(userModel),
+                Trials = parse.GetValue(trials),
+                Seed = parse.GetValue(seed),
+                WorldSize = parse.GetValue(worldSize)!,
+                LatencyScale = parse.GetValue(latencyScale),
+            };
+            options.Validate();
+            var quiet = parse.GetValue(json);
+            await using var evalStore = await EvalStore.OpenAsync(StoreLocation.Parse(options.Store, "--store"), c);
+            await using var bench = await EvalBenchmarks.CreateAsync(options, evalStore, c);
+            if (!quiet)
+                foreach (var note in bench.Notes) Console.Error.WriteLine(note);
+            var summary = await EvalRunner.RunAsync(options, evalStore, bench, quiet ? null : sample =>
+                Console.Error.WriteLine($"  {sample.SampleId}: {sample.Status}{(sample.Correct is { } ok ? ok ? ", correct" : ", wrong" : "")}" +
+                    $"{(sample.VerdictSource is { } v ? $" ({v})" : "")}, ${sample.CostUsd.ToString("0.######", CultureInfo.InvariantCulture)}" +
+                    $"{(sample.Error is { } e ? $" — {e}" : "")}"), c);
+            IReadOnlyList<double>? passHatK = null;
+            if (options.Benchmark == "tau2")
+            {
+                var done = (await evalStore.LoadSamplesAsync(options.RunId, ct: c)).Where(x => x.Status == SampleStatus.Done);
+                passHatK = Tau2Report.PassHatK(done.Select(x => (x.TaskId ?? x.SampleId, x.Reward ?? 0)), options.Trials);
+            }
+            if (quiet)
+            {
+                var o = JsonSerializer.SerializeToNode(summary, OrchestraJson.Compact)!.AsObject();
+                if (passHatK is not null) o["pass_hat_k"] = new System.Text.Json.Nodes.JsonArray(passHatK.Select(v => (System.Text.Json.Nodes.JsonNode?)v).ToArray());
+                o["store"] = options.Store;
+                Console.WriteLine(o.ToJsonString(OrchestraJson.Compact));
+            }
+            else Print(summary, passHatK);
+            if (summary.ErrorRateExceeded)
+            {
+                Console.Error.WriteLine($"error: {summary.FailedSamples} of {summary.Samples} samples failed in shard {summary.Shard} " +
+                    $"(error rate {summary.ErrorRate.ToString("0.###", CultureInfo.InvariantCulture)} > --max-error-rate {summary.MaxErrorRate.ToString(CultureInfo.InvariantCulture)})" +
+                    $"{(summary.Stopped ? "; no further samples were started" : "")}. Finished samples are kept: fix the cause and rerun the same command to resume.");
+                return 1;
+            }
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static void Print(EvalRunSummary s, IReadOnlyList<double>? passHatK)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().AddColumns("run", "benchmark", "setup", "orchestrator", "shard", "samples", "done", "failed", "accuracy", "$/task", "judge $");
+        table.AddRow(s.RunId, s.Benchmark + (s.Simulated ? " (simulated)" : ""), s.Setup, s.Orchestrator, s.Shard, s.Samples.ToString(inv), s.Done.ToString(inv),
+            s.FailedSamples.ToString(inv), s.Accuracy.ToString("0.000", inv), s.DollarsPerTask.ToString("0.######", inv), s.JudgeDollars.ToString("0.######", inv));
+        AnsiConsole.Write(table);
+        Console.WriteLine($"This time: {s.Ran} ran ({s.Succeeded} done, {s.Failed} failed), {s.SkippedDone} already done, {s.GaveUp} given up after the attempt limit.");
+        if (passHatK is { Count: > 0 })
+            Console.WriteLine("pass^k: " + string.Join(", ", passHatK.Select((v, i) => $"pass^{i + 1} {v.ToString("0.000", inv)}")));
+    }
+
+    private static Command Merge()
+    {
+        var into = new Option<string>("--into") { Description = "The store to merge into (created when missing): a SQLite file or a postgres:// URL", Required = true };
+        var shards = new Argument<string[]>("shards") { Description = "SQLite shard stores", Arity = ArgumentArity.OneOrMore };
+        var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object" };
+        var command = new Command("merge", "Combine SQLite shard stores into one (refuses conflicting duplicates)") { into, shards, json };
+        command.SetAction((parse, ct) => CliRunner.Guard(async c =>
+        {
+            var summary = await EvalMerge.MergeAsync(parse.GetValue(into)!, parse.GetValue(shards)!, c);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(summary, OrchestraJson.Compact));
+            else Console.WriteLine($"Merged into {summary.Into}: {summary.Runs} runs, {summary.Samples} samples ({summary.Identical} duplicates were identical), {summary.Verdicts} judge verdicts.");
+            return 0;
+        }, ct));
+        return command;
+    }
+}

@@ -1,0 +1,175 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ToolOrchestra.Core;
+using ToolOrchestra.Core.Accounting;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Evaluation.Store;
+using ToolOrchestra.Models;
+using ToolOrchestra.Runtime;
+using ToolOrchestra.Runtime.Hosting;
+using ToolOrchestra.Runtime.Qa;
+using ToolOrchestra.Training.Policy;
+
+namespace ToolOrchestra.Evaluation.Harness;
+
+/// <summary>
+/// QA benchmarks (HLE, FRAMES, any <c>{id, question, answer}</c> file) through the engine's public API
+/// (<see cref="ServiceCollectionExtensions.AddToolOrchestra"/>, <see cref="IOrchestrator"/>) on the setup's catalog, or,
+/// under <c>direct</c>, one chat call to the model. Answers are scored as the reference scores them: exact match after
+/// <see cref="AnswerMatch"/>'s normalisation, near misses to the <see cref="AnswerJudge"/> (catalog alias <c>judge</c>,
+/// or <c>--judge</c>), its dollars apart.
+/// </summary>
+public sealed class QaBenchmark : IEvalBenchmark
+{
+    private readonly ServiceProvider _engine;
+    private readonly IOrchestrator _orchestrator;
+    private readonly EvalSetup _setup;
+    private readonly ModelEntry _model;
+    private readonly IChatClient? _direct;
+    private readonly QaProtocolVariant _variant;
+    private readonly AnswerJudge? _judge;
+    private readonly EvalRunOptions _options;
+    private readonly Dictionary<string, QaTask> _tasks;
+
+    private QaBenchmark(EvalRunOptions options, QaTaskSet set, Catalog catalog, EvalSetup setup, string model, string? policy, EvalStore store)
+    {
+        _options = options;
+        _setup = setup;
+        var derived = EvalSetups.Derive(catalog, setup, model);
+        _model = derived.Models[model];
+        _variant = (options.Protocol is { } p ? QaProtocolVariant.Parse(p) : null) ?? QaProtocolVariant.FromCatalog(catalog) ?? QaProtocolVariant.Legacy;
+        var services = new ServiceCollection().AddToolOrchestra(options.Config!, o =>
+        {
+            o.RunsDirectory = null; // the trajectory goes to the evaluation store, with the sample
+            o.Index = options.Index;
+            o.Retriever = options.Retriever;
+            if (options.TopK is { } k) o.TopK = k;
+            o.AllowedIds = options.AllowedIds;
+            o.Code = !options.NoCode;
+            o.UnsafeNoSandbox = options.UnsafeNoSandbox;
+            o.Protocol = _variant;
+            o.MaxTurns = options.MaxTurns;
+            o.BudgetUsd = options.BudgetUsd;
+            if (policy is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(policy));
+        });
+        services.Replace(ServiceDescriptor.Singleton(derived)); // the setup's catalog, not the file's
+        _engine = services.BuildServiceProvider();
+        _orchestrator = _engine.GetRequiredService<IOrchestrator>();
+        var models = _engine.GetRequiredService<ModelClientFactory>();
+        if (setup == EvalSetup.Direct) _direct = models.For(model);
+        _judge = ResolveJudge(options.Judge, catalog, models, store);
+        _tasks = set.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
+        Items = set.Tasks.Select(t => new EvalItem(t.Id, t.Id)).ToList();
+        Simulated = derived.Models.Values.Any(m => m.HasTag("simulated"));
+        Orchestrator = policy is not null ? $"learned:{Path.GetFileName(policy)}" : model;
+        var notes = new List<string>();
+        if (set.SkippedImageQuestions > 0) notes.Add($"{set.SkippedImageQuestions} questions need an image and were skipped (text-only QA protocol); {set.Tasks.Count} remain.");
+        if (_judge is null) notes.Add("No judge: the catalog has no 'judge' alias and --judge was not given, so near misses count as wrong (exact match only).");
+        if (Simulated) notes.Add("Models tagged 'simulated' answer: simulated experts, not real models.");
+        Notes = notes;
+        Settings = new Dictionary<string, string?>
+        {
+            ["task_format"] = set.Format,
+            ["judge_model"] = _judge?.Model,
+        };
+    }
+
+    public string Orchestrator { get; }
+    public bool Simulated { get; }
+    public IReadOnlyList<EvalItem> Items { get; }
+    public IReadOnlyList<string> Notes { get; }
+    public IReadOnlyDictionary<string, string?> Settings { get; }
+
+    public static async Task<IEvalBenchmark> CreateAsync(EvalRunOptions options, EvalStore store, CancellationToken ct)
+    {
+        if (options.Tasks is null) throw new UserError("--benchmark qa needs --tasks FILE (the reference's JSONL, HLE's .parquet or FRAMES's .tsv).");
+        if (options.Config is null) throw new UserError("--benchmark qa needs --config CATALOG.");
+        var catalog = CatalogLoader.Load(options.Config);
+        var setup = EvalSetups.Parse(options.Setup);
+        if (options.Policy is not null && setup == EvalSetup.Direct)
+            throw new UserError("--policy orchestrates; under --setup direct the model answers alone. Drop --policy or choose basic/orchestrated.");
+        var set = await QaTaskFiles.LoadAsync(options.Tasks, ct).ConfigureAwait(false);
+        return new QaBenchmark(options, set, catalog, setup, options.Orchestrator ?? catalog.Orchestrator.Model, options.Policy, store);
+    }
+
+    /// <summary>The judge's model: <paramref name="name"/> (an alias or a model id), else the catalog's <c>judge</c> alias, else none.</summary>
+    private static AnswerJudge? ResolveJudge(string? name, Catalog catalog, ModelClientFactory models, EvalStore store)
+    {
+        var alias = name ?? (catalog.Aliases.ContainsKey("judge") ? "judge" : null);
+        if (alias is null) return null;
+        var modelId = catalog.Aliases.TryGetValue(alias, out var a) ? a.Model
+            : catalog.Models.ContainsKey(alias) ? alias
+            : throw new UserError($"{catalog.SourcePath}: --judge '{alias}' is neither an alias nor a model of the catalog; add \"judge\": \"<model id>\" to $.aliases or name a model.");
+        return new AnswerJudge(models.For(modelId), catalog.Models[modelId], alias, store);
+    }
+
+    public async Task<EvalSample> RunAsync(string runId, EvalItem item, CancellationToken ct)
+    {
+        var task = _tasks[item.SampleId];
+        string? answer;
+        StopReason stop;
+        string? detail = null;
+        IReadOnlyList<LedgerEntry> calls;
+        string trajectory;
+        int turns;
+        if (_setup == EvalSetup.Direct)
+        {
+            var ledger = new Ledger();
+            var reply = await DirectAnswer.AskAsync(_direct!, _model, task.Question, _variant, ledger, null, ct).ConfigureAwait(false);
+            (answer, stop, calls, turns) = (reply.Answer, StopReason.Answered, ledger.Entries, 1);
+            trajectory = new JsonObject
+            {
+                ["setup"] = "direct", ["model"] = _model.Id, ["problem"] = task.Question,
+                ["prompt"] = JsonSerializer.SerializeToNode(reply.Prompt, OrchestraJson.Compact), ["raw_output"] = reply.Raw, ["answer"] = reply.Answer,
+            }.ToJsonString(OrchestraJson.Compact);
+        }
+        else
+        {
+            var result = await _orchestrator.RunAsync(new OrchestrationRequest(task.Question)
+            {
+                Eid = task.Eid, MaxTurns = _options.MaxTurns, BudgetUsd = _options.BudgetUsd,
+            }, ct).ConfigureAwait(false);
+            (answer, stop, detail, calls, turns) = (result.Answer, result.StopReason, result.StopDetail, result.Calls, result.Trajectory.Turns.Count);
+            // Stopped by our own cancellation (Ctrl+C, the error budget): in flight, not a result; it runs again on a rerun.
+            if (stop == StopReason.Cancelled) ct.ThrowIfCancellationRequested();
+            trajectory = JsonSerializer.Serialize(result.Trajectory, OrchestraJson.Compact);
+        }
+        var sample = new EvalSample(runId, item.SampleId)
+        {
+            TaskId = task.Id,
+            Answer = answer,
+            Gold = task.Answer,
+            CostUsd = calls.Sum(c => c.CostUsd),
+            ToolSeconds = calls.Where(c => c.Kind != CallKind.Orchestrator).Sum(c => c.LatencySeconds),
+            Turns = turns,
+            StopReason = JsonNamingPolicy.SnakeCaseLower.ConvertName(stop.ToString()),
+            CallsJson = SampleCall.ToJson(calls),
+            TrajectoryJson = trajectory,
+        };
+        // Infrastructure, not the orchestrator's judgement, ended it: failed, retried on a rerun.
+        if (stop is StopReason.EndpointError or StopReason.Error or StopReason.Cancelled)
+            return sample with { Status = SampleStatus.Failed, Error = detail ?? stop.ToString() };
+        return await ScoreAsync(sample, task, answer, ct).ConfigureAwait(false);
+    }
+
+    private async Task<EvalSample> ScoreAsync(EvalSample sample, QaTask task, string? answer, CancellationToken ct)
+    {
+        switch (AnswerMatch.Check(answer, task.Answer))
+        {
+            case MatchVerdict.Correct: return sample with { Correct = true, Reward = 1, VerdictSource = "exact" };
+            case MatchVerdict.Wrong: return sample with { Correct = false, Reward = 0, VerdictSource = "exact" };
+        }
+        if (_judge is null) return sample with { Correct = false, Reward = 0, VerdictSource = "exact" };
+        var verdict = await _judge.JudgeAsync(task.Question, task.Answer, answer!, ct).ConfigureAwait(false);
+        return sample with
+        {
+            Correct = verdict.Correct, Reward = verdict.Correct ? 1 : 0, JudgeCostUsd = verdict.CostUsd,
+            VerdictSource = verdict.Cached ? "judge_cached" : "judge",
+        };
+    }
+
+    public async ValueTask DisposeAsync() => await _engine.DisposeAsync().ConfigureAwait(false);
+}

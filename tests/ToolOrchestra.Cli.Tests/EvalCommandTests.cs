@@ -1,0 +1,189 @@
+using System.Text.Json.Nodes;
+using ToolOrchestra.Evaluation.Store;
+using ToolOrchestra.Runtime.Storage;
+using ToolOrchestra.Testing;
+
+namespace ToolOrchestra.Cli.Tests;
+
+/// <summary>
+/// <c>orchestra eval run/merge</c> as a user runs them, against a fake OpenAI-compatible server: a run killed with
+/// kill -9 half way and rerun ends with every sample exactly once; shard stores merge; bad input and a spent error
+/// budget exit with 2 and 1 and say why.
+/// </summary>
+public sealed class EvalCommandTests : IAsyncLifetime
+{
+    private FakeOpenAiServer _server = null!;
+    private readonly string _dir = Directory.CreateTempSubdirectory("eval-cli").FullName;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeOpenAiServer.StartAsync();
+        _server.Fallback = request =>
+        {
+            var delay = TimeSpan.FromMilliseconds(60);
+            if (request.LastUserText.Contains("FAIL", StringComparison.Ordinal)) return FakeReply.Error(500);
+            if (request.ToolNames.Count > 0) return FakeReply.Slow(delay, FakeReply.Call("answer", new { model = "answer-1" }));
+            return FakeReply.Slow(delay, new FakeReply("<answer>4</answer>"));
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, true);
+    }
+
+    private (string Catalog, string Tasks) Inputs(int tasks, int failing = 0)
+    {
+        var catalog = Path.Combine(_dir, "catalog.json");
+        File.WriteAllText(catalog, $$$$"""
+            {"orchestrator":{"model":"orch"},
+             "models":{"orch":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"orch-8b","price":{"input_per_million":0.2,"output_per_million":0.2}},
+                       "gpt-5":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"gpt-5","price":{"input_per_million":1.25,"output_per_million":10}}},
+             "aliases":{"answer-1":"gpt-5","search-1":"gpt-5"},
+             "limits":{"max_retries":0,"max_turns":3}}
+            """);
+        var path = Path.Combine(_dir, $"tasks-{tasks}-{failing}.jsonl");
+        File.WriteAllLines(path, Enumerable.Range(1, tasks).Select(i =>
+            $$"""{"id":"t{{i:00}}","question":"What is 2+2? ({{(i <= failing ? "FAIL" : "ok")}} {{i}})","answer":"{{(i % 3 == 0 ? "5" : "4")}}"}"""));
+        return (catalog, path);
+    }
+
+    private static string[] Eval(string catalog, string tasks, string store, params string[] more) =>
+        ["eval", "run", "--benchmark", "qa", "--tasks", tasks, "--config", catalog, "--store", store, "--run-id", "r", "--no-code", .. more];
+
+    private static async Task<IReadOnlyList<EvalSample>> SamplesAsync(string store)
+    {
+        await using var s = await EvalStore.OpenAsync(StoreLocation.Parse(store));
+        return await s.LoadSamplesAsync("r");
+    }
+
+    private static int Count(string store)
+    {
+        if (!File.Exists(store)) return 0;
+        try { return SamplesAsync(store).GetAwaiter().GetResult().Count; }
+        catch (Exception) { return 0; } // the child may still be creating the schema
+    }
+
+    [Fact]
+    public async Task A_run_killed_half_way_and_rerun_has_every_sample_exactly_once()
+    {
+        var (catalog, tasks) = Inputs(16);
+        var store = Path.Combine(_dir, "killed.db");
+        var first = OrchestraProcess.Start(Eval(catalog, tasks, store, "--concurrency", "2"));
+        await OrchestraProcess.KillWhenAsync(first, () => Count(store) >= 4);
+        var beforeKill = (await SamplesAsync(store)).Count;
+        beforeKill.Should().BeInRange(4, 15, "the kill came mid-run");
+
+        var rerun = await OrchestraProcess.RunAsync(Eval(catalog, tasks, store, "--concurrency", "2", "--json"));
+        rerun.ExitCode.Should().Be(0, rerun.Stderr);
+        var summary = JsonNode.Parse(rerun.Stdout)!;
+        summary["skipped_done"]!.GetValue<int>().Should().Be(beforeKill);
+        summary["ran"]!.GetValue<int>().Should().Be(16 - beforeKill);
+        var samples = await SamplesAsync(store);
+        samples.Select(s => s.SampleId).Should().OnlyHaveUniqueItems().And.HaveCount(16);
+        samples.Should().OnlyContain(s => s.Status == SampleStatus.Done && s.Attempts == 1);
+        samples.Count(s => s.Correct == true).Should().Be(11, "the tasks whose gold is 5 are wrong, the rest right");
+        summary["accuracy"]!.GetValue<double>().Should().BeApproximately(11 / 16.0, 1e-9);
+    }
+
+    [Fact]
+    public async Task Shards_run_as_a_slurm_array_and_merge_into_the_unsharded_result()
+    {
+        var (catalog, tasks) = Inputs(8);
+        var whole = await OrchestraProcess.RunAsync(Eval(catalog, tasks, Path.Combine(_dir, "whole.db"), "--json"));
+        whole.ExitCode.Should().Be(0, whole.Stderr);
+        var shards = new List<string>();
+        for (var i = 1; i <= 2; i++)
+        {
+            var shard = Path.Combine(_dir, $"s{i}.db");
+            var r = await OrchestraProcess.RunAsync(Eval(catalog, tasks, shard, "--shard", $"{i}/2", "--json"));
+            r.ExitCode.Should().Be(0, r.Stderr);
+            JsonNode.Parse(r.Stdout)!["shard"]!.GetValue<string>().Should().Be($"{i}/2");
+            shards.Add(shard);
+        }
+        var merged = Path.Combine(_dir, "merged.db");
+        var m = await OrchestraProcess.RunAsync(["eval", "merge", "--into", merged, .. shards, "--json"]);
+        m.ExitCode.Should().Be(0, m.Stderr);
+        JsonNode.Parse(m.Stdout)!["samples"]!.GetValue<int>().Should().Be(8);
+        static string Key(EvalSample s) => $"{s.SampleId}|{s.Status}|{s.Answer}|{s.Correct}|{s.CostUsd}|{s.Turns}";
+        (await SamplesAsync(merged)).Select(Key).Should().Equal((await SamplesAsync(Path.Combine(_dir, "whole.db"))).Select(Key));
+
+        var again = await OrchestraProcess.RunAsync(["eval", "merge", "--into", Path.Combine(_dir, "bad.db"), shards[0], Path.Combine(_dir, "whole.db")]);
+        again.ExitCode.Should().Be(2, "the same samples run twice (other seconds) conflict");
+        again.Stderr.Should().Contain("differs between");
+    }
+
+    [Fact]
+    public async Task A_spent_error_budget_exits_1_with_a_summary_and_a_rerun_resumes()
+    {
+        var (catalog, tasks) = Inputs(5, failing: 2);
+        var store = Path.Combine(_dir, "errors.db");
+        var r = await OrchestraProcess.RunAsync(Eval(catalog, tasks, store, "--max-error-rate", "0.25", "--concurrency", "1"));
+        r.ExitCode.Should().Be(1, r.Stderr);
+        r.Stderr.Should().Contain("samples failed").And.Contain("--max-error-rate 0.25").And.Contain("rerun the same command");
+        var ok = await OrchestraProcess.RunAsync(Eval(catalog, tasks, store, "--max-error-rate", "0.5", "--json"));
+        ok.ExitCode.Should().Be(0, ok.Stderr);
+        (await SamplesAsync(store)).Should().HaveCount(5);
+    }
+
+    [Theory]
+    [InlineData("--shard", "3/2", "--shard must be i/N")]
+    [InlineData("--setup", "alone", "--setup must be direct")]
+    [InlineData("--benchmark", "mmlu", "--benchmark must be one of")]
+    [InlineData("--max-error-rate", "2", "--max-error-rate must be between 0 and 1")]
+    [InlineData("--orchestrator", "nobody", "--orchestrator 'nobody' is not a model")]
+    public async Task Bad_options_exit_2_naming_the_fix(string option, string value, string message)
+    {
+        var (catalog, tasks) = Inputs(2);
+        var args = Eval(catalog, tasks, Path.Combine(_dir, "bad.db")).ToList();
+        var at = args.IndexOf(option);
+        if (at >= 0) args[at + 1] = value;
+        else args.AddRange([option, value]);
+        var r = await OrchestraProcess.RunAsync([.. args]);
+        r.ExitCode.Should().Be(2, r.Stderr);
+        r.Stderr.Should().Contain(message).And.NotContain("   at ");
+    }
+
+    [Fact]
+    public async Task A_broken_task_file_exits_2_naming_file_and_line()
+    {
+        var (catalog, _) = Inputs(1);
+        var tasks = Path.Combine(_dir, "broken.jsonl");
+        File.WriteAllText(tasks, "{\"id\":\"a\",\"question\":\"q\",\"answer\":\"x\"}\n{\"id\":\"b\",\"question\":\"q\"}\n");
+        var r = await OrchestraProcess.RunAsync(Eval(catalog, tasks, Path.Combine(_dir, "b.db")));
+        r.ExitCode.Should().Be(2);
+        r.Stderr.Should().Contain("broken.jsonl:2").And.Contain("\"answer\"");
+    }
+
+    [Fact]
+    public async Task Tau2_samples_are_task_and_trial_scored_by_the_evaluator_with_pass_hat_k()
+    {
+        var catalog = Path.Combine(_dir, "tau2.json");
+        File.WriteAllText(catalog, $$$$"""
+            {"orchestrator":{"model":"agent"},
+             "models":{"agent":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"agent-model","price":{"input_per_million":1,"output_per_million":2}},
+                       "user":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"user-model","price":{"input_per_million":1,"output_per_million":1}}},
+             "aliases":{"expert-1":"agent"},
+             "limits":{"max_retries":0}}
+            """);
+        _server.Fallback = request => request.Model == "user-model" ? new FakeReply("Thanks, that is all. ###STOP###") : new FakeReply("How can I help?");
+        var r = await OrchestraProcess.RunAsync("eval", "run", "--benchmark", "tau2", "--domain", "mock", "--data-dir", SharedData.File("tau2", "data"),
+            "--config", catalog, "--setup", "direct", "--user-model", "user", "--trials", "2", "--limit", "4", "--store", Path.Combine(_dir, "t.db"), "--run-id", "r", "--json");
+        r.ExitCode.Should().Be(0, r.Stderr);
+        var o = JsonNode.Parse(r.Stdout)!;
+        o["benchmark"]!.GetValue<string>().Should().Be("tau2");
+        o["pass_hat_k"]!.AsArray().Should().NotBeEmpty();
+        var samples = await SamplesAsync(Path.Combine(_dir, "t.db"));
+        samples.Should().HaveCount(4).And.OnlyContain(s => s.VerdictSource == "tau2" && s.Reward != null && s.SampleId.Contains('#') && s.StopReason == "user_stop");
+
+        var orchestrated = await OrchestraProcess.RunAsync("eval", "run", "--benchmark", "tau2", "--domain", "mock", "--data-dir", SharedData.File("tau2", "data"),
+            "--config", catalog, "--setup", "orchestrated", "--user-model", "user", "--limit", "2", "--store", Path.Combine(_dir, "t.db"), "--run-id", "r2", "--json");
+        orchestrated.ExitCode.Should().Be(0, orchestrated.Stderr);
+        JsonNode.Parse(orchestrated.Stdout)!["done"]!.GetValue<int>().Should().Be(2);
+        var basic = await OrchestraProcess.RunAsync("eval", "run", "--benchmark", "tau2", "--domain", "mock", "--data-dir", SharedData.File("tau2", "data"),
+            "--config", catalog, "--setup", "basic", "--user-model", "user", "--store", Path.Combine(_dir, "t.db"), "--run-id", "r3");
+        basic.ExitCode.Should().Be(2);
+        basic.Stderr.Should().Contain("--setup basic has no meaning for tau2");
+    }
+}
