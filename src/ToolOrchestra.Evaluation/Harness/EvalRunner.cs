@@ -40,6 +40,9 @@ public sealed record EvalRunSummary(
 /// </summary>
 public static class EvalRunner
 {
+    /// <summary>The run's <c>config</c> when the benchmark brings its own catalog (the offline world's simulated one).</summary>
+    public const string BuiltInCatalog = "(built-in)";
+
     public static async Task<EvalRunSummary> RunAsync(EvalRunOptions options, EvalStore store, IEvalBenchmark benchmark,
         Action<EvalSample>? onSample = null, CancellationToken ct = default)
     {
@@ -47,7 +50,7 @@ public static class EvalRunner
         var settings = options.ResultSettings();
         foreach (var (k, v) in benchmark.Settings) settings[k] = v;
         await store.BeginRunAsync(new EvalRunInfo(options.RunId, options.Benchmark, options.Setup, benchmark.Orchestrator,
-            options.Config is null ? "(built-in)" : Path.GetFullPath(options.Config), options.Protocol,
+            options.Config is null ? BuiltInCatalog : Path.GetFullPath(options.Config), options.Protocol,
             JsonSerializer.Serialize(settings, OrchestraJson.Compact), DateTimeOffset.UtcNow), ct).ConfigureAwait(false);
 
         var all = options.Limit is { } k2 ? benchmark.Items.Take(k2).ToList() : benchmark.Items.ToList();

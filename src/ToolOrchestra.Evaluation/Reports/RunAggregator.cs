@@ -128,9 +128,10 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
 
     public long ToolCalls => _toolCalls;
 
-    /// <summary>The run's catalog when its file is still where the run read it; null otherwise (the report then says so).</summary>
+    /// <summary>The run's catalog when its file is still where the run read it (or the offline world's built-in one); null otherwise (the report then says so).</summary>
     internal static Catalog? TryLoadCatalog(string path)
     {
+        if (path == Harness.EvalRunner.BuiltInCatalog) return Environments.OfflineWorld.SimulatedCatalog.Create(); // only offline runs bring their own
         if (string.IsNullOrWhiteSpace(path) || !File.Exists(path)) return null;
         try { return CatalogLoader.Load(path); }
         catch (Exception e) when (e is Core.UserError or IOException or System.Text.Json.JsonException) { return null; }
