@@ -74,6 +74,17 @@ public class EvalReportTests
     }
 
     [Fact]
+    public async Task An_offline_run_is_judged_against_the_simulated_catalog_even_when_it_never_called_the_priciest_model()
+    {
+        await using var store = await SqliteAsync();
+        await store.BeginRunAsync(Run("offline", config: ToolOrchestra.Evaluation.Harness.EvalRunner.BuiltInCatalog));
+        await store.SaveSampleAsync(Sample("offline", "t1", true, Ledger(("search-2", "gpt-5-mini", 0.001m, 1), ("answer-2", "gpt-5-mini", 0.002m, 2))));
+        var report = await EvalReport.BuildAsync(store, new ReportRequest(["offline"]));
+        report.CallShares[0].StrongestModel.Should().Be("gpt-5", "the simulated catalog prices gpt-5 highest; the run only called gpt-5-mini");
+        report.CallShares[0].StrongestStepShare.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Turn_limit_sweep_counts_a_sample_correct_only_within_k_turns_and_costs_only_its_first_k_turns()
     {
         await using var store = await SqliteAsync();
