@@ -42,7 +42,7 @@ public sealed class ServerStore(StoreLocation location)
         {
             try
             {
-                await ExecuteAsync(conn, statement, ct).ConfigureAwait(false);
+                await StoreCommands.ExecuteAsync(conn, statement, ct).ConfigureAwait(false);
             }
             catch (DbException) when (location.Kind == StoreKind.Postgres)
             {
@@ -52,30 +52,4 @@ public sealed class ServerStore(StoreLocation location)
     }
 
     public Task<DbConnection> OpenAsync(CancellationToken ct = default) => location.OpenAsync(ct);
-
-    internal static async Task<int> ExecuteAsync(DbConnection conn, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
-    {
-        await using var cmd = Command(conn, sql, args);
-        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
-
-    internal static async Task<object?> ScalarAsync(DbConnection conn, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
-    {
-        await using var cmd = Command(conn, sql, args);
-        return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
-    }
-
-    internal static DbCommand Command(DbConnection conn, string sql, params (string Name, object? Value)[] args)
-    {
-        var cmd = conn.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args)
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value ?? DBNull.Value;
-            cmd.Parameters.Add(p);
-        }
-        return cmd;
-    }
 }

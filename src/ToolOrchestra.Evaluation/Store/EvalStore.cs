@@ -137,7 +137,7 @@ public sealed class EvalStore : IAsyncDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            await using var cmd = Command($"SELECT {columns} FROM eval_samples WHERE run_id = @r ORDER BY sample_id", [("r", runId)]);
+            await using var cmd = StoreCommands.Command(_conn, $"SELECT {columns} FROM eval_samples WHERE run_id = @r ORDER BY sample_id", [("r", runId)]);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) yield return ReadSample(reader);
         }
@@ -206,7 +206,7 @@ public sealed class EvalStore : IAsyncDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            await using var cmd = Command(sql, args);
+            await using var cmd = StoreCommands.Command(_conn, sql, args);
             await cmd.ExecuteNonQueryAsync(ct);
         }
         finally { _gate.Release(); }
@@ -217,24 +217,10 @@ public sealed class EvalStore : IAsyncDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            await using var cmd = Command(sql, args);
+            await using var cmd = StoreCommands.Command(_conn, sql, args);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) row(reader);
         }
         finally { _gate.Release(); }
-    }
-
-    private DbCommand Command(string sql, (string Name, object? Value)[] args)
-    {
-        var cmd = _conn.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args)
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value ?? DBNull.Value;
-            cmd.Parameters.Add(p);
-        }
-        return cmd;
     }
 }

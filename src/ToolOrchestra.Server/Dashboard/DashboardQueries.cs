@@ -1,3 +1,4 @@
+using ToolOrchestra.Runtime.Storage;
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using ToolOrchestra.Server.Keys;
@@ -78,7 +79,7 @@ internal sealed class DashboardQueries(ServerStore store)
         foreach (var k in await keys.ListAsync(ct).ConfigureAwait(false))
         {
             var (today, total) = await keys.SpendAsync(k.Id, ct).ConfigureAwait(false);
-            var running = Convert.ToInt64(await ServerStore.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_runs WHERE key_id = @k AND status = 'running'", ct, ("@k", k.Id)).ConfigureAwait(false));
+            var running = Convert.ToInt64(await StoreCommands.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_runs WHERE key_id = @k AND status = 'running'", ct, ("@k", k.Id)).ConfigureAwait(false));
             result.Add(new JsonObject
             {
                 ["id"] = k.Id, ["name"] = k.Name, ["prefix"] = k.Prefix, ["revoked"] = k.IsRevoked, ["admin"] = k.Admin,
@@ -107,7 +108,7 @@ internal sealed class DashboardQueries(ServerStore store)
 
     private static async Task<JsonArray> RowsAsync(DbConnection conn, string sql, CancellationToken ct, (string, object?)[] args, Func<DbDataReader, JsonNode> row)
     {
-        await using var cmd = ServerStore.Command(conn, sql, args);
+        await using var cmd = StoreCommands.Command(conn, sql, args);
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var rows = new JsonArray();
         while (await r.ReadAsync(ct).ConfigureAwait(false)) rows.Add(row(r));

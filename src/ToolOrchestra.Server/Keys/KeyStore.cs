@@ -1,3 +1,4 @@
+using ToolOrchestra.Runtime.Storage;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -28,10 +29,10 @@ public sealed class KeyStore(ServerStore store, TimeProvider? clock = null)
         var key = new ApiKey(id, name, secret[..12], now, null, limits.DailyUsd, limits.TotalUsd, limits.RequestsPerMinute, limits.ConcurrentRuns,
             limits.Aliases, limits.PreferencesJson, limits.Admin);
         await using var conn = await store.OpenAsync(ct).ConfigureAwait(false);
-        if (await ServerStore.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_keys WHERE name = @name", ct, ("@name", name)).ConfigureAwait(false) is { } n
+        if (await StoreCommands.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_keys WHERE name = @name", ct, ("@name", name)).ConfigureAwait(false) is { } n
             && Convert.ToInt64(n, CultureInfo.InvariantCulture) > 0)
             throw new UserError($"a key named '{name}' already exists in {store.Location}; choose another --name or revoke it first.");
-        await ServerStore.ExecuteAsync(conn, $"INSERT INTO orchestra_keys (hash, {Columns}) VALUES (@hash, @id, @name, @prefix, @created, NULL, @daily, @total, @rpm, @conc, @aliases, @prefs, @admin)", ct,
+        await StoreCommands.ExecuteAsync(conn, $"INSERT INTO orchestra_keys (hash, {Columns}) VALUES (@hash, @id, @name, @prefix, @created, NULL, @daily, @total, @rpm, @conc, @aliases, @prefs, @admin)", ct,
             ("@hash", Hash(secret)), ("@id", id), ("@name", name), ("@prefix", key.Prefix), ("@created", now.ToUnixTimeMilliseconds()),
             ("@daily", Text(limits.DailyUsd)), ("@total", Text(limits.TotalUsd)), ("@rpm", limits.RequestsPerMinute), ("@conc", limits.ConcurrentRuns),
             ("@aliases", limits.Aliases is null ? null : string.Join(',', limits.Aliases)), ("@prefs", limits.PreferencesJson), ("@admin", limits.Admin ? 1 : 0)).ConfigureAwait(false);
@@ -48,14 +49,14 @@ public sealed class KeyStore(ServerStore store, TimeProvider? clock = null)
     public async Task<bool> AnyAsync(CancellationToken ct = default)
     {
         await using var conn = await store.OpenAsync(ct).ConfigureAwait(false);
-        return Convert.ToInt64(await ServerStore.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_keys", ct).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+        return Convert.ToInt64(await StoreCommands.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_keys", ct).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
     }
 
     /// <summary>Revokes by id or name; false when no such key.</summary>
     public async Task<bool> RevokeAsync(string idOrName, CancellationToken ct = default)
     {
         await using var conn = await store.OpenAsync(ct).ConfigureAwait(false);
-        return await ServerStore.ExecuteAsync(conn, "UPDATE orchestra_keys SET revoked_ms = @now WHERE (id = @k OR name = @k) AND revoked_ms IS NULL", ct,
+        return await StoreCommands.ExecuteAsync(conn, "UPDATE orchestra_keys SET revoked_ms = @now WHERE (id = @k OR name = @k) AND revoked_ms IS NULL", ct,
             ("@now", _clock.GetUtcNow().ToUnixTimeMilliseconds()), ("@k", idOrName)).ConfigureAwait(false) > 0;
     }
 
@@ -72,7 +73,7 @@ public sealed class KeyStore(ServerStore store, TimeProvider? clock = null)
     {
         var dayStart = new DateTimeOffset(_clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero).ToUnixTimeMilliseconds();
         await using var conn = await store.OpenAsync(ct).ConfigureAwait(false);
-        await using var cmd = ServerStore.Command(conn,
+        await using var cmd = StoreCommands.Command(conn,
             "SELECT COALESCE(SUM(CASE WHEN at_ms >= @day THEN cost_pusd ELSE 0 END), 0), COALESCE(SUM(cost_pusd), 0) FROM orchestra_calls WHERE key_id = @k",
             ("@day", dayStart), ("@k", keyId));
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -84,7 +85,7 @@ public sealed class KeyStore(ServerStore store, TimeProvider? clock = null)
 
     private static async Task<IReadOnlyList<ApiKey>> ReadAsync(DbConnection conn, string sql, CancellationToken ct, params (string, object?)[] args)
     {
-        await using var cmd = ServerStore.Command(conn, sql, args);
+        await using var cmd = StoreCommands.Command(conn, sql, args);
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var keys = new List<ApiKey>();
         while (await r.ReadAsync(ct).ConfigureAwait(false))

@@ -41,7 +41,7 @@ public sealed class RunLog
     public async Task HeartbeatAsync(CancellationToken ct = default)
     {
         await using var conn = await _store.OpenAsync(ct).ConfigureAwait(false);
-        await ServerStore.ExecuteAsync(conn, """
+        await StoreCommands.ExecuteAsync(conn, """
             INSERT INTO orchestra_instances (id, host, pid, seen_ms) VALUES (@id, @host, @pid, @now)
             ON CONFLICT (id) DO UPDATE SET seen_ms = excluded.seen_ms
             """, ct, ("@id", Instance), ("@host", Environment.MachineName), ("@pid", Environment.ProcessId), ("@now", Now)).ConfigureAwait(false);
@@ -52,7 +52,7 @@ public sealed class RunLog
     {
         await using var conn = await _store.OpenAsync(ct).ConfigureAwait(false);
         var dead = new List<(string Run, string? Path)>();
-        await using (var cmd = ServerStore.Command(conn, """
+        await using (var cmd = StoreCommands.Command(conn, """
             SELECT r.id, r.trajectory_path, i.host, i.pid, i.seen_ms FROM orchestra_runs r LEFT JOIN orchestra_instances i ON i.id = r.instance
             WHERE r.status = 'running' AND r.instance <> @me
             """, ("@me", Instance)))
@@ -66,7 +66,7 @@ public sealed class RunLog
         foreach (var (run, path) in dead)
         {
             var timeline = path is not null && File.Exists(path) ? Timeline(RunStore.Load(path)).ToJsonString() : null;
-            await ServerStore.ExecuteAsync(conn, """
+            await StoreCommands.ExecuteAsync(conn, """
                 UPDATE orchestra_runs SET status = 'interrupted', ended_ms = @now, stop_detail = 'the server stopped mid-run (killed or crashed); spend is what its calls booked',
                   timeline = COALESCE(CAST(@timeline AS TEXT), timeline) WHERE id = @id AND status = 'running'
                 """, ct, ("@now", Now), ("@timeline", timeline), ("@id", run)).ConfigureAwait(false);
@@ -98,7 +98,7 @@ public sealed class RunLog
         var (conn, owned) = await UseAsync(shared, ct).ConfigureAwait(false);
         await using var _ = owned ? conn : null;
         var now = Now;
-        await ServerStore.ExecuteAsync(conn, """
+        await StoreCommands.ExecuteAsync(conn, """
             INSERT INTO orchestra_runs (id, key_id, key_name, model, instance, status, started_ms, stream, problem, trajectory_path)
             VALUES (@id, @key, @name, @model, @instance, 'running', @now, @stream, @problem, @path)
             """, ct, ("@id", runId), ("@key", keyId), ("@name", keyName), ("@model", model), ("@instance", Instance), ("@now", now),
@@ -107,18 +107,18 @@ public sealed class RunLog
         string? refusal = null;
         if (rpm is { } perMinute)
         {
-            var recent = Convert.ToInt64(await ServerStore.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_runs WHERE key_id = @k AND started_ms > @since", ct,
+            var recent = Convert.ToInt64(await StoreCommands.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_runs WHERE key_id = @k AND started_ms > @since", ct,
                 ("@k", keyId), ("@since", now - 60_000)).ConfigureAwait(false), CultureInfo.InvariantCulture);
             if (recent > perMinute) refusal = $"key '{keyName}' is over its rate limit of {perMinute} requests per minute; retry in a minute.";
         }
         if (refusal is null && concurrency is { } most)
         {
-            var running = Convert.ToInt64(await ServerStore.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_runs WHERE key_id = @k AND status = 'running'", ct,
+            var running = Convert.ToInt64(await StoreCommands.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_runs WHERE key_id = @k AND status = 'running'", ct,
                 ("@k", keyId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
             if (running > most) refusal = $"key '{keyName}' already has {most} runs in progress (its concurrency limit); wait for one to finish.";
         }
         if (refusal is not null)
-            await ServerStore.ExecuteAsync(conn, "DELETE FROM orchestra_runs WHERE id = @id", ct, ("@id", runId)).ConfigureAwait(false);
+            await StoreCommands.ExecuteAsync(conn, "DELETE FROM orchestra_runs WHERE id = @id", ct, ("@id", runId)).ConfigureAwait(false);
         return refusal;
     }
 
@@ -129,7 +129,7 @@ public sealed class RunLog
         var (conn, owned) = await UseAsync(shared, CancellationToken.None).ConfigureAwait(false);
         await using var _ = owned ? conn : null;
         await using var tx = await conn.BeginTransactionAsync().ConfigureAwait(false);
-        await using (var insert = ServerStore.Command(conn, """
+        await using (var insert = StoreCommands.Command(conn, """
             INSERT INTO orchestra_calls (run_id, seq, key_id, model_profile, at_ms, turn, kind, tool, alias, model, input_tokens, output_tokens, cost_pusd, latency_s)
             VALUES (@run, @seq, @key, @profile, @at, @turn, @kind, @tool, @alias, @model, @in, @out, @cost, @lat)
             """, ("@run", runId), ("@seq", seq), ("@key", keyId), ("@profile", model), ("@at", Now), ("@turn", call.Turn),
@@ -139,7 +139,7 @@ public sealed class RunLog
             insert.Transaction = tx;
             await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
-        await using (var update = ServerStore.Command(conn, """
+        await using (var update = StoreCommands.Command(conn, """
             UPDATE orchestra_runs SET cost_pusd = cost_pusd + @cost, calls = calls + 1, input_tokens = input_tokens + @in,
               output_tokens = output_tokens + @out, latency_s = latency_s + @lat WHERE id = @run
             """, ("@cost", pico), ("@in", call.InputTokens), ("@out", call.OutputTokens), ("@lat", call.Kind == CallKind.Orchestrator ? 0.0 : call.LatencySeconds), ("@run", runId)))
@@ -155,7 +155,7 @@ public sealed class RunLog
     {
         var (conn, owned) = await UseAsync(shared, CancellationToken.None).ConfigureAwait(false);
         await using var _ = owned ? conn : null;
-        await ServerStore.ExecuteAsync(conn, """
+        await StoreCommands.ExecuteAsync(conn, """
             UPDATE orchestra_runs SET status = @status, ended_ms = @now, answer = @answer, stop_reason = @stop, stop_detail = @detail,
               cost_pusd = @cost, latency_s = @lat, wall_s = @wall, input_tokens = @in, output_tokens = @out, calls = @calls, turns = @turns, timeline = @timeline
             WHERE id = @id
@@ -180,7 +180,7 @@ public sealed class RunLog
     public async Task FailAsync(string runId, string status, string detail)
     {
         await using var conn = await _store.OpenAsync().ConfigureAwait(false);
-        await ServerStore.ExecuteAsync(conn, "UPDATE orchestra_runs SET status = @status, ended_ms = @now, stop_reason = 'error', stop_detail = @detail WHERE id = @id",
+        await StoreCommands.ExecuteAsync(conn, "UPDATE orchestra_runs SET status = @status, ended_ms = @now, stop_reason = 'error', stop_detail = @detail WHERE id = @id",
             CancellationToken.None, ("@status", status), ("@now", Now), ("@detail", detail), ("@id", runId)).ConfigureAwait(false);
     }
 
