@@ -4,12 +4,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Accounting;
 
-namespace ToolOrchestra.Evaluation.Reports;
+namespace ToolOrchestra.Evaluation.Store;
 
 /// <summary>
 /// One ledger entry of a stored sample (its <c>calls</c> column), with the field names of <c>orchestra run --json</c>'s
-/// calls plus <c>kind</c>. Orchestrator generations are not tool calls: call counts and the paper's latency leave them out.
+/// calls plus <c>kind</c> (orchestrator, expert, code, search, web_search, tool). The harness writes it, reports read it;
+/// orchestrator generations are not tool calls: call counts and the paper's latency leave them out.
 /// </summary>
 public sealed record SampleCall(
     [property: JsonPropertyName("turn")] int Turn,
@@ -20,8 +22,17 @@ public sealed record SampleCall(
     [property: JsonPropertyName("input_tokens")] long InputTokens,
     [property: JsonPropertyName("output_tokens")] long OutputTokens,
     [property: JsonPropertyName("cost_usd")] decimal CostUsd,
-    [property: JsonPropertyName("latency_s")] double LatencySeconds)
+    [property: JsonPropertyName("latency_s")] double LatencySeconds,
+    [property: JsonPropertyName("tokens_estimated")] bool TokensEstimated = false)
 {
+    private static readonly JsonSerializerOptions Json = new(OrchestraJson.Compact) { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+
+    public static SampleCall From(LedgerEntry e) => new(e.Turn, JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Kind.ToString()), e.Tool, e.Alias,
+        e.Model, e.InputTokens, e.OutputTokens, e.CostUsd, e.LatencySeconds, e.TokensEstimated);
+
+    /// <summary>A sample's <c>calls</c> column for a ledger.</summary>
+    public static string ToJson(IEnumerable<LedgerEntry> ledger) => JsonSerializer.Serialize(ledger.Select(From).ToList(), Json);
+
     public bool IsOrchestrator => string.Equals(Kind, "orchestrator", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
@@ -45,6 +56,7 @@ public sealed record SampleCall(
                 long input = 0, output = 0;
                 decimal cost = 0;
                 double latency = 0;
+                var estimated = false;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
                     var name = reader.ValueSpan;
@@ -58,9 +70,10 @@ public sealed record SampleCall(
                     else if (name.SequenceEqual("output_tokens"u8)) output = reader.GetInt64();
                     else if (name.SequenceEqual("cost_usd"u8)) cost = reader.TokenType == JsonTokenType.String ? decimal.Parse(reader.GetString()!, CultureInfo.InvariantCulture) : reader.GetDecimal();
                     else if (name.SequenceEqual("latency_s"u8)) latency = reader.GetDouble();
+                    else if (name.SequenceEqual("tokens_estimated"u8)) estimated = reader.TokenType == JsonTokenType.True;
                     else reader.Skip();
                 }
-                calls.Add(new SampleCall(turn, kind, tool, alias, model, input, output, cost, latency));
+                calls.Add(new SampleCall(turn, kind, tool, alias, model, input, output, cost, latency, estimated));
             }
             return calls;
         }
