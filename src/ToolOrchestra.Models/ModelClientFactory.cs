@@ -12,15 +12,15 @@ namespace ToolOrchestra.Models;
 /// Builds the <see cref="IChatClient"/> for each catalog model once, with a <see cref="ChatClientBuilder"/>, as
 /// telemetry → budget → ledger → hermes parsing → retry → (logging) → wire, outermost first: the span carries the ledger's
 /// dollars, the ledger's seconds include retries, parsing sees the final reply, and logging (when a logger factory is
-/// given) sees every attempt. Clients are cached per model id. <paramref name="transport"/> replaces the HTTP wire for
-/// in-process models (the offline world's simulated experts, benchmarks); the decorators stay.
+/// given) sees every attempt. Clients are cached per model id. <paramref name="transport"/> replaces the HTTP wire (when it returns a client) for
+/// in-process models (the offline world's simulated experts, benchmarks, nested orchestrator profiles); the decorators stay.
 /// </summary>
 public sealed class ModelClientFactory(
     Catalog catalog,
     ITokenCounter? counter = null,
     RetrySettings? retry = null,
     TimeProvider? time = null,
-    Func<ModelEntry, IChatClient>? transport = null,
+    Func<ModelEntry, IChatClient?>? transport = null,
     ILoggerFactory? loggerFactory = null)
 {
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
@@ -39,7 +39,9 @@ public sealed class ModelClientFactory(
     {
         if (!catalog.Models.TryGetValue(modelId, out var model))
             throw new UserError($"{catalog.SourcePath ?? "catalog"}: unknown model '{modelId}'.");
-        var wire = transport?.Invoke(model) ?? (model.Api == ModelApi.Completions
+        var wire = transport?.Invoke(model) ?? (model.IsInProcessOrchestrator
+            ? throw new UserError($"{catalog.SourcePath ?? "catalog"}: model '{modelId}' is an in-process orchestrator (\"profile\"); only the engine (orchestra run, serve, eval run; AddToolOrchestra) runs it. Serve that catalog with orchestra serve and give its URL as \"endpoint\" instead.")
+            : model.Api == ModelApi.Completions
             ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, ApiKey(model), Tokenizers.GetOrAdd(model.Tokenizer!, Qwen3Tokenizer.Load))
             : new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5),
                 reportsRuns: model.Api == ModelApi.Orchestra));

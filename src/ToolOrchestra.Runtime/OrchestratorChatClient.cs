@@ -24,6 +24,7 @@ public sealed class OrchestratorChatClient(IOrchestrator orchestrator, string mo
     public const string StopDetailKey = "orchestra.stop_detail";
     public const string CostUsdKey = "orchestra.cost_usd";
     public const string LatencySecondsKey = "orchestra.latency_s";
+    public const string WallSecondsKey = "orchestra.wall_s";
     public const string TrajectoryPathKey = "orchestra.trajectory_path";
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -101,6 +102,7 @@ public sealed class OrchestratorChatClient(IOrchestrator orchestrator, string mo
             [StopDetailKey] = r.StopDetail,
             [CostUsdKey] = r.CostUsd,
             [LatencySecondsKey] = r.LatencySeconds,
+            [WallSecondsKey] = r.WallSeconds,
             [TrajectoryPathKey] = r.TrajectoryPath,
         },
     };

@@ -45,8 +45,12 @@ public sealed record ModelEntry(
     int? MaxOutputTokens = null,
     ExpertContextLimits? Context = null,
     ModelApi Api = ModelApi.Chat,
-    string? Tokenizer = null)
+    string? Tokenizer = null,
+    string? Profile = null)
 {
+    /// <summary>An in-process orchestrator: <see cref="Profile"/> is the full path of its catalog (no endpoint).</summary>
+    public bool IsInProcessOrchestrator => Profile is not null;
+
     public bool HasTag(string tag) => Tags.Contains(tag, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Context limits for this model as an expert: the catalog's, else the reference's per-family defaults.</summary>

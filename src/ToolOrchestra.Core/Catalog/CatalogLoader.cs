@@ -76,9 +76,16 @@ public static class CatalogLoader
 
     private static ModelEntry ParseModel(string id, JsonFields m)
     {
-        m.OnlyFields("endpoint", "name", "api_key_env", "price", "tags", "family", "temperature", "max_output_tokens", "context", "api", "tokenizer");
-        var endpoint = m.Field("endpoint").String();
-        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+        m.OnlyFields("endpoint", "name", "api_key_env", "price", "tags", "family", "temperature", "max_output_tokens", "context", "api", "tokenizer", "profile");
+        var catalogDir = Path.GetDirectoryName(Path.GetFullPath(m.File)) ?? ".";
+        // "profile": another catalog, run in this process as an orchestrator (recursive orchestration without a server).
+        var profile = m.OptionalField("profile") is { } pf ? Path.GetFullPath(Path.Combine(catalogDir, pf.String())) : null;
+        if (profile is not null && !File.Exists(profile))
+            throw m.Field("profile").Error($"'{profile}' does not exist; \"profile\" is the path of another catalog, relative to this one.");
+        if (profile is not null && m.OptionalField("endpoint") is not null)
+            throw m.Field("profile").Error("give either \"endpoint\" (an orchestra serve URL) or \"profile\" (a catalog run in this process), not both.");
+        var endpoint = profile is null ? m.Field("endpoint").String() : "";
+        if (profile is null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))
             throw m.Field("endpoint").Error($"'{endpoint}' is not an http(s) URL; write e.g. \"http://127.0.0.1:8000/v1\".");
         var name = m.Field("name").String();
         var price = m.Field("price").OnlyFields("input_per_million", "output_per_million");
@@ -98,9 +105,13 @@ public static class CatalogLoader
                 "orchestra" => ModelApi.Orchestra,
                 var other => throw apiField.Error($"unknown api '{other}'; use \"chat\" (/v1/chat/completions), \"completions\" (/v1/completions with our Qwen3 template) or \"orchestra\" (another orchestrator behind orchestra serve)."),
             }
-            : ModelApi.Chat;
+            : profile is null ? ModelApi.Chat : ModelApi.Orchestra;
+        if (profile is not null && api != ModelApi.Orchestra)
+            throw m.Field("api").Error("a model with \"profile\" is an orchestrator: its api is \"orchestra\".");
+        if (api == ModelApi.Orchestra && m.OptionalField("family") is null)
+            family = ModelFamily.Generic; // an orchestrator replies with its final answer, not a family's tags or \boxed{}
         var tokenizer = m.OptionalField("tokenizer") is { } tk
-            ? Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(m.File)) ?? ".", tk.String()))
+            ? Path.GetFullPath(Path.Combine(catalogDir, tk.String()))
             : null;
         if (api == ModelApi.Completions && tokenizer is null)
             throw m.Error("\"api\": \"completions\" needs \"tokenizer\": the path of the model's tokenizer.json (or its folder), relative to the catalog.");
@@ -116,7 +127,8 @@ public static class CatalogLoader
             MaxOutputTokens: m.OptionalField("max_output_tokens")?.Int(1),
             Context: context,
             Api: api,
-            Tokenizer: tokenizer);
+            Tokenizer: tokenizer,
+            Profile: profile);
     }
 
     private static string UnknownModel(string model, IReadOnlyDictionary<string, ModelEntry> models) =>

@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(_ => CatalogLoader.Load(options.CatalogPath));
         services.AddSingleton<ITokenCounter>(_ => options.Tokenizer is { } t ? Qwen3Tokenizer.Load(t) : EstimatingTokenCounter.Instance);
         services.AddSingleton(sp => new ModelClientFactory(sp.GetRequiredService<Catalog>(), sp.GetRequiredService<ITokenCounter>(), options.Retry,
+            transport: model => model.IsInProcessOrchestrator ? new InProcessOrchestratorClient(model, options) : null,
             loggerFactory: sp.GetService<ILoggerFactory>()));
         services.AddSingleton(sp =>
         {
