@@ -40,7 +40,7 @@ public sealed class QaBenchmark : IEvalBenchmark
         _setup = setup;
         var derived = EvalSetups.Derive(catalog, setup, model);
         _model = derived.Models[model];
-        _variant = (options.Protocol is { } p ? QaProtocolVariant.Parse(p) : null) ?? QaProtocolVariant.FromCatalog(catalog) ?? QaProtocolVariant.Legacy;
+        _variant = (options.Protocol is { } p ? QaProtocolVariant.Parse(p) : null) ?? QaProtocolVariant.FromCatalog(catalog) ?? QaProtocolVariant.Default;
         var services = new ServiceCollection().AddToolOrchestra(options.Config!, o =>
         {
             o.RunsDirectory = null; // the trajectory goes to the evaluation store, with the sample
@@ -92,6 +92,7 @@ public sealed class QaBenchmark : IEvalBenchmark
         if (options.Policy is not null && setup == EvalSetup.Direct)
             throw new UserError("--policy orchestrates; under --setup direct the model answers alone. Drop --policy or choose basic/orchestrated.");
         var set = await QaTaskFiles.LoadAsync(options.Tasks, ct).ConfigureAwait(false);
+        foreach (var task in set.Tasks) task.Preferences.ValidateAgainst(catalog, $"{options.Tasks}: task '{task.Id}' pref_vec");
         return new QaBenchmark(options, set, catalog, setup, options.Orchestrator ?? catalog.Orchestrator.Model, options.Policy, store);
     }
 
@@ -130,7 +131,7 @@ public sealed class QaBenchmark : IEvalBenchmark
         {
             var result = await _orchestrator.RunAsync(new OrchestrationRequest(task.Question)
             {
-                Eid = task.Eid, MaxTurns = _options.MaxTurns, BudgetUsd = _options.BudgetUsd,
+                Eid = task.Eid, MaxTurns = _options.MaxTurns, BudgetUsd = _options.BudgetUsd, Preferences = task.Preferences,
             }, ct).ConfigureAwait(false);
             (answer, stop, detail, calls, turns) = (result.Answer, result.StopReason, result.StopDetail, result.Calls, result.Trajectory.Turns.Count);
             // Stopped by our own cancellation (Ctrl+C, the error budget): in flight, not a result; it runs again on a rerun.

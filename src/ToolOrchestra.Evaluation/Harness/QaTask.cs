@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ToolOrchestra.Core;
 
 namespace ToolOrchestra.Evaluation.Harness;
 
@@ -8,6 +9,9 @@ namespace ToolOrchestra.Evaluation.Harness;
 /// </summary>
 public sealed record QaTask(string Id, string Question, string Answer, JsonObject Fields)
 {
+    /// <summary>The task's own preferences (the reference data's <c>pref_vec</c>), under which it is orchestrated; none when absent.</summary>
+    public Preferences Preferences { get; init; } = Preferences.None;
+
     /// <summary>The per-question id the retriever filters documents by: the file's <c>eid</c>, else the task id (as the reference passes it).</summary>
     public string Eid => Fields["eid"]?.GetValue<object>()?.ToString() ?? Id;
 }

@@ -62,7 +62,11 @@ public static class QaTaskFiles
                 null => throw new UserError($"{path}:{n}: needs an \"id\" (a string or number naming the task)."),
                 _ => throw new UserError($"{path}:{n}: \"id\" must be a non-empty string or a number."),
             };
-            tasks.Add(new QaTask(id, question, answer, o));
+            // A task's pref_vec is read as preferences files' weights are (the one preferences format).
+            var preferences = o["pref_vec"] is { } pv
+                ? Preferences.FromPrefVec(new JsonFields($"{path}:{n}", "$.pref_vec", JsonSerializer.SerializeToElement(pv)))
+                : Preferences.None;
+            tasks.Add(new QaTask(id, question, answer, o) { Preferences = preferences });
         }
         return new QaTaskSet(path, "jsonl", tasks, 0);
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ToolOrchestra.Evaluation.Harness;
 using ToolOrchestra.Evaluation.Store;
@@ -93,6 +94,23 @@ public sealed class QaHarnessTests : IAsyncLifetime
         summary.Accuracy.Should().Be(1.0);
         samples.Should().HaveCount(6).And.OnlyContain(s => s.Correct == true && s.VerdictSource == "exact" && s.JudgeCostUsd == 0);
         _server.Requests.Should().NotContain(r => r.Model == "judge-4", "no near miss needs the judge");
+    }
+
+    [Fact]
+    public async Task A_tasks_pref_vec_is_the_preferences_its_episode_runs_and_is_stored_under()
+    {
+        _expertAnswers["Capital of Peru, p1?"] = "Lima";
+        var path = Path.Combine(_dir, "prefs.jsonl");
+        File.WriteAllText(path, """{"id":"p1","question":"Capital of Peru, p1?","answer":"Lima","pref_vec":{"accuracy":1,"cost":0.5,"answer-1":-1}}""" + "\n");
+        var (_, samples) = await RunAsync(Options(path, "prefs"));
+        samples.Single().Error.Should().BeNull();
+        var stored = JsonSerializer.Deserialize<Core.Trajectory>(samples.Single().TrajectoryJson!, Core.OrchestraJson.Options)!;
+        stored.Preferences!.Weights.Should().Equal(new Dictionary<string, double> { ["accuracy"] = 1, ["cost"] = 0.5, ["answer-1"] = -1 });
+
+        File.WriteAllText(path, """{"id":"p1","question":"Q?","answer":"A","pref_vec":{"gpt-9":1}}""" + "\n");
+        await FluentActions.Awaiting(() => RunAsync(Options(path, "prefs-bad"))).Should().ThrowAsync<Core.UserError>().WithMessage("*prefs.jsonl: task 'p1' pref_vec*gpt-9*");
+        File.WriteAllText(path, """{"id":"p1","question":"Q?","answer":"A","pref_vec":{"cost":"cheap"}}""" + "\n");
+        await FluentActions.Awaiting(() => QaTaskFiles.LoadAsync(path)).Should().ThrowAsync<Core.UserError>().WithMessage("*prefs.jsonl:1*pref_vec*");
     }
 
     [Fact]
