@@ -34,7 +34,7 @@ internal static class EvalCommand
         var setup = new Option<string>("--setup") { Description = "direct (the model alone), basic (search + code, every alias mapped to the model) or orchestrated", DefaultValueFactory = _ => "orchestrated" };
         var orchestrator = new Option<string?>("--orchestrator") { Description = "Catalog model that orchestrates or answers (default: the catalog's orchestrator)" };
         var policy = new Option<string?>("--policy") { Description = "Weights of the small learned policy (orchestra train/demo's policy.json): it orchestrates" };
-        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames, train or legacy (default: the catalog's)" };
+        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames, train or legacy (default: the catalog's, else train)" };
         var store = new Option<string>("--store") { Description = "Evaluation store: a SQLite file or a postgres:// URL (shards may share one)", Required = true };
         var runId = new Option<string>("--run-id") { Description = "Name of the run in the store; rerunning with it resumes", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Samples in flight", DefaultValueFactory = _ => 4 };
