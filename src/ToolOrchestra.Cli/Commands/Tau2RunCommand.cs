@@ -54,7 +54,7 @@ internal static class Tau2RunCommand
             var userModelId = harness.Settings.UserModel;
             using var journal = harness.OpenJournal();
             if (!quiet && journal.Resumed > 0) Console.Error.WriteLine($"Resuming {Path.GetFullPath(harness.ResultsPath)}: {journal.Resumed} simulations already finished.");
-            if (!quiet) Console.Error.WriteLine($"{harness.Tasks} tasks × {harness.Settings.Trials} trials, {harness.AgentDescription}, user {userModelId}{simulatedUser}");
+            if (!quiet) Console.Error.WriteLine($"{harness.Tasks.Count} tasks × {harness.Settings.Trials} trials, {harness.AgentDescription}, user {userModelId}{simulatedUser}");
             if (!quiet && harness.SimulatedUser)
                 Console.Error.WriteLine($"The user simulator {userModelId} is tagged 'simulated' (./orchestra sim serve): its replies are not a real user's, and neither are the rewards.");
             var row = await harness.RunAsync(journal, r =>

@@ -24,12 +24,12 @@ public sealed class Tau2Benchmark : IEvalBenchmark
     private Tau2Benchmark(Tau2Harness harness, string orchestrator, bool simulated)
     {
         _harness = harness;
-        _tasks = harness.TaskList.ToDictionary(t => t.Id, StringComparer.Ordinal);
+        _tasks = harness.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
         Items = Enumerable.Range(0, harness.Settings.Trials)
-            .SelectMany(trial => harness.TaskList.Select(t => new EvalItem($"{t.Id}#{trial}", t.Id))).ToList();
+            .SelectMany(trial => harness.Tasks.Select(t => new EvalItem($"{t.Id}#{trial}", t.Id))).ToList();
         Orchestrator = orchestrator;
         Simulated = simulated;
-        var notes = new List<string> { $"tau2 {harness.Domain}: {harness.Tasks} tasks × {harness.Settings.Trials} trials, {harness.AgentDescription}, user {harness.Settings.UserModel}{(harness.SimulatedUser ? " (simulated)" : "")}." };
+        var notes = new List<string> { $"tau2 {harness.Domain}: {harness.Tasks.Count} tasks × {harness.Settings.Trials} trials, {harness.AgentDescription}, user {harness.Settings.UserModel}{(harness.SimulatedUser ? " (simulated)" : "")}." };
         if (harness.SimulatedUser) notes.Add($"The user simulator {harness.Settings.UserModel} is tagged 'simulated': its replies, and the rewards, are not a real user's.");
         Notes = notes;
         Settings = new Dictionary<string, string?>

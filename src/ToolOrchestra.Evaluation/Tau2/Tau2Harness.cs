@@ -61,10 +61,8 @@ public sealed class Tau2Harness
     public string AgentDescription { get; }
     public string Domain { get; }
     public Tau2RunSettings Settings { get; }
-    public int Tasks => _tasks.Count;
-
     /// <summary>The tasks this harness runs, in the domain's order.</summary>
-    public IReadOnlyList<Tau2Task> TaskList => _tasks;
+    public IReadOnlyList<Tau2Task> Tasks => _tasks;
 
     /// <summary>The seed of each trial: one RNG seeded with the run seed, as upstream (and <see cref="Tau2RunSet"/>) draws them.</summary>
     public IReadOnlyList<long> TrialSeeds()
