@@ -5,7 +5,6 @@ using Spectre.Console;
 using ToolOrchestra.Core;
 using ToolOrchestra.Evaluation.Harness;
 using ToolOrchestra.Evaluation.Store;
-using ToolOrchestra.Evaluation.Tau2;
 using ToolOrchestra.Runtime.Storage;
 
 namespace ToolOrchestra.Cli.Commands;
@@ -105,20 +104,13 @@ internal static class EvalCommand
                 Console.Error.WriteLine($"  {sample.SampleId}: {sample.Status}{(sample.Correct is { } ok ? ok ? ", correct" : ", wrong" : "")}" +
                     $"{(sample.VerdictSource is { } v ? $" ({v})" : "")}, ${sample.CostUsd.ToString("0.######", CultureInfo.InvariantCulture)}" +
                     $"{(sample.Error is { } e ? $" — {e}" : "")}"), c);
-            IReadOnlyList<double>? passHatK = null;
-            if (options.Benchmark == "tau2")
-            {
-                var done = (await evalStore.LoadSamplesAsync(options.RunId, ct: c)).Where(x => x.Status == SampleStatus.Done);
-                passHatK = Tau2Report.PassHatK(done.Select(x => (x.TaskId ?? x.SampleId, x.Reward ?? 0)), options.Trials);
-            }
             if (quiet)
             {
                 var o = JsonSerializer.SerializeToNode(summary, OrchestraJson.Compact)!.AsObject();
-                if (passHatK is not null) o["pass_hat_k"] = new System.Text.Json.Nodes.JsonArray(passHatK.Select(v => (System.Text.Json.Nodes.JsonNode?)v).ToArray());
                 o["store"] = options.Store;
                 Console.WriteLine(o.ToJsonString(OrchestraJson.Compact));
             }
-            else Print(summary, passHatK);
+            else Print(summary);
             if (summary.ErrorRateExceeded)
             {
                 Console.Error.WriteLine($"error: {summary.FailedSamples} of {summary.Samples} samples failed in shard {summary.Shard} " +
@@ -131,7 +123,7 @@ internal static class EvalCommand
         return command;
     }
 
-    private static void Print(EvalRunSummary s, IReadOnlyList<double>? passHatK)
+    private static void Print(EvalRunSummary s)
     {
         var inv = CultureInfo.InvariantCulture;
         var table = new Table().AddColumns("run", "benchmark", "setup", "orchestrator", "shard", "samples", "done", "failed", "accuracy", "$/task", "judge $");
@@ -139,7 +131,7 @@ internal static class EvalCommand
             s.FailedSamples.ToString(inv), s.Accuracy.ToString("0.000", inv), s.DollarsPerTask.ToString("0.######", inv), s.JudgeDollars.ToString("0.######", inv));
         AnsiConsole.Write(table);
         Console.WriteLine($"This time: {s.Ran} ran ({s.Succeeded} done, {s.Failed} failed), {s.SkippedDone} already done, {s.GaveUp} given up after the attempt limit.");
-        if (passHatK is { Count: > 0 })
+        if (s.PassHatK is { Count: > 0 } passHatK)
             Console.WriteLine("pass^k: " + string.Join(", ", passHatK.Select((v, i) => $"pass^{i + 1} {v.ToString("0.000", inv)}")));
     }
 

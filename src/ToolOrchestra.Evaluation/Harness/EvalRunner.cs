@@ -29,7 +29,8 @@ public sealed record EvalRunSummary(
     double MaxErrorRate,
     bool ErrorRateExceeded,
     bool Stopped,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<double>? PassHatK = null);
 
 /// <summary>
 /// Runs a benchmark's samples into the store without losing or repeating work: the shard's samples (after
@@ -108,7 +109,8 @@ public static class EvalRunner
         }
 
         var ids = mine.Select(i => i.SampleId).ToHashSet(StringComparer.Ordinal);
-        var stored = (await store.LoadSamplesAsync(options.RunId, ct: ct).ConfigureAwait(false)).Where(s => ids.Contains(s.SampleId)).ToList();
+        var whole = await store.LoadSamplesAsync(options.RunId, ct: ct).ConfigureAwait(false);
+        var stored = whole.Where(s => ids.Contains(s.SampleId)).ToList();
         var done = stored.Where(s => s.Status == SampleStatus.Done).ToList();
         var failedNow = stored.Count(s => s.Status == SampleStatus.Failed);
         var correct = done.Count(s => s.Correct == true);
@@ -117,6 +119,10 @@ public static class EvalRunner
             mine.Count, skipped, ran, succeeded, ran - succeeded, stored.Count(s => s.Status == SampleStatus.Failed && s.Attempts >= options.MaxAttempts),
             failedNow, done.Count, correct, done.Count == 0 ? 0 : correct / (double)done.Count,
             done.Count == 0 ? 0 : done.Sum(s => s.CostUsd) / done.Count, stored.Sum(s => s.JudgeCostUsd),
-            errorRate, options.MaxErrorRate, errorRate > options.MaxErrorRate, stopped == 1, benchmark.Notes);
+            errorRate, options.MaxErrorRate, errorRate > options.MaxErrorRate, stopped == 1, benchmark.Notes,
+            // tau2's pass^k is over the whole run (every shard's trials of a task), not this shard alone
+            options.Benchmark == "tau2"
+                ? Tau2.Tau2Report.PassHatK(whole.Where(s => s.Status == SampleStatus.Done).Select(s => (s.TaskId ?? s.SampleId, s.Reward ?? 0)), options.Trials)
+                : null);
     }
 }
