@@ -74,7 +74,7 @@ internal static class EvalCommand
                 DataDir = parse.GetValue(dataDir),
                 Orchestrator = parse.GetValue(orchestrator),
                 Policy = parse.GetValue(policy) is { } p ? OptionChecks.ExistingFile(p, "--policy") : null,
-                Protocol = parse.GetValue(protocol),
+                Protocol = OptionChecks.Protocol(parse.GetValue(protocol))?.Name,
                 Concurrency = parse.GetValue(concurrency),
                 Shard = parse.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.FromEnvironment(),
                 Limit = parse.GetValue(limit),

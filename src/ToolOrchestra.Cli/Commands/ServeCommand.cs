@@ -1,6 +1,5 @@
 using System.CommandLine;
 using ToolOrchestra.Core;
-using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Runtime.Storage;
 using ToolOrchestra.Server;
 using ToolOrchestra.Tools;
@@ -38,7 +37,7 @@ internal static class ServeCommand
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var weights = parse.GetValue(policyFile);
-            var variant = parse.GetValue(protocol) is { } protocolName ? QaProtocolVariant.Parse(protocolName) : null;
+            var variant = OptionChecks.Protocol(parse.GetValue(protocol));
             var options = new ServerOptions
             {
                 CatalogPath = OptionChecks.ExistingFile(parse.GetValue(config)!, "--config"),
