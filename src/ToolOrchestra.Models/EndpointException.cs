@@ -13,5 +13,11 @@ public sealed class EndpointException(EndpointFailureKind kind, string message, 
     /// <summary>The server's <c>Retry-After</c>, when it sent one.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
-    public bool IsTransient => Kind.IsTransient();
+    /// <summary>
+    /// What a nested orchestrator that failed reports it spent (its error's <c>orchestra</c> object): billed all the same,
+    /// and never retried, since a second attempt would spend again.
+    /// </summary>
+    public ReportedRun? Spent { get; init; }
+
+    public bool IsTransient => Kind.IsTransient() && Spent is null;
 }

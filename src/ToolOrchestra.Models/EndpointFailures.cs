@@ -24,7 +24,7 @@ internal static class EndpointFailures
             >= 500 => EndpointFailureKind.ServerError,
             _ => EndpointFailureKind.ClientError,
         };
-        return new EndpointException(kind, $"HTTP {status}: {Snippet(body)}", retryAfter: retryAfter);
+        return new EndpointException(kind, $"HTTP {status}: {Snippet(body)}", retryAfter: retryAfter) { Spent = ReportedRun.FromErrorJson(body) };
     }
 
     /// <summary><c>Retry-After</c> in seconds or as an HTTP date, capped so a hostile value cannot park a run.</summary>

@@ -10,8 +10,9 @@ namespace ToolOrchestra.Models;
 /// <summary>
 /// Where a model call belongs in the ledger: which trajectory, turn, tool and alias it serves. <see cref="Time"/>, when
 /// set, is the episode's clock (a virtual clock in the offline world), so one client stack can serve many episodes.
+/// The ledger carries the episode's budget, so every call made in this scope is held to it.
 /// </summary>
-public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string Tool, string? Alias, TimeProvider? Time = null, decimal? BudgetUsd = null)
+public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string Tool, string? Alias, TimeProvider? Time = null)
 {
     public const string Key = "toolorchestra.ledger_scope";
 
@@ -31,7 +32,7 @@ public sealed record LedgerScope(Ledger Ledger, int Turn, CallKind Kind, string 
 /// flagged when the endpoint reports none), dollars from the catalog price of this model, wall-clock seconds
 /// including retries. The entry is recorded in the scope's ledger and attached to the response under <see cref="EntryKey"/>.
 /// A stream is accounted when it completes (usage from its last chunk when the server sends it); the entry then
-/// arrives in one extra update, so <c>ToChatResponse()</c> carries it like a whole response does. A call that fails,
+/// arrives in one extra update, so <c>ToChatResponse()</c> carries it like a whole response does. A call that fails (except a nested orchestrator that reports what its failed run spent),
 /// or a stream abandoned before its end, is not billed. A model with <c>"api": "orchestra"</c> (another orchestrator) is
 /// billed the dollars and seconds its run reports, and the entry names that inner run.
 /// </summary>
@@ -47,7 +48,17 @@ public sealed class LedgerChatClient(IChatClient inner, ModelEntry model, IToken
         var scope = LedgerScope.From(options);
         var time = scope?.Time ?? _time;
         var started = time.GetTimestamp();
-        var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EndpointException e) when (e.Spent is { } spent)
+        {
+            // A nested orchestrator failed after spending: bill what its server booked, then let the failure through.
+            scope?.Ledger.Record(new LedgerEntry(scope.Turn, scope.Kind, scope.Tool, scope.Alias, model.Id, 0, 0, spent.CostUsd, spent.Seconds, false, spent.RunId));
+            throw;
+        }
         (response.AdditionalProperties ??= [])[EntryKey] = Account(list, options, response, scope, time.GetElapsedTime(started).TotalSeconds);
         return response;
     }

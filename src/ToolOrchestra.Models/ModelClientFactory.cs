@@ -47,7 +47,7 @@ public sealed class ModelClientFactory(
                 reportsRuns: model.Api == ModelApi.Orchestra));
         var builder = new ChatClientBuilder(wire)
             .UseTelemetry(model, time: time)
-            .UseBudget()
+            .UseBudget(model)
             .UseLedger(model, _counter, time)
             .UseHermesToolCalls()
             .UseOrchestraRetry(_retry, modelId, time);

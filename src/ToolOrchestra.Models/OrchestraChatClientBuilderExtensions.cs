@@ -23,9 +23,9 @@ public static class OrchestraChatClientBuilderExtensions
     public static ChatClientBuilder UseLedger(this ChatClientBuilder builder, ModelEntry model, ITokenCounter counter, TimeProvider? time = null) =>
         builder.Use(inner => new LedgerChatClient(inner, model, counter, time));
 
-    /// <summary>Refuses a call once its scope's ledger has spent the scope's dollar budget (see <see cref="BudgetChatClient"/>).</summary>
-    public static ChatClientBuilder UseBudget(this ChatClientBuilder builder) =>
-        builder.Use(inner => new BudgetChatClient(inner));
+    /// <summary>Holds each call's worst case on its scope's ledger, refusing what would cross a budget (see <see cref="BudgetChatClient"/>).</summary>
+    public static ChatClientBuilder UseBudget(this ChatClientBuilder builder, ModelEntry model) =>
+        builder.Use(inner => new BudgetChatClient(inner, model));
 
     /// <summary>A GenAI <c>chat</c> span and metrics per call (see <see cref="TelemetryChatClient"/>); add it outside the ledger.</summary>
     public static ChatClientBuilder UseTelemetry(this ChatClientBuilder builder, ModelEntry model, string providerName = "openai", TimeProvider? time = null) =>

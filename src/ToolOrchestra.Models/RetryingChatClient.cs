@@ -138,6 +138,6 @@ public sealed class RetryingChatClient : DelegatingChatClient
         var tries = attempts == 1 ? "1 attempt" : $"{attempts} attempts";
         return new EndpointException(typed.Kind,
             $"model '{_modelId}' at {_endpoint?.ToString() ?? "(in-process)"} failed after {tries}: {typed.Kind}: {typed.Message} Fix: {typed.Kind.Fix()}.",
-            typed, typed.RetryAfter);
+            typed, typed.RetryAfter) { Spent = typed.Spent };
     }
 }

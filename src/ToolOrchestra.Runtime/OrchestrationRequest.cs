@@ -15,6 +15,12 @@ public sealed record OrchestrationRequest(string Problem)
     public decimal? BudgetUsd { get; init; }
     public double? BudgetSeconds { get; init; }
 
+    /// <summary>
+    /// Money this run draws on beyond its own budget, shared with other runs (a server key's daily and total budgets):
+    /// every paid call must fit in it too, so concurrent runs cannot together overspend it.
+    /// </summary>
+    public Core.Accounting.ISpendAccount? Account { get; init; }
+
     /// <summary>The per-question id that selects allowed documents (<c>--allowed-ids</c> map) and the <c>/retrieve</c> eid.</summary>
     public string? Eid { get; init; }
 

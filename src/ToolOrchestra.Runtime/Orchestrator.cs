@@ -78,7 +78,7 @@ public sealed class Orchestrator : IOrchestrator, IAsyncDisposable
             Narrower(request.BudgetSeconds, _defaults.BudgetSeconds)).Validate();
         request.Preferences.ValidateAgainst(_catalog, "preferences");
         var runner = await RunnerAsync(ct).ConfigureAwait(false);
-        var qa = new QaRunRequest(request.Problem, request.Preferences, limits.MaxTurns, limits.MaxErrors, limits.BudgetUsd, limits.BudgetSeconds, request.Eid, request.Id);
+        var qa = new QaRunRequest(request.Problem, request.Preferences, limits.MaxTurns, limits.MaxErrors, limits.BudgetUsd, limits.BudgetSeconds, request.Eid, request.Id, request.Account);
         return await runner.RunAsync(qa, new EpisodeSinks(_store, events, _log), null, ct).ConfigureAwait(false);
     }
 

@@ -47,23 +47,39 @@ public static class Admission
         };
     }
 
-    /// <summary>What the key may still spend now (the tighter of its daily and total budgets); null when unlimited. 429 when nothing is left.</summary>
-    public static decimal? Remaining(ApiKey key, decimal spentToday, decimal spentTotal)
+    /// <summary>
+    /// What the key may still spend (the tighter of its daily and total budgets, less its spend); null when unlimited.
+    /// 429 with <c>Retry-After</c> when nothing is left. This caps the run's own budget; each paid call is then granted
+    /// against the key's account (<see cref="KeyAccount"/>), which also counts what other runs in progress hold.
+    /// </summary>
+    public static decimal? Remaining(ApiKey key, decimal spentToday, decimal spentTotal, TimeProvider clock)
     {
         decimal? left = null;
         if (key.TotalUsd is { } total)
         {
             if (spentTotal >= total)
-                throw new ApiError(429, "insufficient_quota", $"key '{key.Name}' is over its total budget: ${spentTotal:0.######} spent of ${total:0.######}. Raise it with a new key or revoke this one.");
+                throw new ApiError(429, "insufficient_quota", $"key '{key.Name}' is over its total budget: ${spentTotal:0.######} spent of ${total:0.######}. Raise it with a new key or revoke this one.",
+                    KeyAccount.SpentRetry);
             left = total - spentTotal;
         }
         if (key.DailyUsd is { } daily)
         {
             if (spentToday >= daily)
-                throw new ApiError(429, "insufficient_quota", $"key '{key.Name}' is over its daily budget: ${spentToday:0.######} spent today of ${daily:0.######}; it resets at 00:00 UTC.");
+                throw new ApiError(429, "insufficient_quota", $"key '{key.Name}' is over its daily budget: ${spentToday:0.######} spent today of ${daily:0.######}; it resets at 00:00 UTC.",
+                    UntilMidnight(clock));
             left = left is { } l ? Math.Min(l, daily - spentToday) : daily - spentToday;
         }
         return left;
+    }
+
+    /// <summary>How long until a key refused for its spend may have room again: 00:00 UTC for a daily budget alone, else <see cref="KeyAccount.SpentRetry"/>.</summary>
+    public static TimeSpan UntilReset(ApiKey key, TimeProvider clock) =>
+        key is { DailyUsd: not null, TotalUsd: null } ? UntilMidnight(clock) : KeyAccount.SpentRetry;
+
+    public static TimeSpan UntilMidnight(TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        return new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero) - now;
     }
 
     private static bool KeyAllows(ApiKey? key, Preferences keyPrefs, string alias, Catalog catalog) =>

@@ -22,7 +22,8 @@ public sealed class ServerStore(StoreLocation location)
           started_ms BIGINT NOT NULL, ended_ms BIGINT, stream INTEGER NOT NULL DEFAULT 0, problem TEXT NOT NULL,
           answer TEXT, stop_reason TEXT, stop_detail TEXT, cost_pusd BIGINT NOT NULL DEFAULT 0, latency_s DOUBLE PRECISION NOT NULL DEFAULT 0,
           wall_s DOUBLE PRECISION NOT NULL DEFAULT 0, input_tokens BIGINT NOT NULL DEFAULT 0, output_tokens BIGINT NOT NULL DEFAULT 0,
-          calls INTEGER NOT NULL DEFAULT 0, turns INTEGER NOT NULL DEFAULT 0, timeline TEXT, trajectory_path TEXT);
+          calls INTEGER NOT NULL DEFAULT 0, turns INTEGER NOT NULL DEFAULT 0, timeline TEXT, trajectory_path TEXT,
+          reserved_pusd BIGINT NOT NULL DEFAULT 0);
         CREATE INDEX IF NOT EXISTS orchestra_runs_key ON orchestra_runs (key_id, started_ms);
         CREATE INDEX IF NOT EXISTS orchestra_runs_status ON orchestra_runs (status);
         CREATE TABLE IF NOT EXISTS orchestra_calls (
@@ -33,6 +34,9 @@ public sealed class ServerStore(StoreLocation location)
         CREATE INDEX IF NOT EXISTS orchestra_calls_key ON orchestra_calls (key_id, at_ms);
         CREATE TABLE IF NOT EXISTS orchestra_instances (id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, seen_ms BIGINT NOT NULL);
         """;
+
+    /// <summary>Columns added since the first release, added to stores made before them.</summary>
+    private static readonly (string Table, string Column)[] Added = [("orchestra_runs", "reserved_pusd BIGINT NOT NULL DEFAULT 0")];
 
     /// <summary>Creates the tables when missing (idempotent, safe for replicas starting together).</summary>
     public async Task MigrateAsync(CancellationToken ct = default)
@@ -47,6 +51,17 @@ public sealed class ServerStore(StoreLocation location)
             catch (DbException) when (location.Kind == StoreKind.Postgres)
             {
                 // Two replicas creating the same table at once: one wins, the other's IF NOT EXISTS races; the table is there.
+            }
+        }
+        foreach (var (table, column) in Added)
+        {
+            try
+            {
+                await StoreCommands.ExecuteAsync(conn, $"ALTER TABLE {table} ADD COLUMN {column}", ct).ConfigureAwait(false);
+            }
+            catch (DbException)
+            {
+                // The column is there (a store made by this version, or a replica that added it first).
             }
         }
     }

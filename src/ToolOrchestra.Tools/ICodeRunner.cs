@@ -1,3 +1,4 @@
+using ToolOrchestra.Core.Catalog;
 namespace ToolOrchestra.Tools;
 
 /// <summary>
@@ -7,6 +8,9 @@ namespace ToolOrchestra.Tools;
 public interface ICodeRunner
 {
     Task<CodeResult> RunAsync(string code, CancellationToken ct);
+
+    /// <summary>The most one run can cost at <paramref name="prices"/>: held against the episode's budget before it starts.</summary>
+    decimal WorstCaseUsd(ToolPrices prices) => 0m;
 }
 
 /// <summary>Outcome of one execution. <see cref="Seconds"/> is wall-clock; dollars come from the catalog's code price.</summary>

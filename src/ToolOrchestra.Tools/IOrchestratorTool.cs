@@ -52,14 +52,12 @@ public sealed record ToolInvocation(string Name, JsonElement Arguments, string? 
 }
 
 /// <summary>
-/// Where a call runs: the episode's ledger (record what the call cost), turn, clock (virtual in the offline world) and
+/// Where a call runs: the episode's ledger (hold a paid action's worst case on it first, then record what it cost), turn, clock (virtual in the offline world) and
 /// catalog, plus protocol state a built-in tool needs (the QA protocol's gathered context), found by type.
 /// </summary>
 public sealed class ToolContext(string episodeId, int turn, Ledger ledger, TimeProvider clock, Catalog catalog, Preferences preferences,
-    IReadOnlyList<object>? features = null, decimal? budgetUsd = null)
+    IReadOnlyList<object>? features = null)
 {
-    /// <summary>The episode's dollar budget, for the model calls a tool makes (they are refused once it is spent).</summary>
-    public decimal? BudgetUsd => budgetUsd;
     public string EpisodeId => episodeId;
     public int Turn => turn;
     public Ledger Ledger => ledger;

@@ -7,6 +7,9 @@ namespace ToolOrchestra.Tools;
 public interface IRetriever
 {
     Task<RetrievalResult> RetrieveAsync(string query, int topK, string? eid, CancellationToken ct);
+
+    /// <summary>The most one retrieval of <paramref name="topK"/> documents can cost: held against the episode's budget before it starts.</summary>
+    decimal WorstCaseUsd(int topK) => 0m;
 }
 
 public sealed record RetrievedDocument(string Id, string Contents, double Score);

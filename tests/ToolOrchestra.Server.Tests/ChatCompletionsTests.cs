@@ -154,26 +154,28 @@ public sealed class ChatCompletionsTests : ServerWorld
     [Fact]
     public async Task A_key_over_its_budget_gets_429_and_its_spend_in_the_store_is_the_sum_of_its_runs_ledgers()
     {
-        var key = await CreateKeyAsync("tight", new KeyLimits(DailyUsd: 0.000001m));
+        var key = await CreateKeyAsync("roomy", new KeyLimits(DailyUsd: 5m));
         var costs = new List<decimal>();
-        HttpStatusCode status;
-        JsonObject json;
-        var attempts = 0;
-        do
+        for (var i = 0; i < 3; i++)
         {
-            using var r = await PostAsync(Body(Question(attempts % 3)), key.Secret);
-            status = r.StatusCode;
-            json = await JsonAsync(r);
-            if (status == HttpStatusCode.OK) costs.Add(json["orchestra"]!["cost_usd"]!.GetValue<decimal>());
-        } while (status == HttpStatusCode.OK && ++attempts < 5);
-
-        status.Should().Be(HttpStatusCode.TooManyRequests);
-        json["error"]!["code"]!.GetValue<string>().Should().Be("insufficient_quota");
-        json["error"]!["message"]!.GetValue<string>().Should().Contain("daily budget").And.Contain("tight");
-        costs.Should().NotBeEmpty("the first run is admitted with what was left, then stopped by the engine's budget");
+            using var r = await PostAsync(Body(Question(i)), key.Secret);
+            r.StatusCode.Should().Be(HttpStatusCode.OK);
+            costs.Add((await JsonAsync(r))["orchestra"]!["cost_usd"]!.GetValue<decimal>());
+        }
         var (today, total) = await Server.Keys.SpendAsync(key.Key.Id);
         today.Should().Be(costs.Sum()).And.Be(total);
         Money.FromPico(Convert.ToInt64(await ScalarAsync("SELECT SUM(cost_pusd) FROM orchestra_runs WHERE key_id = @k", ("@k", key.Key.Id)))).Should().Be(costs.Sum());
+
+        // A daily budget below the first call's worst case: refused before anything is sent, retry at 00:00 UTC.
+        var tight = await CreateKeyAsync("tight", new KeyLimits(DailyUsd: 0.000001m));
+        using var refused = await PostAsync(Body(Question()), tight.Secret);
+        refused.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        var json = await JsonAsync(refused);
+        json["error"]!["code"]!.GetValue<string>().Should().Be("insufficient_quota");
+        json["error"]!["message"]!.GetValue<string>().Should().Contain("worst case");
+        refused.Headers.RetryAfter!.Delta!.Value.Should().BeCloseTo(
+            DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1) - DateTimeOffset.UtcNow.UtcDateTime, TimeSpan.FromMinutes(1));
+        (await Server.Keys.SpendAsync(tight.Key.Id)).Total.Should().Be(0);
     }
 
     [Fact]

@@ -4,11 +4,64 @@ namespace ToolOrchestra.Core.Accounting;
 /// Every call's tokens, dollars and seconds for one trajectory. Thread-safe: experts and tools may record
 /// from parallel tasks. Totals are derived, never stored, so they cannot drift from the entries.
 /// <paramref name="recorded"/> hears every entry as it is recorded (progress events, telemetry).
+/// <para>
+/// The ledger also keeps its episode inside <paramref name="budgetUsd"/> and <paramref name="account"/>: every paid action
+/// first holds its worst case (<see cref="HoldAsync"/>) and is refused when spent + held + that worst case would cross a
+/// limit; the hold is released once the action is recorded. So spend never exceeds the budget, parallel actions and
+/// episodes sharing an account included, as long as no call bills more than its worst case.
+/// </para>
 /// </summary>
-public sealed class Ledger(Action<LedgerEntry>? recorded = null)
+public sealed class Ledger(Action<LedgerEntry>? recorded = null, decimal? budgetUsd = null, ISpendAccount? account = null)
 {
     private readonly List<LedgerEntry> _entries = [];
     private readonly Lock _gate = new();
+    private decimal _held;
+
+    /// <summary>The episode's own dollar budget; null when unlimited.</summary>
+    public decimal? BudgetUsd => budgetUsd;
+
+    /// <summary>Whether any limit (a budget or a shared account) bounds this episode's spend.</summary>
+    public bool IsBounded => budgetUsd is not null || account is not null;
+
+    /// <summary>What may still be committed within the episode's own budget (budget − spent − held); null when unlimited.</summary>
+    public decimal? AvailableUsd
+    {
+        get { lock (_gate) return budgetUsd is { } b ? Math.Max(0, b - Sum() - _held) : null; }
+    }
+
+    /// <summary>
+    /// Holds <paramref name="worstCaseUsd"/> for a paid action about to run, or throws <see cref="BudgetExhaustedException"/>
+    /// (nothing held) when it would cross the budget or the account refuses it. A free action holds nothing.
+    /// </summary>
+    public async ValueTask<SpendHold> HoldAsync(decimal worstCaseUsd, CancellationToken ct = default)
+    {
+        if (worstCaseUsd <= 0 || !IsBounded) return SpendHold.None;
+        decimal committed;
+        lock (_gate)
+        {
+            var spent = Sum();
+            committed = spent + _held + worstCaseUsd;
+            if (budgetUsd is { } b && committed > b) throw new BudgetExhaustedException(spent, b, worstCaseUsd);
+            _held += worstCaseUsd;
+        }
+        var hold = new SpendHold(this, worstCaseUsd);
+        if (account is null) return hold;
+        try
+        {
+            await account.CoverAsync(committed, worstCaseUsd, ct).ConfigureAwait(false);
+            return hold;
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
+    }
+
+    internal void Release(decimal amountUsd)
+    {
+        lock (_gate) _held -= amountUsd;
+    }
 
     public void Record(LedgerEntry entry)
     {
@@ -34,7 +87,14 @@ public sealed class Ledger(Action<LedgerEntry>? recorded = null)
 
     public decimal CostUsd
     {
-        get { lock (_gate) { var sum = 0m; foreach (var e in _entries) sum += e.CostUsd; return sum; } }
+        get { lock (_gate) return Sum(); }
+    }
+
+    private decimal Sum()
+    {
+        var sum = 0m;
+        foreach (var e in _entries) sum += e.CostUsd;
+        return sum;
     }
 
     /// <summary>The paper's latency: seconds spent in tool calls (experts, code, retrieval), orchestrator generation excluded.</summary>

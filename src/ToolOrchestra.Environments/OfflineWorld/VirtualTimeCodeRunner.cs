@@ -16,6 +16,8 @@ public sealed class VirtualTimeCodeRunner(ICodeRunner inner, VirtualClock? clock
 
     public double SecondsPerRun => secondsPerRun;
 
+    public decimal WorstCaseUsd(Core.Catalog.ToolPrices prices) => (decimal)Math.Max(timeoutSeconds, secondsPerRun) * prices.CodePerSecond;
+
     public async Task<CodeResult> RunAsync(string code, CancellationToken ct)
     {
         var result = await inner.RunAsync(code, ct).ConfigureAwait(false);

@@ -48,7 +48,7 @@ public sealed class EpisodeCore
         _log = _sinks.Logger ?? NullLogger.Instance;
         _started = Clock.GetTimestamp();
         StartedAt = Clock.GetUtcNow();
-        Ledger = new Ledger(OnRecorded);
+        Ledger = new Ledger(OnRecorded, limits.BudgetUsd, limits.Account);
         _span = OrchestraTelemetry.Source.StartActivity($"{OrchestraTelemetry.Operations.InvokeAgent} {policy}", ActivityKind.Internal);
         _span?.SetTag(OrchestraTelemetry.Attributes.OperationName, OrchestraTelemetry.Operations.InvokeAgent);
         _span?.SetTag(OrchestraTelemetry.Attributes.AgentName, policy);
@@ -183,7 +183,7 @@ public sealed class EpisodeCore
             try
             {
                 output = await tool.InvokeAsync(new ToolInvocation(tool.Name, arguments, alias,
-                    new ToolContext(Id, Turn, Ledger, Clock, Catalog, Preferences, features, Limits.BudgetUsd)), ct).ConfigureAwait(false);
+                    new ToolContext(Id, Turn, Ledger, Clock, Catalog, Preferences, features)), ct).ConfigureAwait(false);
             }
             catch (BudgetExhaustedException e)
             {

@@ -1,11 +1,16 @@
 using System.Globalization;
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
 
 namespace ToolOrchestra.Runtime.Episodes;
 
-/// <summary>When an episode must stop: turns, turns without a valid call, dollars, wall-clock seconds.</summary>
-public sealed record EpisodeLimits(int MaxTurns = 50, int MaxErrors = 10, decimal? BudgetUsd = null, double? BudgetSeconds = null)
+/// <summary>
+/// When an episode must stop: turns, turns without a valid call, dollars, wall-clock seconds. <see cref="Account"/> is
+/// money shared with other episodes (a server key's budgets) that every paid action must also fit in.
+/// </summary>
+public sealed record EpisodeLimits(int MaxTurns = 50, int MaxErrors = 10, decimal? BudgetUsd = null, double? BudgetSeconds = null,
+    ISpendAccount? Account = null)
 {
     /// <summary>The catalog's <c>limits</c> block.</summary>
     public static EpisodeLimits From(Limits limits) => new(limits.MaxTurns, limits.MaxErrors, limits.BudgetUsd, limits.BudgetSeconds);

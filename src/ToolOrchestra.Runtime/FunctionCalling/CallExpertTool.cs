@@ -63,7 +63,7 @@ public sealed class CallExpertTool : IOrchestratorTool
         var model = invocation.Context.Catalog.ModelFor(invocation.Alias!);
         var options = handoff.Decoding.Clone();
         options.Tools = handoff.Tools;
-        new LedgerScope(invocation.Context.Ledger, invocation.Context.Turn, CallKind.Expert, ToolName, invocation.Alias, invocation.Context.Clock, invocation.Context.BudgetUsd).Apply(options);
+        new LedgerScope(invocation.Context.Ledger, invocation.Context.Turn, CallKind.Expert, ToolName, invocation.Alias, invocation.Context.Clock).Apply(options);
         handoff.Reply = await invocation.Context.Feature<ModelClientFactory>().For(model.Id)
             .GetResponseAsync(handoff.Conversation, options, ct).ConfigureAwait(false);
         return new ToolOutput($"{invocation.Alias} replied in the orchestrator's place.");

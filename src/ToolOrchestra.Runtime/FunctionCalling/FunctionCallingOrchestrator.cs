@@ -96,7 +96,7 @@ public sealed class FunctionCallingEpisode
             options.Tools = _tools;
             options.Temperature = (float)Core.Catalog.Orchestrator.Temperature;
             options.MaxOutputTokens = Core.Catalog.Orchestrator.MaxOutputTokens;
-            new LedgerScope(Core.Ledger, turn, CallKind.Orchestrator, "agent", null, Core.Clock, Core.Limits.BudgetUsd).Apply(options);
+            new LedgerScope(Core.Ledger, turn, CallKind.Orchestrator, "agent", null, Core.Clock).Apply(options);
             var response = await _models.For(Core.Catalog.Orchestrator.Model)
                 .GetResponseAsync([new ChatMessage(ChatRole.System, _setup.OrchestratorSystem), .. conversation], options, ct).ConfigureAwait(false);
             raw = response.Text;

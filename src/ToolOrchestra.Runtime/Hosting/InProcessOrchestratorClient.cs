@@ -43,8 +43,10 @@ internal sealed class InProcessOrchestratorClient(ModelEntry model, OrchestraOpt
                 $"model '{model.Id}' would nest orchestrators {chain.Count + 1} deep; at most {MaxDepth} are allowed.");
         OrchestrationChain.Current = [.. chain, self]; // async-local: the caller's chain is back when this method returns
 
+        // Sampling options are the expert's, not an orchestrator's; the budget is what the outer run has left (BudgetChatClient).
+        var inner = OrchestrationChain.BudgetUsd is { } budget ? new ChatOptions { AdditionalProperties = new() { [OrchestratorChatClient.BudgetUsdKey] = budget } } : null;
         var response = await _inner.Value.GetRequiredService<OrchestratorChatClient>()
-            .GetResponseAsync(messages, null, cancellationToken).ConfigureAwait(false); // sampling options are the expert's, not an orchestrator's
+            .GetResponseAsync(messages, inner, cancellationToken).ConfigureAwait(false);
         var p = response.AdditionalProperties!;
         p[ReportedRun.Key] = new ReportedRun((string)p[OrchestratorChatClient.RunIdKey]!, (decimal)p[OrchestratorChatClient.CostUsdKey]!,
             (double)p[OrchestratorChatClient.WallSecondsKey]!);

@@ -20,7 +20,7 @@ public sealed class LlmQaPolicy(IChatClient client, OrchestratorSettings setting
         var messages = observation.Prompt
             .Select(m => new ChatMessage(m.Role == "system" ? ChatRole.System : ChatRole.User, m.Content))
             .ToList();
-        var options = new LedgerScope(ledger, observation.Turn, CallKind.Orchestrator, "orchestrator", null, BudgetUsd: observation.BudgetUsd).Apply(new ChatOptions
+        var options = new LedgerScope(ledger, observation.Turn, CallKind.Orchestrator, "orchestrator", null).Apply(new ChatOptions
         {
             Tools = [.. observation.Toolset.Declarations],
             Temperature = (float)settings.Temperature,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;

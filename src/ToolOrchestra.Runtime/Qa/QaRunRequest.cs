@@ -13,9 +13,10 @@ public sealed record QaRunRequest(
     decimal? BudgetUsd = null,
     double? BudgetSeconds = null,
     string? Eid = null,
-    string? Id = null)
+    string? Id = null,
+    Core.Accounting.ISpendAccount? Account = null)
 {
-    public Episodes.EpisodeLimits Limits => new(MaxTurns, MaxErrors, BudgetUsd, BudgetSeconds);
+    public Episodes.EpisodeLimits Limits => new(MaxTurns, MaxErrors, BudgetUsd, BudgetSeconds, Account);
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Models;
 using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Episodes;
@@ -45,10 +46,20 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             if (key is { DailyUsd: not null } or { TotalUsd: not null })
             {
                 var (today, total) = await server.Keys.SpendAsync(key!.Id, http.RequestAborted).ConfigureAwait(false);
-                remaining = Admission.Remaining(key, today, total);
+                remaining = Admission.Remaining(key, today, total, server.Options.Clock);
             }
-            var request = Admission.Request(body, profile, key, remaining) with { Id = NewRunId() };
+            var request = Admission.Request(body, profile, key, Narrower(remaining, CallerBudget(http))) with { Id = NewRunId() };
             runId = request.Id!;
+            if (remaining is not null)
+                request = request with
+                {
+                    Account = new KeyAccount(server.Store, key!, runId, server.Options.Clock)
+                    {
+                        // The key's budget, not the caller's, is what a refused first call ran into.
+                        BindsRun = request.BudgetUsd == remaining,
+                        RetryAfterAdmission = Admission.UntilReset(key!, server.Options.Clock),
+                    },
+                };
             await using var conn = await server.Runs.OpenForRunAsync(http.RequestAborted).ConfigureAwait(false);
             var refusal = await server.Runs.AdmitAsync(runId, key?.Id, key?.Name, profile.Name, request.Problem, body.Stream,
                 Path.GetFullPath(Path.Combine(server.Options.RunsDirectory, runId + ".jsonl")), key?.RequestsPerMinute, key?.ConcurrentRuns, http.RequestAborted, conn).ConfigureAwait(false);
@@ -63,7 +74,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         }
         catch (ApiError e)
         {
-            await RefuseAsync(http, runId, e.Status, e.Message, e.Code).ConfigureAwait(false);
+            await RefuseAsync(http, runId, e.Status, e.Message, e.Code, e.RetryAfter).ConfigureAwait(false);
         }
         catch (UserError e)
         {
@@ -91,21 +102,43 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         OrchestrationChain.Current = [.. chain, me];
     }
 
-    private async Task RefuseAsync(HttpContext http, string? runId, int status, string message, string code)
+    private async Task RefuseAsync(HttpContext http, string? runId, int status, string message, string code, TimeSpan? retryAfter = null)
     {
         server.Metrics.Refused(status);
         if (runId is not null) await server.Runs.FailAsync(runId, RunLog.Refused, message).ConfigureAwait(false);
         if (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            if (retryAfter is { } wait) http.Response.Headers.RetryAfter = RetryAfterSeconds(wait);
             await WebGuard.RefuseAsync(http, status, message, code).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>Whole seconds, rounded up and at least 1, as <c>Retry-After</c> takes them.</summary>
+    internal static string RetryAfterSeconds(TimeSpan wait) =>
+        Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The budget a calling orchestrator gives this run (<see cref="OrchestrationChain.BudgetHeader"/>: what its own run has
+    /// left), so a nested run cannot spend past its caller's budget.
+    /// </summary>
+    private static decimal? CallerBudget(HttpContext http)
+    {
+        var header = http.Request.Headers[OrchestrationChain.BudgetHeader].ToString();
+        if (header.Length == 0) return null;
+        return decimal.TryParse(header, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var usd) && usd >= 0
+            ? usd
+            : throw ApiError.BadRequest($"{OrchestrationChain.BudgetHeader}: '{header}' is not a dollar amount (0 or more, e.g. 0.05).");
+    }
+
+    private static decimal? Narrower(decimal? a, decimal? b) => a is { } x && b is { } y ? Math.Min(x, y) : a ?? b;
 
     private async Task CompleteAsync(HttpContext http, OrchestratorProfile profile, OrchestrationRequest request, ApiKey? key, DbConnection? conn)
     {
         var result = await RunAsync(http, profile, request, key, conn, null).ConfigureAwait(false);
         if (http.RequestAborted.IsCancellationRequested) return;
-        if (Failure(result) is { } failure)
+        if (Failure(result, request.Account) is { } failure)
         {
-            await WebGuard.RefuseAsync(http, failure.Status, failure.Message, failure.Code).ConfigureAwait(false);
+            await FailAsync(http, result, failure).ConfigureAwait(false);
             return;
         }
         http.Response.ContentType = "application/json";
@@ -156,14 +189,14 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             }
         }).ConfigureAwait(false);
         if (http.RequestAborted.IsCancellationRequested) return;
-        if (Failure(result) is { } early && !begun)
+        if (Failure(result, request.Account) is { } early && !begun)
         {
-            await WebGuard.RefuseAsync(http, early.Status, early.Message, early.Code).ConfigureAwait(false);
+            await FailAsync(http, result, early).ConfigureAwait(false);
             return;
         }
-        if (Failure(result) is { } failure)
+        if (Failure(result, request.Account) is { } failure)
         {
-            var error = new JsonObject { ["error"] = new JsonObject { ["message"] = failure.Message, ["type"] = "server_error", ["code"] = failure.Code } };
+            var error = new JsonObject { ["error"] = new JsonObject { ["message"] = failure.Message, ["type"] = "server_error", ["code"] = failure.Code, ["orchestra"] = Spent(result) } };
             await Send(error).ConfigureAwait(false);
         }
         else
@@ -214,13 +247,34 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         return result;
     }
 
-    /// <summary>Runs that could not reach an answer because an upstream endpoint or the engine failed are 5xx errors naming the run.</summary>
-    private static (int Status, string Code, string Message)? Failure(OrchestrationResult r) => r.StopReason switch
+    /// <summary>
+    /// Runs that could not reach an answer because an upstream endpoint or the engine failed are 5xx errors naming the
+    /// run; a run whose first paid call the key's account refused (nothing spent) is the key's 429, as at admission.
+    /// </summary>
+    private static (int Status, string Code, string Message, TimeSpan? RetryAfter)? Failure(OrchestrationResult r, ISpendAccount? account) => r.StopReason switch
     {
-        StopReason.EndpointError => (502, "upstream_error", $"an upstream model endpoint failed (run {r.RunId}, ${r.CostUsd:0.######} spent): {r.StopDetail}"),
-        StopReason.Error => (500, "server_error", $"the run failed (run {r.RunId}, ${r.CostUsd:0.######} spent): {r.StopDetail}"),
+        StopReason.EndpointError => (502, "upstream_error", $"an upstream model endpoint failed (run {r.RunId}, ${r.CostUsd:0.######} spent): {r.StopDetail}", null),
+        StopReason.Error => (500, "server_error", $"the run failed (run {r.RunId}, ${r.CostUsd:0.######} spent): {r.StopDetail}", null),
+        StopReason.BudgetUsd when r.CostUsd == 0 && account is KeyAccount { LastRefusal: { } refused } =>
+            (429, "insufficient_quota", $"refused before any paid call: {refused.Message}.", refused.RetryAfter),
+        StopReason.BudgetUsd when r.CostUsd == 0 && account is KeyAccount { BindsRun: true } key =>
+            (429, "insufficient_quota", $"refused before any paid call: the key's remaining budget is below the first call's worst case ({r.StopDetail}).", key.RetryAfterAdmission),
         _ => null,
     };
+
+    /// <summary>A failed run's error reply, carrying what the run spent (<c>error.orchestra</c>) so a calling orchestrator bills it.</summary>
+    private async Task FailAsync(HttpContext http, OrchestrationResult result, (int Status, string Code, string Message, TimeSpan? RetryAfter) failure)
+    {
+        server.Metrics.Refused(failure.Status);
+        http.Response.StatusCode = failure.Status;
+        http.Response.ContentType = "application/json";
+        if (failure.RetryAfter is { } wait) http.Response.Headers.RetryAfter = RetryAfterSeconds(wait);
+        var type = failure.Status == 429 ? "rate_limit_error" : "server_error";
+        var body = new JsonObject { ["error"] = new JsonObject { ["message"] = failure.Message, ["type"] = type, ["param"] = null, ["code"] = failure.Code, ["orchestra"] = Spent(result) } };
+        await http.Response.WriteAsync(body.ToJsonString(), http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static JsonObject Spent(OrchestrationResult r) => new() { ["run_id"] = r.RunId, ["cost_usd"] = r.CostUsd, ["wall_s"] = r.WallSeconds };
 
     private long Created() => server.Options.Clock.GetUtcNow().ToUnixTimeSeconds();
 

@@ -81,6 +81,16 @@ public sealed class KeyStore(ServerStore store, TimeProvider? clock = null)
         return (Money.FromPico(Money.PicoFrom(reader.GetValue(0))), Money.FromPico(Money.PicoFrom(reader.GetValue(1))));
     }
 
+    /// <summary>What a key's runs in progress hold beyond what they have spent (their grants, see <see cref="KeyAccount"/>).</summary>
+    public async Task<decimal> HeldAsync(string keyId, CancellationToken ct = default)
+    {
+        await using var conn = await store.OpenAsync(ct).ConfigureAwait(false);
+        return Money.FromPico(Money.PicoFrom(await StoreCommands.ScalarAsync(conn, """
+            SELECT COALESCE(SUM(CASE WHEN reserved_pusd > cost_pusd THEN reserved_pusd - cost_pusd ELSE 0 END), 0)
+            FROM orchestra_runs WHERE key_id = @k AND status = 'running'
+            """, ct, ("@k", keyId)).ConfigureAwait(false)));
+    }
+
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
     private static async Task<IReadOnlyList<ApiKey>> ReadAsync(DbConnection conn, string sql, CancellationToken ct, params (string, object?)[] args)

@@ -19,6 +19,8 @@ public sealed class CachingCodeRunner(ICodeRunner inner, string? directory = nul
     public int Hits => _hits;
     private int _hits;
 
+    public decimal WorstCaseUsd(Core.Catalog.ToolPrices prices) => inner.WorstCaseUsd(prices);
+
     public static string KeyOf(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
 
     public async Task<CodeResult> RunAsync(string code, CancellationToken ct)

@@ -35,6 +35,9 @@ public sealed class PythonSandbox : ICodeRunner
     /// <summary>Dollars for one execution: wall-clock seconds times the catalog's code price.</summary>
     public decimal CostOf(CodeResult result) => CodePricing.CostUsd(result, Prices);
 
+    /// <summary>The time limit's worth, plus the seconds a kill and the sandbox's start can add.</summary>
+    public decimal WorstCaseUsd(ToolPrices prices) => (decimal)(Options.TimeoutSeconds + CodePricing.OverheadSeconds) * prices.CodePerSecond;
+
     public async Task<CodeResult> RunAsync(string code, CancellationToken ct)
     {
         var run = await LaunchAsync(code, Options, ct).ConfigureAwait(false);

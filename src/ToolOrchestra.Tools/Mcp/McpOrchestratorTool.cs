@@ -19,6 +19,7 @@ public sealed class McpOrchestratorTool(McpToolSource source, McpTool tool) : IO
         var arguments = invocation.Arguments.ValueKind == JsonValueKind.Object
             ? invocation.Arguments.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
             : new Dictionary<string, object?>();
+        using var hold = await invocation.Context.Ledger.HoldAsync(tool.PricePerCallUsd, ct).ConfigureAwait(false);
         var call = await source.CallAsync(tool.Name, arguments, ct).ConfigureAwait(false);
         invocation.Context.Ledger.Record(ToolLedger.Mcp(invocation.Context.Turn, call));
         return new ToolOutput(call.Text, call.IsError);

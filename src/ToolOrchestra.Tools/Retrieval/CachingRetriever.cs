@@ -19,6 +19,8 @@ public sealed class CachingRetriever(IRetriever inner, int capacity = CachingRet
 
     public int Hits => Volatile.Read(ref _hits);
 
+    public decimal WorstCaseUsd(int topK) => inner.WorstCaseUsd(topK);
+
     public async Task<RetrievalResult> RetrieveAsync(string query, int topK, string? eid, CancellationToken ct)
     {
         var key = (query, topK, eid);

@@ -7,6 +7,8 @@ namespace ToolOrchestra.Tools.Retrieval;
 /// </summary>
 public sealed class FallbackRetriever(IRetriever primary, IRetriever fallback, int minDocuments = 3) : IRetriever
 {
+    public decimal WorstCaseUsd(int topK) => primary.WorstCaseUsd(topK) + fallback.WorstCaseUsd(topK);
+
     public async Task<RetrievalResult> RetrieveAsync(string query, int topK, string? eid, CancellationToken ct)
     {
         var first = await primary.RetrieveAsync(query, topK, eid, ct).ConfigureAwait(false);

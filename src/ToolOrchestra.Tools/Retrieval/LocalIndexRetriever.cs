@@ -16,6 +16,8 @@ public sealed class LocalIndexRetriever(LocalIndex index, ToolPrices? prices = n
 
     public LocalIndex Index => index;
 
+    public decimal WorstCaseUsd(int topK) => _price;
+
     public Task<RetrievalResult> RetrieveAsync(string query, int topK, string? eid, CancellationToken ct)
     {
         var began = _time.GetTimestamp();

@@ -39,6 +39,8 @@ public sealed class RemoteRetriever : IRetriever
 
     public Uri Endpoint => _endpoint;
 
+    public decimal WorstCaseUsd(int topK) => _price;
+
     private static readonly HttpClient SharedClient = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     public async Task<RetrievalResult> RetrieveAsync(string query, int topK, string? eid, CancellationToken ct)

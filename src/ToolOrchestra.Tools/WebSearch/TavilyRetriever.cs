@@ -42,6 +42,9 @@ public sealed class TavilyRetriever : IRetriever
     /// <summary>True when a key is configured in the environment, so callers can decide whether to offer web search.</summary>
     public static bool KeyConfigured => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(TavilyOptions.ApiKeyVariable));
 
+    /// <summary>A search and an extraction of every result asked for.</summary>
+    public decimal WorstCaseUsd(int topK) => _prices.WebSearchPerCall + _options.MaxResults * _prices.WebExtractPerDoc;
+
     public async Task<RetrievalResult> RetrieveAsync(string query, int topK, string? eid, CancellationToken ct)
     {
         var began = _time.GetTimestamp();
@@ -66,6 +69,7 @@ public sealed class TavilyRetriever : IRetriever
                 .Where(h => !string.IsNullOrEmpty(h.Url))
                 .GroupBy(h => h.Url).Select(g => g.First())
                 .OrderByDescending(h => h.Score)
+                .Take(_options.MaxResults) // what was asked for, so the worst case holds
                 .ToList();
             if (hits.Count == 0) return new RetrievalResult([], cost, SourceName, _time.GetElapsedTime(began).TotalSeconds);
 
@@ -80,7 +84,7 @@ public sealed class TavilyRetriever : IRetriever
                 }, deadline.Token).ConfigureAwait(false);
                 if (extract.Error is not null) return Fail("extract " + extract.Error);
                 var extracted = Array(extract.Json!, "results").ToList();
-                cost += extracted.Count * _prices.WebExtractPerDoc;
+                cost += Math.Min(extracted.Count, batch.Length) * _prices.WebExtractPerDoc;
                 var byUrl = extracted.GroupBy(e => Text(e, "url")).ToDictionary(g => g.Key, g => Text(g.First(), "raw_content"));
                 foreach (var hit in batch)
                     if (byUrl.TryGetValue(hit.Url, out var text) && text.Length > _options.MinContentChars)

@@ -245,6 +245,8 @@ internal sealed class CountingCodeRunner(ICodeRunner inner) : ICodeRunner
     private int _executions;
     public int Executions => _executions;
 
+    public decimal WorstCaseUsd(Core.Catalog.ToolPrices prices) => inner.WorstCaseUsd(prices);
+
     public Task<CodeResult> RunAsync(string code, CancellationToken ct)
     {
         Interlocked.Increment(ref _executions);

@@ -20,6 +20,7 @@ public sealed class EnhanceReasoningTool(ICodeRunner? codeRunner) : QaExpertTool
         var state = invocation.Context.Feature<QaEpisodeState>();
         var reply = await AskExpertAsync(invocation, null, ExpertPrompts.Code(ExpertContext(invocation), state.Problem, state.Variant), ct).ConfigureAwait(false);
         if (ExpertPrompts.ExtractCode(reply, state.Variant) is not { } code) return new ToolOutput("The expert wrote no ```python block; nothing was run.");
+        using var hold = await invocation.Context.Ledger.HoldAsync(codeRunner.WorstCaseUsd(invocation.Context.Catalog.ToolPrices), ct).ConfigureAwait(false);
         var result = await codeRunner.RunAsync(code, ct).ConfigureAwait(false);
         invocation.Context.Ledger.Record(ToolLedger.Code(invocation.Context.Turn, result, invocation.Context.Catalog.ToolPrices, alias: invocation.Alias));
         if (result.Stdout.Trim().Length > 0) state.Context.AddCode(code, result.Stdout);

@@ -96,7 +96,7 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
         var prompt = new List<PromptMessage>();
         if (system is not null) prompt.Add(new("system", system));
         prompt.Add(new("user", user));
-        var options = new LedgerScope(invocation.Context.Ledger, invocation.Context.Turn, CallKind.Expert, Name, alias, invocation.Context.Clock, invocation.Context.BudgetUsd)
+        var options = new LedgerScope(invocation.Context.Ledger, invocation.Context.Turn, CallKind.Expert, Name, alias, invocation.Context.Clock)
             .Apply(new ChatOptions { Temperature = temperature, MaxOutputTokens = maxTokens });
         var response = await state.Experts.For(model.Id).GetResponseAsync(
             prompt.Select(p => new ChatMessage(p.Role == "system" ? ChatRole.System : ChatRole.User, p.Content)).ToList(), options, ct).ConfigureAwait(false);

@@ -23,7 +23,9 @@ public sealed class SearchTool(IRetriever? retriever, int? topK = null) : QaExpe
         var clock = invocation.Context.Clock;
         var started = clock.GetTimestamp();
         // An explicit top_k wins; otherwise the variant's (the reference's 50/150/30), else the default.
-        var found = await retriever.RetrieveAsync(query, topK ?? state.Variant.TopK ?? QaToolServices.DefaultTopK, state.Eid, ct).ConfigureAwait(false);
+        var k = topK ?? state.Variant.TopK ?? QaToolServices.DefaultTopK;
+        using var hold = await invocation.Context.Ledger.HoldAsync(retriever.WorstCaseUsd(k), ct).ConfigureAwait(false);
+        var found = await retriever.RetrieveAsync(query, k, state.Eid, ct).ConfigureAwait(false);
         // The retriever prices itself (local per call, web per call and per extracted document); the seconds are the
         // episode's clock, so a virtual-time episode stays reproducible.
         invocation.Context.Ledger.Record(ToolLedger.Retrieval(invocation.Context.Turn, found with { Seconds = clock.GetElapsedTime(started).TotalSeconds }, Name, invocation.Alias));
