@@ -67,7 +67,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         {
             context.Response.StatusCode = reply.Status;
             if (reply.RetryAfterSeconds is { } ra) context.Response.Headers.RetryAfter = ra.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await context.Response.WriteAsync($"{{\"error\":{{\"message\":\"scripted status {reply.Status}\"}}}}");
+            await context.Response.WriteAsync(reply.ErrorBody ?? $"{{\"error\":{{\"message\":\"scripted status {reply.Status}\"}}}}");
             return;
         }
         var json = completions ? reply.ToCompletionJson(request.Model) : reply.ToJson(request.Model);
@@ -189,7 +189,8 @@ public sealed record FakeReply(
     int Status = 200,
     TimeSpan Delay = default,
     int? RetryAfterSeconds = null,
-    FakeFault Fault = FakeFault.None)
+    FakeFault Fault = FakeFault.None,
+    string? ErrorBody = null)
 {
     public static FakeReply Error(int status, int? retryAfterSeconds = null) => new(Status: status, RetryAfterSeconds: retryAfterSeconds);
     public static FakeReply Broken(FakeFault fault) => new(Content: "never seen", Fault: fault);
