@@ -97,6 +97,8 @@ public sealed class SecretLeakTests : IAsyncLifetime
         _llm.Requests.Select(r => r.Authorization).Should().Contain($"Bearer {ExpertKey}").And.Contain($"Bearer {OrchestratorKey}",
             "the keys were sent, so every echo below held them");
         string.Join("\n", shown).Should().Contain("401", "the rejection itself is reported");
+        File.Exists(Path.Combine(_dir, "results.json")).Should().BeTrue("tau2 wrote its results file, searched below");
+        File.Exists(Path.Combine(_dir, "eval.db")).Should().BeTrue();
 
         var places = new List<(string Where, byte[] Bytes)>();
         places.AddRange(Directory.EnumerateFiles(_dir, "*", SearchOption.AllDirectories).Select(f => (f, File.ReadAllBytes(f))));
