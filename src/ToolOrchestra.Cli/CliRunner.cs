@@ -1,4 +1,5 @@
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Text;
 
 namespace ToolOrchestra.Cli;
 
@@ -22,7 +23,7 @@ internal static class CliRunner
         }
         catch (UserError e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {SecretRedactor.Redact(e.Message)}");
             return BadInput;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -32,12 +33,12 @@ internal static class CliRunner
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && !Debug)
         {
-            Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")} Check the paths given.");
+            Console.Error.WriteLine($"error: {SecretRedactor.Redact(e.Message).ReplaceLineEndings(" ")} Check the paths given.");
             return BadInput;
         }
         catch (Exception e) when (!Debug)
         {
-            Console.Error.WriteLine($"error: internal error, a bug in orchestra ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); rerun with ORCHESTRA_DEBUG=1 for details and report it.");
+            Console.Error.WriteLine($"error: internal error, a bug in orchestra ({e.GetType().Name}: {SecretRedactor.Redact(e.Message).ReplaceLineEndings(" ")}); rerun with ORCHESTRA_DEBUG=1 for details and report it.");
             return InternalError;
         }
     }

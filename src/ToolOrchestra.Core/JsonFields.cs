@@ -53,6 +53,53 @@ public readonly struct JsonFields(string file, string path, JsonElement element)
         }
     }
 
+    /// <summary>
+    /// The JSON path of the first string or key that is not valid Unicode, or null when all are. JSON parsers accept a
+    /// lone surrogate escape (<c>"\ud800"</c>) and stray bytes (<c>0xFF</c>) inside a string, and only fail later, when
+    /// the text is read, with an <see cref="InvalidOperationException"/>; checking once after parsing turns that into a
+    /// user's error naming the place.
+    /// </summary>
+    public static string? FirstInvalidText(JsonElement element, string path = "$")
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return IsText(element) ? null : path;
+            case JsonValueKind.Object:
+                foreach (var p in element.EnumerateObject())
+                {
+                    string name;
+                    try { name = p.Name; }
+                    catch (InvalidOperationException) { return $"{path} (a key)"; }
+                    if (FirstInvalidText(p.Value, $"{path}.{name}") is { } bad) return bad;
+                }
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                    if (FirstInvalidText(item, $"{path}[{i++}]") is { } bad) return bad;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>What to say about a string that is not valid Unicode.</summary>
+    public const string InvalidTextFix = "is not valid Unicode text (a lone surrogate escape such as \\ud800, or bytes that are not UTF-8); send UTF-8 text";
+
+    private static bool IsText(JsonElement s)
+    {
+        try
+        {
+            _ = s.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     public UserError Error(string what) => new($"{file}: {path}: {what}");
 
     public JsonFields Object()

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using ToolOrchestra.Core.Text;
 
 namespace ToolOrchestra.Models;
 
@@ -136,11 +137,12 @@ internal static class EndpointFailures
         return true;
     }
 
-    public static string Snippet(ReadOnlySpan<byte> body) => Snippet(Encoding.UTF8.GetString(body[..Math.Min(body.Length, 400)]));
+    public static string Snippet(ReadOnlySpan<byte> body) => Snippet(Encoding.UTF8.GetString(body[..Math.Min(body.Length, 4096)]));
 
+    /// <summary>The start of a reply body for an error message, redacted before it is cut so that no half key survives.</summary>
     public static string Snippet(string text)
     {
-        var s = text.ReplaceLineEndings(" ").Trim();
+        var s = SecretRedactor.Redact(text).ReplaceLineEndings(" ").Trim();
         return s.Length <= 200 ? s : s[..200] + "…";
     }
 }

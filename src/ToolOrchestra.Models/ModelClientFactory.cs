@@ -59,6 +59,7 @@ public sealed class ModelClientFactory(
     {
         if (model.ApiKeyEnv is null) return "not-needed"; // local servers ignore the key, the SDK requires one
         var key = Environment.GetEnvironmentVariable(model.ApiKeyEnv);
+        SecretRedactor.Register(key); // an upstream error may echo it; see EndpointException
         return !string.IsNullOrEmpty(key) ? key
             : throw new UserError($"{catalog.SourcePath ?? "catalog"}: $.models.{model.Id}.api_key_env names {model.ApiKeyEnv}, which is not set. Export it, or remove api_key_env for a local server.");
     }

@@ -156,6 +156,19 @@ public sealed class EvalCommandTests : IAsyncLifetime
         r.Stderr.Should().Contain("broken.jsonl:2").And.Contain("\"answer\"");
     }
 
+    [Theory]
+    [InlineData("a lone surrogate escape", new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' }, "$.question is not valid Unicode")]
+    [InlineData("a raw 0xFF byte", new byte[] { 0xFF }, "not UTF-8 text")]
+    public async Task Invalid_unicode_in_a_task_file_exits_2_naming_file_and_line(string what, byte[] bad, string message)
+    {
+        var (catalog, _) = Inputs(1);
+        var tasks = Path.Combine(_dir, "unicode.jsonl");
+        File.WriteAllBytes(tasks, [.. "{\"id\":\"a\",\"question\":\"q\",\"answer\":\"x\"}\n{\"id\":\"b\",\"question\":\"q "u8, .. bad, .. "\",\"answer\":\"x\"}\n"u8]);
+        var r = await OrchestraProcess.RunAsync(Eval(catalog, tasks, Path.Combine(_dir, "u.db")));
+        r.ExitCode.Should().Be(2, what);
+        r.Stderr.Trim().Should().StartWith("error: ").And.Contain("unicode.jsonl:2").And.Contain(message).And.NotContain("\n");
+    }
+
     [Fact]
     public async Task Tau2_samples_are_task_and_trial_scored_by_the_evaluator_with_pass_hat_k()
     {

@@ -65,7 +65,7 @@ public sealed class BudgetClientTests : IAsyncLifetime
             .Should().ThrowAsync<EndpointException>();
 
         _server.Requests.Should().ContainSingle("a failed run that spent money is not retried: a second attempt would spend again")
-            .Which.Headers[OrchestrationChain.BudgetHeader].Should().Be("0.04");
+            .Which.Headers[OrchestrationChain.BudgetHeader.ToLowerInvariant()].Should().Be("0.04");
         var billed = ledger.Entries.Last();
         (billed.CostUsd, billed.InnerRunId, billed.LatencySeconds).Should().Be((0.0123m, "inner-1", 1.5));
         ledger.AvailableUsd.Should().Be(0.05m - 0.01m - 0.0123m);

@@ -49,7 +49,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context, bool completions)
     {
         var body = await JsonNode.ParseAsync(context.Request.Body);
-        var request = new FakeRequest(body!["model"]!.GetValue<string>(), body, context.Request.Headers.Authorization.ToString());
+        var request = new FakeRequest(body!["model"]!.GetValue<string>(), body, context.Request.Headers.Authorization.ToString())
+        {
+            Headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+        };
         _requests.Enqueue(request);
         FakeReply? reply = _scripts.TryGetValue(request.Model, out var q) && q.TryDequeue(out var r) ? r : Fallback?.Invoke(request);
         if (reply is null)
@@ -67,6 +70,22 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         {
             context.Response.StatusCode = reply.Status;
             if (reply.RetryAfterSeconds is { } ra) context.Response.Headers.RetryAfter = ra.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (reply.EchoesKey) // as careless upstreams and proxies do: the key and the whole header, quoted back
+            {
+                var header = request.Authorization;
+                var key = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : header;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(new JsonObject
+                {
+                    ["error"] = new JsonObject
+                    {
+                        ["message"] = $"Incorrect API key provided: {key}. The request carried Authorization: {header}",
+                        ["type"] = "invalid_request_error",
+                        ["code"] = "invalid_api_key",
+                    },
+                }.ToJsonString());
+                return;
+            }
             await context.Response.WriteAsync(reply.ErrorBody ?? $"{{\"error\":{{\"message\":\"scripted status {reply.Status}\"}}}}");
             return;
         }
@@ -165,6 +184,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 /// <summary>One recorded request: the model asked for and the JSON body.</summary>
 public sealed record FakeRequest(string Model, JsonNode Body, string Authorization)
 {
+    /// <summary>The request's headers, names lower-case.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     public JsonArray Messages => Body["messages"]!.AsArray();
     /// <summary>The raw prompt of a <c>/v1/completions</c> request.</summary>
     public string? Prompt => Body["prompt"]?.GetValue<string>();
@@ -179,7 +201,7 @@ public sealed record FakeRequest(string Model, JsonNode Body, string Authorizati
 /// </summary>
 public enum FakeFault { None, MalformedJson, EmptyChoices, TruncatedBody, MissingMessage, NonJsonContentType }
 
-/// <summary>A scripted reply: content and/or tool calls with fixed usage, or an HTTP error status or a broken body, after an optional delay.</summary>
+/// <summary>A scripted reply: content and/or tool calls with fixed usage, or an HTTP error status (optionally echoing the key) or a broken body, after an optional delay.</summary>
 public sealed record FakeReply(
     string? Content = null,
     IReadOnlyList<FakeToolCall>? ToolCalls = null,
@@ -190,9 +212,12 @@ public sealed record FakeReply(
     TimeSpan Delay = default,
     int? RetryAfterSeconds = null,
     FakeFault Fault = FakeFault.None,
+    bool EchoesKey = false,
     string? ErrorBody = null)
 {
     public static FakeReply Error(int status, int? retryAfterSeconds = null) => new(Status: status, RetryAfterSeconds: retryAfterSeconds);
+    /// <summary>An error whose body quotes back the API key and the Authorization header the request carried.</summary>
+    public static FakeReply EchoingKey(int status = 401) => new(Status: status, EchoesKey: true);
     public static FakeReply Broken(FakeFault fault) => new(Content: "never seen", Fault: fault);
     public static FakeReply Slow(TimeSpan delay, FakeReply then) => then with { Delay = delay };
     public static FakeReply Call(string name, object arguments, int prompt = 100, int completion = 20) =>

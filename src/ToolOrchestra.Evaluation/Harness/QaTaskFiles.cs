@@ -39,13 +39,20 @@ public static class QaTaskFiles
     {
         var tasks = new List<QaTask>();
         var n = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var bytes in Lines(path))
         {
             n++;
+            // Checked on the bytes: a text reader would turn a stray byte into U+FFFD and ask a question nobody wrote.
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+                throw new UserError($"{path}:{n}: not UTF-8 text (a byte such as 0xFF that UTF-8 does not allow); save the file as UTF-8.");
+            var line = Encoding.UTF8.GetString(bytes);
             if (string.IsNullOrWhiteSpace(line)) continue;
             JsonObject o;
             try
             {
+                using var doc = JsonDocument.Parse(line);
+                if (JsonFields.FirstInvalidText(doc.RootElement) is { } where)
+                    throw new UserError($"{path}:{n}: {where} {JsonFields.InvalidTextFix}.");
                 o = JsonNode.Parse(line) as JsonObject ?? throw new UserError($"{path}:{n}: not a JSON object; each line must be {{\"id\", \"question\", \"answer\"}}.");
             }
             catch (JsonException e)
@@ -184,6 +191,21 @@ public static class QaTaskFiles
             }
             fields.Add(field.ToString());
             yield return (start, fields.ToArray());
+        }
+    }
+
+    /// <summary>The file's lines as bytes (without the line break), so that each can be checked before it is decoded.</summary>
+    private static IEnumerable<byte[]> Lines(string path)
+    {
+        var all = File.ReadAllBytes(path);
+        var start = all.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0; // a byte order mark is not part of the first line
+        while (start < all.Length)
+        {
+            var end = Array.IndexOf(all, (byte)'\n', start);
+            if (end < 0) end = all.Length;
+            var stop = end > start && all[end - 1] == (byte)'\r' ? end - 1 : end;
+            yield return all[start..stop];
+            start = end + 1;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Text;
 using ToolOrchestra.Runtime.Storage;
 
 namespace ToolOrchestra.Evaluation.Store;
@@ -111,8 +112,10 @@ public sealed class EvalStore : IAsyncDisposable
             ("run", s.RunId), ("sample", s.SampleId), ("status", s.Status), ("attempts", (long)s.Attempts), ("shard", s.Shard),
             ("task", s.TaskId), ("answer", s.Answer), ("gold", s.Gold), ("correct", s.Correct is { } c ? (c ? 1L : 0L) : null),
             ("reward", s.Reward), ("vs", s.VerdictSource), ("cost", Money(s.CostUsd)), ("jcost", Money(s.JudgeCostUsd)),
-            ("tool", s.ToolSeconds), ("wall", s.WallSeconds), ("turns", (long)s.Turns), ("stop", s.StopReason), ("error", s.Error),
-            ("calls", s.CallsJson), ("traj", s.TrajectoryJson), ("at", s.UpdatedAt.ToString("O")));
+            ("tool", s.ToolSeconds), ("wall", s.WallSeconds), ("turns", (long)s.Turns), ("stop", s.StopReason),
+            // The free text a sample carries may quote an upstream error that echoed an API key.
+            ("error", SecretRedactor.RedactOrNull(s.Error)), ("calls", s.CallsJson), ("traj", SecretRedactor.RedactOrNull(s.TrajectoryJson)),
+            ("at", s.UpdatedAt.ToString("O")));
 
     /// <summary>A run's samples in sample-id order; trajectories only when asked (reports over 100k samples skip them).</summary>
     public async Task<IReadOnlyList<EvalSample>> LoadSamplesAsync(string runId, bool withTrajectories = false, CancellationToken ct = default)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
+using ToolOrchestra.Core.Text;
 
 namespace ToolOrchestra.Runtime.Episodes;
 
@@ -69,7 +70,8 @@ public sealed class RunStore(string directory)
 
     private static async Task WriteAsync(string path, JsonObject record, FileMode mode, CancellationToken ct)
     {
-        var bytes = Encoding.UTF8.GetBytes(record.ToJsonString(Line) + "\n");
+        // Redacted again here, whatever the source: a turn's observation may quote an error that echoed a key.
+        var bytes = Encoding.UTF8.GetBytes(SecretRedactor.Redact(record.ToJsonString(Line)) + "\n");
         await using var stream = new FileStream(path, mode, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
         await stream.WriteAsync(bytes, ct).ConfigureAwait(false);
         await stream.FlushAsync(ct).ConfigureAwait(false);

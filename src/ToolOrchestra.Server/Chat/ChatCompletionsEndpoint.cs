@@ -32,6 +32,9 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             try
             {
                 using var doc = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+                // Invalid Unicode inside a string parses, then fails when read (an unhandled 500): refuse it here, by place.
+                if (JsonFields.FirstInvalidText(doc.RootElement) is { } where)
+                    throw ApiError.BadRequest($"the request body's {where} {JsonFields.InvalidTextFix}.");
                 body = ChatCompletionRequest.Parse(doc.RootElement);
             }
             catch (JsonException e)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
+using ToolOrchestra.Core.Text;
 using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Episodes;
 using ToolOrchestra.Runtime.Storage;
@@ -160,9 +161,9 @@ public sealed class RunLog
               cost_pusd = @cost, latency_s = @lat, wall_s = @wall, input_tokens = @in, output_tokens = @out, calls = @calls, turns = @turns, timeline = @timeline
             WHERE id = @id
             """, CancellationToken.None, ("@status", clientGone ? Cancelled : Completed), ("@now", Now), ("@answer", result.Answer),
-            ("@stop", Snake(result.StopReason.ToString())), ("@detail", result.StopDetail), ("@cost", Money.ToPico(result.CostUsd)),
+            ("@stop", Snake(result.StopReason.ToString())), ("@detail", SecretRedactor.RedactOrNull(result.StopDetail)), ("@cost", Money.ToPico(result.CostUsd)),
             ("@lat", result.LatencySeconds), ("@wall", result.WallSeconds), ("@in", result.InputTokens), ("@out", result.OutputTokens),
-            ("@calls", result.Calls.Count), ("@turns", result.Trajectory.Turns.Count), ("@timeline", Timeline(result.Trajectory).ToJsonString()), ("@id", runId)).ConfigureAwait(false);
+            ("@calls", result.Calls.Count), ("@turns", result.Trajectory.Turns.Count), ("@timeline", SecretRedactor.Redact(Timeline(result.Trajectory).ToJsonString())), ("@id", runId)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -181,7 +182,7 @@ public sealed class RunLog
     {
         await using var conn = await _store.OpenAsync().ConfigureAwait(false);
         await StoreCommands.ExecuteAsync(conn, "UPDATE orchestra_runs SET status = @status, ended_ms = @now, stop_reason = 'error', stop_detail = @detail WHERE id = @id",
-            CancellationToken.None, ("@status", status), ("@now", Now), ("@detail", detail), ("@id", runId)).ConfigureAwait(false);
+            CancellationToken.None, ("@status", status), ("@now", Now), ("@detail", SecretRedactor.Redact(detail)), ("@id", runId)).ConfigureAwait(false);
     }
 
     /// <summary>What the dashboard shows of a run's turns: the call, the observation (cut), the error and each turn's ledger.</summary>

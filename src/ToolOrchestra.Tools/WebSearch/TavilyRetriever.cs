@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Core.Text;
 
 namespace ToolOrchestra.Tools.WebSearch;
 
@@ -37,6 +38,7 @@ public sealed class TavilyRetriever : IRetriever
         _apiKey = string.IsNullOrWhiteSpace(key)
             ? throw new UserError($"web search needs a Tavily API key: set {TavilyOptions.ApiKeyVariable} (get one at https://tavily.com), or leave web search off.")
             : key.Trim();
+        SecretRedactor.Register(_apiKey); // Tavily's error bodies may echo it
     }
 
     /// <summary>True when a key is configured in the environment, so callers can decide whether to offer web search.</summary>
@@ -115,7 +117,10 @@ public sealed class TavilyRetriever : IRetriever
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             return (null, $"rejected the API key (HTTP {(int)response.StatusCode}); check {TavilyOptions.ApiKeyVariable}");
         if (!response.IsSuccessStatusCode)
-            return (null, $"HTTP {(int)response.StatusCode}: {(text.Length > 300 ? text[..300] + "..." : text)}");
+        {
+            var shown = SecretRedactor.Redact(text); // before cutting, so that no half key slips past
+            return (null, $"HTTP {(int)response.StatusCode}: {(shown.Length > 300 ? shown[..300] + "..." : shown)}");
+        }
         try
         {
             return JsonNode.Parse(text) is JsonObject json ? (json, null) : (null, "answer is not a JSON object");

@@ -175,6 +175,7 @@ public static class LlmRollouts
         var key = model.ApiKeyEnv is null ? "not-needed"
             : Environment.GetEnvironmentVariable(model.ApiKeyEnv) is { Length: > 0 } k ? k
             : throw new UserError($"{catalog.SourcePath ?? "catalog"}: $.models.{model.Id}.api_key_env names {model.ApiKeyEnv}, which is not set.");
+        SecretRedactor.Register(key); // an upstream error may echo it; see EndpointException
         var timeout = TimeSpan.FromSeconds(catalog.Limits.RequestTimeoutSeconds + 5);
         return model.Api == ModelApi.Completions
             ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, key, Qwen3Tokenizer.Load(model.Tokenizer!))

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Text;
 using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Environments.Tau2.Json;
 
@@ -111,7 +112,7 @@ public sealed class Tau2ResultsJournal : IDisposable
                 ["simulations"] = new JsonArray(sims),
             };
             var temp = _resultsPath + ".tmp";
-            File.WriteAllText(temp, root.ToJsonString(OrchestraJson.Options));
+            File.WriteAllText(temp, SecretRedactor.Redact(root.ToJsonString(OrchestraJson.Options))); // messages may quote an error that echoed a key
             File.Move(temp, _resultsPath, overwrite: true);
             _sidecar.Dispose();
             File.Delete(SidecarPathFor(_resultsPath));
@@ -122,7 +123,7 @@ public sealed class Tau2ResultsJournal : IDisposable
 
     private void WriteLine(JsonNode node)
     {
-        _sidecar.Write(Encoding.UTF8.GetBytes(node.ToJsonString(OrchestraJson.Compact) + "\n"));
+        _sidecar.Write(Encoding.UTF8.GetBytes(SecretRedactor.Redact(node.ToJsonString(OrchestraJson.Compact)) + "\n"));
         _sidecar.Flush();
     }
 
