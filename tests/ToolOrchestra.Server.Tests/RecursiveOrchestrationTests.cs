@@ -72,6 +72,28 @@ public sealed class RecursiveOrchestrationTests : ServerWorld
     }
 
     [Fact]
+    public async Task An_inner_orchestration_runs_within_what_the_outer_run_has_left()
+    {
+        await using var outer = await OuterAsync();
+        // Room for each orchestrator's own call (12000 tokens at $0.2/M at worst), not for an expert's on top.
+        const decimal budget = 0.006m;
+        var body = Body(Question(), orchestra: new JsonObject { ["allowed_aliases"] = new JsonArray("answer-1"), ["budget_usd"] = budget });
+
+        using var response = await PostAsync(body, server: outer);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var orchestra = (await JsonAsync(response))["orchestra"]!;
+        orchestra["cost_usd"]!.GetValue<decimal>().Should().BeLessThanOrEqualTo(budget);
+        var outerRun = RunStore.Load(Path.Combine(Dir, "outer-runs", orchestra["run_id"]!.GetValue<string>() + ".jsonl"));
+        var nested = outerRun.Ledger.Where(e => e.Model == "inner").Should().NotBeEmpty().And.Subject.First();
+        var stop = (string?)await ScalarAsync("SELECT stop_reason FROM orchestra_runs WHERE id = @id", ("@id", nested.InnerRunId));
+        var detail = (string?)await ScalarAsync("SELECT stop_detail FROM orchestra_runs WHERE id = @id", ("@id", nested.InnerRunId));
+        stop.Should().Be("budget_usd", "the inner run was given what the outer had left, which no expert's worst case fits; {0}", detail);
+        var given = decimal.Parse(System.Text.RegularExpressions.Regex.Match(detail!, @"of the \$([0-9.]+) budget").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        given.Should().BeLessThan(budget).And.BePositive();
+    }
+
+    [Fact]
     public async Task A_cycle_and_a_nesting_too_deep_are_refused()
     {
         async Task<(HttpStatusCode, string)> Nested(string chain)
