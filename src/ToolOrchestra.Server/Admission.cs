@@ -85,5 +85,5 @@ public static class Admission
     private static bool KeyAllows(ApiKey? key, Preferences keyPrefs, string alias, Catalog catalog) =>
         (key?.Aliases is null || key.Aliases.Contains(alias, StringComparer.Ordinal)) && keyPrefs.Allows(alias, catalog, out _);
 
-    private static decimal? Narrower(decimal? a, decimal? b) => a is { } x && b is { } y ? Math.Min(x, y) : a ?? b;
+    internal static decimal? Narrower(decimal? a, decimal? b) => a is { } x && b is { } y ? Math.Min(x, y) : a ?? b;
 }

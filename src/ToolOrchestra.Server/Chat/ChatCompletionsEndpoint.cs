@@ -51,7 +51,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
                 var (today, total) = await server.Keys.SpendAsync(key!.Id, http.RequestAborted).ConfigureAwait(false);
                 remaining = Admission.Remaining(key, today, total, server.Options.Clock);
             }
-            var request = Admission.Request(body, profile, key, Narrower(remaining, CallerBudget(http))) with { Id = NewRunId() };
+            var request = Admission.Request(body, profile, key, Admission.Narrower(remaining, CallerBudget(http))) with { Id = NewRunId() };
             runId = request.Id!;
             if (remaining is not null)
                 request = request with
@@ -132,8 +132,6 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             ? usd
             : throw ApiError.BadRequest($"{OrchestrationChain.BudgetHeader}: '{header}' is not a dollar amount (0 or more, e.g. 0.05).");
     }
-
-    private static decimal? Narrower(decimal? a, decimal? b) => a is { } x && b is { } y ? Math.Min(x, y) : a ?? b;
 
     private async Task CompleteAsync(HttpContext http, OrchestratorProfile profile, OrchestrationRequest request, ApiKey? key, DbConnection? conn)
     {
