@@ -1,5 +1,7 @@
 using System.CommandLine;
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Runtime.Storage;
 using ToolOrchestra.Server;
 using ToolOrchestra.Tools;
@@ -62,6 +64,12 @@ internal static class ServeCommand
                     if (weights is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(weights));
                 },
             };
+            foreach (var path in options.Profiles.Values.Prepend(options.CatalogPath))
+            {
+                // Before serving: a catalog whose orchestrator or every answer alias lacks its key would only fail paid requests.
+                var catalog = CatalogLoader.Load(path);
+                foreach (var warning in CatalogReadiness.Require(catalog, weights is null ? catalog.Orchestrator.Model : null)) Console.Error.WriteLine(warning);
+            }
             await using var server = await OrchestraServer.StartAsync(options, c);
             var baseUrl = server.Address.ToString().TrimEnd('/');
             Console.WriteLine($"Serving {string.Join(", ", server.Profiles.Keys)} at {baseUrl}/v1 (OpenAI-compatible); dashboard {baseUrl}/ui, metrics {baseUrl}/metrics");
