@@ -47,6 +47,16 @@ internal static class OptionChecks
         catch (UserError e) { throw new UserError($"{option}: {e.Message}"); }
     }
 
+    /// <summary>The server store of <c>serve</c> and <c>keys</c> when not given: its folder, runs/, is ours to create.</summary>
+    public static readonly string DefaultServerStore = Path.Combine("runs", "orchestra.db");
+
+    /// <summary>A <c>--store</c> of the server: the default's folder is created, any other folder must exist (see <see cref="Runtime.Storage.StoreLocation"/>).</summary>
+    public static Runtime.Storage.StoreLocation ServerStore(string value)
+    {
+        if (value == DefaultServerStore) Directory.CreateDirectory(Path.GetDirectoryName(DefaultServerStore)!);
+        return Runtime.Storage.StoreLocation.Parse(value, "--store");
+    }
+
     /// <summary>A file to read: refused when missing, naming the option.</summary>
     public static string ExistingFile(string path, string option) =>
         File.Exists(path) ? path

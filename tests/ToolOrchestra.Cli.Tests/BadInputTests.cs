@@ -154,6 +154,9 @@ public sealed partial class BadInputTests(BadInputFiles files) : IClassFixture<B
         { "tau2 check-gold --data-dir $DATA --domain nosuch", "nosuch" },
         // the command itself
         { "nosuch", "nosuch" },
+        // a store in a missing folder: said, never created
+        { "eval run --benchmark offline --world-size small --store /nonexistent-orchestra-dir/x.db --run-id r", "the folder /nonexistent-orchestra-dir does not exist" },
+        { "keys list --store /nonexistent-orchestra-dir/x.db", "the folder /nonexistent-orchestra-dir does not exist" },
         // an unknown option is not an argument ("--frobnicate" is no question, query, key or file)
         { "run --config @sim.json --json --frobnicate", "unknown option '--frobnicate'" },
         { "run --config @sim.json --frobnicate q", "unknown option '--frobnicate'" },

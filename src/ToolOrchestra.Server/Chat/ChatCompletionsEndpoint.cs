@@ -25,6 +25,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
     public async Task HandleAsync(HttpContext http)
     {
         string? runId = null;
+        ApiKey? key = null;
         try
         {
             ChatCompletionRequest body;
@@ -37,7 +38,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             {
                 throw ApiError.BadRequest($"the request body is not JSON: {e.Message}");
             }
-            var key = await server.AuthenticateAsync(http).ConfigureAwait(false);
+            key = await server.AuthenticateAsync(http).ConfigureAwait(false);
             if (!server.Profiles.TryGetValue(body.Model, out var profile))
                 throw new ApiError(404, "model_not_found", $"model '{body.Model}' is not served here; models: {string.Join(", ", server.Profiles.Keys)} (GET /v1/models).");
             EnterChain(http, profile);
@@ -55,7 +56,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             if (refusal is not null)
             {
                 runId = null;
-                throw new ApiError(429, "rate_limit_exceeded", refusal);
+                throw new ApiError(429, "rate_limit_exceeded", refusal.Message, refusal.RetryAfterSeconds);
             }
             using var inFlight = server.Metrics.InFlight();
             if (body.Stream) await StreamAsync(http, profile, request, key, conn).ConfigureAwait(false);
@@ -63,7 +64,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         }
         catch (ApiError e)
         {
-            await RefuseAsync(http, runId, e.Status, e.Message, e.Code).ConfigureAwait(false);
+            await RefuseAsync(http, runId, e.Status, e.Message, e.Code, RetryAfter(e, key)).ConfigureAwait(false);
         }
         catch (UserError e)
         {
@@ -91,17 +92,33 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         OrchestrationChain.Current = [.. chain, me];
     }
 
-    private async Task RefuseAsync(HttpContext http, string? runId, int status, string message, string code)
+    private async Task RefuseAsync(HttpContext http, string? runId, int status, string message, string code, int? retryAfterSeconds = null)
     {
         server.Metrics.Refused(status);
         if (runId is not null) await server.Runs.FailAsync(runId, RunLog.Refused, message).ConfigureAwait(false);
         if (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
-            await WebGuard.RefuseAsync(http, status, message, code).ConfigureAwait(false);
+            await WebGuard.RefuseAsync(http, status, server.ForClient(message), code, retryAfterSeconds).ConfigureAwait(false);
+    }
+
+    /// <summary>A wait when a refusal does not say one: no budget frees sooner than a minute.</summary>
+    private const int DefaultRetryAfterSeconds = 60;
+
+    /// <summary>
+    /// Every 429 says when to come back: the refusal's own figure (a rate window), else for a key with a daily budget the
+    /// seconds until it resets at 00:00 UTC, else a minute (a total budget frees only as runs in flight settle).
+    /// </summary>
+    private int? RetryAfter(ApiError e, ApiKey? key)
+    {
+        if (e.Status != 429) return e.RetryAfterSeconds;
+        if (e.RetryAfterSeconds is { } said) return said;
+        if (e.Code != "insufficient_quota" || key?.DailyUsd is null) return DefaultRetryAfterSeconds;
+        var now = server.Options.Clock.GetUtcNow();
+        return (int)Math.Ceiling((now.UtcDateTime.Date.AddDays(1) - now.UtcDateTime).TotalSeconds);
     }
 
     private async Task CompleteAsync(HttpContext http, OrchestratorProfile profile, OrchestrationRequest request, ApiKey? key, DbConnection? conn)
     {
-        var result = await RunAsync(http, profile, request, key, conn, null).ConfigureAwait(false);
+        var result = ForClient(await RunAsync(http, profile, request, key, conn, null).ConfigureAwait(false));
         if (http.RequestAborted.IsCancellationRequested) return;
         if (Failure(result) is { } failure)
         {
@@ -139,7 +156,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
         }
         decimal spent = 0;
-        var result = await RunAsync(http, profile, request, key, conn, async e =>
+        var result = ForClient(await RunAsync(http, profile, request, key, conn, async e =>
         {
             switch (e)
             {
@@ -154,7 +171,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
                     await Send(chunk).ConfigureAwait(false);
                     break;
             }
-        }).ConfigureAwait(false);
+        }).ConfigureAwait(false));
         if (http.RequestAborted.IsCancellationRequested) return;
         if (Failure(result) is { } early && !begun)
         {
@@ -213,6 +230,9 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         server.Metrics.Finished(profile.Name, result);
         return result;
     }
+
+    /// <summary>The result as the client sees it: its stop detail without the server's catalog paths (the store keeps them).</summary>
+    private OrchestrationResult ForClient(OrchestrationResult r) => r.StopDetail is { } d ? r with { StopDetail = server.ForClient(d) } : r;
 
     /// <summary>Runs that could not reach an answer because an upstream endpoint or the engine failed are 5xx errors naming the run.</summary>
     private static (int Status, string Code, string Message)? Failure(OrchestrationResult r) => r.StopReason switch
