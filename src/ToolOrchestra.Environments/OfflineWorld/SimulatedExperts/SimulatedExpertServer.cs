@@ -18,6 +18,8 @@ namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 /// seconds); the modelled seconds are reported in the <c>x-simulated-latency-s</c> header. The optional <c>seed</c>
 /// field varies the reply; without one a request always gets the same reply. <c>"stream": true</c> is answered as
 /// server-sent events in OpenAI's chunk format (with a usage chunk when <c>stream_options.include_usage</c> asks).
+/// HTTP carries no episode, so an orchestrator prompt asked again counts as another empty search server-wide (see
+/// <see cref="HeuristicOrchestrator.EmptySearches"/>): an out-of-world question ends with an answer, not at max_turns.
 /// Like every server here it checks the Host header, takes JSON bodies only and caps their size; bound beyond
 /// loopback it requires a key.
 /// </summary>
@@ -27,6 +29,7 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SimulatedEndpoint _endpoint;
     private long _requests;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _prompts = new(StringComparer.Ordinal);
 
     private readonly double _latencyScale;
 
@@ -116,7 +119,7 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
             .ToList();
         var seed = body["seed"] is JsonValue s && s.TryGetValue<long>(out var seedValue) ? (int)seedValue : 0;
 
-        var completion = _endpoint.Complete(model, prompt, tools, seed);
+        var completion = _endpoint.Complete(model, prompt, tools, seed, AskedBefore);
         if (_latencyScale > 0)
         {
             try { await Task.Delay(TimeSpan.FromSeconds(completion.LatencySeconds * _latencyScale), context.RequestAborted).ConfigureAwait(false); }
@@ -208,6 +211,13 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
     }
 
     /// <summary>A message's text: a plain string or the concatenated text parts of a content array.</summary>
+    /// <summary>How often an orchestrator prompt was already asked here (counting this time); forgotten past 10,000 prompts.</summary>
+    private int AskedBefore(string prompt)
+    {
+        if (_prompts.Count > 10_000) _prompts.Clear();
+        return _prompts.AddOrUpdate(prompt, 1, (_, n) => n + 1) - 1;
+    }
+
     private static string Text(JsonNode? content) => content switch
     {
         JsonValue v when v.TryGetValue<string>(out var s) => s,
