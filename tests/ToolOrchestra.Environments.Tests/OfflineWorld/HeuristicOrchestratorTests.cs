@@ -34,12 +34,22 @@ public sealed class HeuristicOrchestratorTests : IDisposable
             o.RunsDirectory = null;
         }).BuildServiceProvider();
 
-        var result = await engine.GetRequiredService<IOrchestrator>().RunAsync(new OrchestrationRequest(OutOfWorld));
+        var orchestrator = engine.GetRequiredService<IOrchestrator>();
 
-        var tools = result.Trajectory.Turns.Select(t => t.Call?.Name).ToList();
-        tools.Should().Equal(Enumerable.Repeat("search", HeuristicOrchestrator.EmptySearches).Append("answer"));
-        result.Trajectory.Turns.Take(HeuristicOrchestrator.EmptySearches).Should().OnlyContain(t => t.Observation!.Contains("0 new"), "the searches found nothing");
-        result.StopReason.Should().Be(StopReason.Answered);
+        // Twice: over HTTP there is no episode, and the second run of the question must not inherit the first's count.
+        for (var run = 0; run < 2; run++)
+        {
+            var result = await orchestrator.RunAsync(new OrchestrationRequest(OutOfWorld));
+            var tools = result.Trajectory.Turns.Select(t => t.Call?.Name).ToList();
+            tools.Should().Equal(Enumerable.Repeat("search", HeuristicOrchestrator.EmptySearches).Append("answer"));
+            result.Trajectory.Turns.Take(HeuristicOrchestrator.EmptySearches).Should().OnlyContain(t => t.Observation!.Contains("0 new"), "the searches found nothing");
+            result.StopReason.Should().Be(StopReason.Answered);
+        }
+
+        // A question of the world asked again and again still starts with a search each time.
+        var known = World.TestTasks.First(t => t.Family == TaskFamily.Lookup).Question;
+        for (var run = 0; run < HeuristicOrchestrator.EmptySearches + 2; run++)
+            (await orchestrator.RunAsync(new OrchestrationRequest(known))).Trajectory.Turns[0].Call!.Name.Should().Be("search");
     }
 
     [Fact]

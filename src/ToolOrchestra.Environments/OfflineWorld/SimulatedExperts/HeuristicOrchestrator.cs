@@ -55,7 +55,7 @@ public static partial class HeuristicOrchestrator
     }
 
     /// <summary>The problem statement from "Problem: … " up to the first blank line.</summary>
-    private static string Problem(string prompt)
+    internal static string Problem(string prompt)
     {
         var at = prompt.IndexOf("Problem: ", StringComparison.Ordinal);
         var start = at < 0 ? 0 : at + "Problem: ".Length;
