@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ToolOrchestra.Core;
+using ToolOrchestra.Runtime.Storage;
 
 namespace ToolOrchestra.Cli;
 
@@ -50,11 +51,11 @@ internal static class OptionChecks
     /// <summary>The server store of <c>serve</c> and <c>keys</c> when not given: its folder, runs/, is ours to create.</summary>
     public static readonly string DefaultServerStore = Path.Combine("runs", "orchestra.db");
 
-    /// <summary>A <c>--store</c> of the server: the default's folder is created, any other folder must exist (see <see cref="Runtime.Storage.StoreLocation"/>).</summary>
-    public static Runtime.Storage.StoreLocation ServerStore(string value)
+    /// <summary>A <c>--store</c> of the server: the default's folder is created, any other folder must exist (see <see cref="StoreLocation"/>).</summary>
+    public static StoreLocation ServerStore(string value)
     {
         if (value == DefaultServerStore) Directory.CreateDirectory(Path.GetDirectoryName(DefaultServerStore)!);
-        return Runtime.Storage.StoreLocation.Parse(value, "--store");
+        return StoreLocation.Parse(value, "--store");
     }
 
     /// <summary>A file to read: refused when missing, naming the option.</summary>

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using ToolOrchestra.Core;
-using ToolOrchestra.Runtime.Storage;
 using ToolOrchestra.Server;
 using ToolOrchestra.Server.Keys;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Runtime.Hosting;
-using ToolOrchestra.Runtime.Storage;
 using ToolOrchestra.Server;
 using ToolOrchestra.Tools;
 using ToolOrchestra.Training.Policy;
