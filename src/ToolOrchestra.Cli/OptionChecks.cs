@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ToolOrchestra.Core;
+using ToolOrchestra.Runtime.Storage;
 
 namespace ToolOrchestra.Cli;
 
@@ -45,6 +46,16 @@ internal static class OptionChecks
         if (name is null) return null;
         try { return Runtime.Qa.QaProtocolVariant.Parse(name); }
         catch (UserError e) { throw new UserError($"{option}: {e.Message}"); }
+    }
+
+    /// <summary>The server store of <c>serve</c> and <c>keys</c> when not given: its folder, runs/, is ours to create.</summary>
+    public static readonly string DefaultServerStore = Path.Combine("runs", "orchestra.db");
+
+    /// <summary>A <c>--store</c> of the server: the default's folder is created, any other folder must exist (see <see cref="StoreLocation"/>).</summary>
+    public static StoreLocation ServerStore(string value)
+    {
+        if (value == DefaultServerStore) Directory.CreateDirectory(Path.GetDirectoryName(DefaultServerStore)!);
+        return StoreLocation.Parse(value, "--store");
     }
 
     /// <summary>A file to read: refused when missing, naming the option.</summary>

@@ -12,12 +12,42 @@ internal static partial class ParseErrors
 {
     public static int Report(ParseResult parse)
     {
+        // An option-like argument explains the errors it causes ("--frobnicate" taken as the question leaves "q" unmatched).
+        if (OptionLikeArgument(parse) is { } unknown)
+            return Report(parse, $"unknown option '{unknown}'; an argument that starts with '-' goes after --.");
         // "Unrecognized command 'x'" says more than the "Required command was not provided" that comes with it.
         var first = parse.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parse.Errors[0];
+        return Report(parse, Reword(first.Message));
+    }
+
+    /// <summary>Whether the command line holds an error: a parse error or an unknown option taken as an argument.</summary>
+    public static bool Any(ParseResult parse) => parse.Errors.Count > 0 || OptionLikeArgument(parse) is not null;
+
+    private static int Report(ParseResult parse, string message)
+    {
         var command = string.Join(' ', CommandPath(parse.CommandResult));
         var where = command.Length == 0 ? "" : $"{command}: ";
-        Console.Error.WriteLine($"error: {where}{Reword(first.Message)} (see ./orchestra {command}{(command.Length == 0 ? "" : " ")}--help)");
+        Console.Error.WriteLine($"error: {where}{message} (see ./orchestra {command}{(command.Length == 0 ? "" : " ")}--help)");
         return CliRunner.BadInput;
+    }
+
+    /// <summary>
+    /// A token starting with '-' that System.CommandLine gave to a command's argument because no option has that name
+    /// (<c>run --json --frobnicate</c> would ask "--frobnicate"): an unknown option, unless it comes after <c>--</c>.
+    /// Option values ("--budget-usd -1") are the option's to check.
+    /// </summary>
+    private static string? OptionLikeArgument(ParseResult parse)
+    {
+        var arguments = new HashSet<Token>(ReferenceEqualityComparer.Instance);
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as CommandResult)
+            foreach (var argument in r.Children.OfType<ArgumentResult>())
+                arguments.UnionWith(argument.Tokens);
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash) break;
+            if (token.Value.Length > 1 && token.Value[0] == '-' && arguments.Contains(token)) return token.Value;
+        }
+        return null;
     }
 
     /// <summary>"Cannot parse argument 'abc' for option '--x' as expected type 'System.Int32'" says what a user can act on.</summary>

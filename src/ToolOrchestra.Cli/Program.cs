@@ -19,5 +19,5 @@ foreach (var command in CommandRegistry.All())
     root.Subcommands.Add(command);
 var parse = root.Parse(args);
 // A usage error is an input error like any other: one line, exit code 2 (System.CommandLine alone prints help and exits 1).
-if (parse.Errors.Count > 0) return ParseErrors.Report(parse);
+if (ParseErrors.Any(parse)) return ParseErrors.Report(parse);
 return await parse.InvokeAsync();

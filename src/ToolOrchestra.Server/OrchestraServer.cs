@@ -25,6 +25,7 @@ public sealed class OrchestraServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _heartbeat;
+    private readonly IReadOnlyList<(string Path, string Says)> _catalogPaths;
     private volatile bool _keysSeen;
     private long _keysCheckedAt = long.MinValue / 2;
 
@@ -36,6 +37,7 @@ public sealed class OrchestraServer : IAsyncDisposable
         Profiles = profiles;
         Keys = new KeyStore(store, options.Clock);
         Runs = new RunLog(store, options.Clock);
+        _catalogPaths = CatalogPaths(profiles.Values);
         _heartbeat = HeartbeatLoopAsync();
     }
 
@@ -88,6 +90,20 @@ public sealed class OrchestraServer : IAsyncDisposable
         _app.MapPost("/v1/chat/completions", chat.HandleAsync);
         _app.MapGet("/v1/models", ModelsAsync);
         _app.MapGet("/health", () => Results.Json(new { status = "ok" }));
+        // Metrics tell traffic and spend per model: like the dashboard's data, they need an admin key once keys exist.
+        _app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments("/metrics"))
+            {
+                try { await AuthenticateAdminAsync(http, "/metrics").ConfigureAwait(false); }
+                catch (ApiError e)
+                {
+                    await WebGuard.RefuseAsync(http, e.Status, e.Message, e.Code).ConfigureAwait(false);
+                    return;
+                }
+            }
+            await next(http).ConfigureAwait(false);
+        });
         _app.MapPrometheusScrapingEndpoint("/metrics");
         new DashboardEndpoints(this).Map(_app);
         _app.MapFallback(context => WebGuard.RefuseAsync(context, 404, $"no route {context.Request.Method} {context.Request.Path}; the API is POST /v1/chat/completions and GET /v1/models.", "not_found"));
@@ -139,6 +155,34 @@ public sealed class OrchestraServer : IAsyncDisposable
         _keysSeen = true;
         return key;
     }
+
+    /// <summary>The request's admin key (null when keys are not required); 401 without a valid key, 403 for a key made without --admin.</summary>
+    public async Task<ApiKey?> AuthenticateAdminAsync(HttpContext http, string what)
+    {
+        var key = await AuthenticateAsync(http).ConfigureAwait(false);
+        if (key is { Admin: false }) throw new ApiError(403, "admin_required", $"key '{key.Name}' may not read {what}; use a key made with orchestra keys create --admin.");
+        return key;
+    }
+
+    /// <summary>
+    /// A message as a client may see it: the server's catalog paths (engine errors name the file, e.g. "…/catalog.json:
+    /// unknown alias") replaced by the model they serve, so a client learns nothing of the server's file system.
+    /// </summary>
+    public string ForClient(string message)
+    {
+        foreach (var (path, says) in _catalogPaths) message = message.Replace(path, says, StringComparison.Ordinal);
+        return message;
+    }
+
+    /// <summary>Every catalog path a message could name, longest first (a full path before the relative path it ends with).</summary>
+    private static List<(string, string)> CatalogPaths(IEnumerable<OrchestratorProfile> profiles) =>
+        profiles.SelectMany(p => new[] { (p.Catalog.SourcePath, $"the catalog of model '{p.Name}'") }
+                .Concat(p.Catalog.Models.Values.Where(m => m.Profile is not null).Select(m => (m.Profile, $"the catalog of model '{m.Id}'"))))
+            .Where(x => !string.IsNullOrEmpty(x.Item1))
+            .SelectMany(x => new[] { (x.Item1!, x.Item2), (Path.GetFullPath(x.Item1!), x.Item2) })
+            .DistinctBy(x => x.Item1)
+            .OrderByDescending(x => x.Item1.Length)
+            .ToList();
 
     /// <summary>
     /// Whether the store holds any key. Keys are never deleted, so once seen the answer stays yes; a no is asked again

@@ -86,11 +86,12 @@ public sealed record WebGuard
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
     }
 
-    /// <summary>An OpenAI-style error: <c>{"error": {"message", "type", "code"}}</c>.</summary>
-    public static Task RefuseAsync(HttpContext context, int status, string message, string code)
+    /// <summary>An OpenAI-style error: <c>{"error": {"message", "type", "code"}}</c>, with <c>Retry-After</c> when a wait is known.</summary>
+    public static Task RefuseAsync(HttpContext context, int status, string message, string code, int? retryAfterSeconds = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
+        if (retryAfterSeconds is { } wait) context.Response.Headers.RetryAfter = Math.Max(0, wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var type = status switch
         {
             401 => "authentication_error",

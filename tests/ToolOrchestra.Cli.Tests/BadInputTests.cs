@@ -79,7 +79,7 @@ public sealed partial class BadInputTests(BadInputFiles files) : IClassFixture<B
         { "run --config @unknown-alias.json q", "$.aliases.answer-1: unknown model 'no-such-model'" },
         { "run --config @missing.json q", "missing.json" },
         { "run --config @sim.json --policy @missing.json q", "missing.json" },
-        { "run --config @sim.json --no-such-option 3 q", "3" },
+        { "run --config @sim.json --no-such-option 3 q", "unknown option '--no-such-option'" },
         { "tau2 check-gold --data-dir $DATA --domain mock --bogus", "--bogus" },
         // rollout
         { "rollout --config @sim.json --tasks @tasks.jsonl --out @s1.jsonl --group abc", "--group" },
@@ -154,6 +154,16 @@ public sealed partial class BadInputTests(BadInputFiles files) : IClassFixture<B
         { "tau2 check-gold --data-dir $DATA --domain nosuch", "nosuch" },
         // the command itself
         { "nosuch", "nosuch" },
+        // a store in a missing folder: said, never created
+        { "eval run --benchmark offline --world-size small --store /nonexistent-orchestra-dir/x.db --run-id r", "the folder /nonexistent-orchestra-dir does not exist" },
+        { "keys list --store /nonexistent-orchestra-dir/x.db", "the folder /nonexistent-orchestra-dir does not exist" },
+        // an unknown option is not an argument ("--frobnicate" is no question, query, key or file)
+        { "run --config @sim.json --json --frobnicate", "unknown option '--frobnicate'" },
+        { "run --config @sim.json --frobnicate q", "unknown option '--frobnicate'" },
+        { "index search --index @missing.db -x", "unknown option '-x'" },
+        { "keys revoke --frobnicate", "unknown option '--frobnicate'" },
+        { "reward --frobnicate", "unknown option '--frobnicate'" },
+        { "doctor --frobnicate", "--frobnicate" },
     };
 
     [Theory]

@@ -33,6 +33,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var server = new FakeOpenAiServer(app);
         app.MapPost("/v1/chat/completions", context => server.HandleAsync(context, completions: false));
         app.MapPost("/v1/completions", context => server.HandleAsync(context, completions: true));
+        app.MapGet("/v1/models", server.ListModelsAsync);
         server.BaseUrl = (await LoopbackWebApp.StartAsync(app)).ToString().TrimEnd('/') + "/v1";
         return server;
     }
@@ -42,6 +43,22 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var q = _scripts.GetOrAdd(model, _ => new());
         foreach (var r in replies) q.Enqueue(r);
         return this;
+    }
+
+    /// <summary>What <c>GET /v1/models</c> lists (free, unlike the chat requests in <see cref="Requests"/>); null: every scripted model.</summary>
+    public IReadOnlyList<string>? ListedModels { get; set; }
+
+    /// <summary>How many times <c>GET /v1/models</c> was asked.</summary>
+    public int Listings => _listings;
+
+    private int _listings;
+
+    private Task ListModelsAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _listings);
+        var data = new JsonArray((ListedModels ?? _scripts.Keys.ToList()).Select(m => (JsonNode)new JsonObject { ["id"] = m, ["object"] = "model" }).ToArray());
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(new JsonObject { ["object"] = "list", ["data"] = data }.ToJsonString());
     }
 
     public int Remaining(string model) => _scripts.TryGetValue(model, out var q) ? q.Count : 0;

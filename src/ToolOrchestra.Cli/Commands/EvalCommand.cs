@@ -98,6 +98,7 @@ internal static class EvalCommand
             var quiet = parse.GetValue(json);
             await using var evalStore = await EvalStore.OpenAsync(StoreLocation.Parse(options.Store, "--store"), c);
             await using var bench = await EvalBenchmarks.CreateAsync(options, evalStore, c);
+            foreach (var warning in bench.Warnings) Console.Error.WriteLine(warning);
             if (!quiet)
                 foreach (var note in bench.Notes) Console.Error.WriteLine(note);
             var summary = await EvalRunner.RunAsync(options, evalStore, bench, quiet ? null : sample =>

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using ToolOrchestra.Core;
-using ToolOrchestra.Runtime.Storage;
 using ToolOrchestra.Server;
 using ToolOrchestra.Server.Keys;
 
@@ -23,11 +22,11 @@ internal static class KeysCommand
     }
 
     private static Option<string> StoreOption() =>
-        new("--store") { Description = "The server's store: a SQLite file or a postgres:// URL", DefaultValueFactory = _ => Path.Combine("runs", "orchestra.db") };
+        new("--store") { Description = "The server's store: a SQLite file or a postgres:// URL", DefaultValueFactory = _ => OptionChecks.DefaultServerStore };
 
     private static async Task<KeyStore> OpenAsync(string store, CancellationToken ct)
     {
-        var s = new ServerStore(StoreLocation.Parse(store, "--store"));
+        var s = new ServerStore(OptionChecks.ServerStore(store));
         await s.MigrateAsync(ct);
         return new KeyStore(s);
     }

@@ -69,8 +69,10 @@ internal static class RunCommand
                 })
                 .AddOrchestraTelemetry()
                 .BuildServiceProvider();
-            var orchestrator = engine.GetRequiredService<IOrchestrator>();
             var catalog = engine.GetRequiredService<Catalog>();
+            // Before the first paid call: a missing key is one line now, not max_turns paid turns ending in "(none)".
+            foreach (var warning in CatalogReadiness.Require(catalog, weights is null ? catalog.Orchestrator.Model : null)) Console.Error.WriteLine(warning);
+            var orchestrator = engine.GetRequiredService<IOrchestrator>();
             var request = new OrchestrationRequest(parse.GetValue(question)!)
             {
                 Preferences = parse.GetValue(preferences) is { } p ? Preferences.Load(p) : Preferences.None,
@@ -126,6 +128,9 @@ internal sealed record RunSummary(
         var path = s.TrajectoryPath;
         AnsiConsole.MarkupLineInterpolated($"[bold]Answer:[/] {s.Answer ?? "(none)"}");
         AnsiConsole.MarkupLineInterpolated($"[bold]Stop reason:[/] {Snake(s.StopReason)}{(s.StopDetail is null ? "" : $" ({s.StopDetail})")}");
+        // Why experts failed is otherwise only in the trajectory, behind an "Answer: (none)".
+        if (r.Trajectory.Turns.FirstOrDefault(t => t.Call?.Alias is not null && t.Error is not null) is { } failed)
+            AnsiConsole.MarkupLineInterpolated($"[bold]First expert error:[/] turn {failed.Turn}: {failed.Error!.ReplaceLineEndings(" ")}");
         var table = new Table().AddColumns("turn", "tool", "alias", "model", "tokens in", "tokens out", "dollars", "seconds");
         foreach (var c in s.Calls)
             table.AddRow(c.Turn.ToString(CultureInfo.InvariantCulture), c.Tool, c.Alias ?? "", c.Model ?? "",

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ToolOrchestra.Core;
-using ToolOrchestra.Runtime.Storage;
+using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Server;
 using ToolOrchestra.Tools;
 using ToolOrchestra.Training.Policy;
@@ -14,7 +15,7 @@ internal static class ServeCommand
     {
         var config = new Option<string>("--config") { Description = "Catalog JSON behind the model name 'orchestrator'", Required = true };
         var profiles = new Option<string[]>("--profile") { Description = "Another model name served from its own catalog: NAME=CATALOG; repeatable" };
-        var store = new Option<string>("--store") { Description = "Keys, runs and spend: a SQLite file, or postgres://user:pass@host:port/db shared by replicas", DefaultValueFactory = _ => Path.Combine("runs", "orchestra.db") };
+        var store = new Option<string>("--store") { Description = "Keys, runs and spend: a SQLite file, or postgres://user:pass@host:port/db shared by replicas", DefaultValueFactory = _ => OptionChecks.DefaultServerStore };
         var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var bind = new Option<string>("--bind") { Description = "Address to listen on; anything but loopback requires keys (orchestra keys create)", DefaultValueFactory = _ => "127.0.0.1" };
         var allowedHosts = new Option<string[]>("--allowed-host") { Description = "A Host name clients may use besides loopback and the bound address (e.g. behind a load balancer); repeatable" };
@@ -42,7 +43,7 @@ internal static class ServeCommand
             {
                 CatalogPath = OptionChecks.ExistingFile(parse.GetValue(config)!, "--config"),
                 Profiles = (parse.GetValue(profiles) ?? []).ToDictionary(p => ProfileName(p), p => OptionChecks.ExistingFile(p[(p.IndexOf('=') + 1)..], "--profile")),
-                Store = StoreLocation.Parse(parse.GetValue(store)!, "--store"),
+                Store = OptionChecks.ServerStore(parse.GetValue(store)!),
                 Bind = LoopbackWebApp.ParseBind(parse.GetValue(bind)!),
                 Port = OptionChecks.Between(parse.GetValue(port), 0, 65535, "--port"),
                 AllowedHosts = parse.GetValue(allowedHosts) ?? [],
@@ -62,6 +63,12 @@ internal static class ServeCommand
                     if (weights is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(weights));
                 },
             };
+            foreach (var path in options.Profiles.Values.Prepend(options.CatalogPath))
+            {
+                // Before serving: a catalog whose orchestrator or every answer alias lacks its key would only fail paid requests.
+                var catalog = CatalogLoader.Load(path);
+                foreach (var warning in CatalogReadiness.Require(catalog, weights is null ? catalog.Orchestrator.Model : null)) Console.Error.WriteLine(warning);
+            }
             await using var server = await OrchestraServer.StartAsync(options, c);
             var baseUrl = server.Address.ToString().TrimEnd('/');
             Console.WriteLine($"Serving {string.Join(", ", server.Profiles.Keys)} at {baseUrl}/v1 (OpenAI-compatible); dashboard {baseUrl}/ui, metrics {baseUrl}/metrics");

@@ -41,6 +41,11 @@ public sealed class WorldEpisode(int seed)
     /// <summary>The next call number (from 1) of <paramref name="model"/> in this episode: a simulated reply's dice depend on it.</summary>
     public int NextCall(string model) => _calls.AddOrUpdate(model, 1, (_, n) => n + 1);
 
+    /// <summary>How often <paramref name="prompt"/> was already asked in this episode; counts this time.</summary>
+    public int AskedBefore(string prompt) => _prompts.AddOrUpdate(prompt, 1, (_, n) => n + 1) - 1;
+
+    private readonly ConcurrentDictionary<string, int> _prompts = new(StringComparer.Ordinal);
+
     private sealed class Exit(WorldEpisode? previous) : IDisposable
     {
         public void Dispose() => Ambient.Value = previous;

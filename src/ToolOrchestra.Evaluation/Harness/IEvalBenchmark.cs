@@ -25,6 +25,9 @@ public interface IEvalBenchmark : IAsyncDisposable
     /// <summary>Lines worth telling the user before the run (skipped image questions, no judge configured, …).</summary>
     IReadOnlyList<string> Notes { get; }
 
+    /// <summary>Problems found before the run that will fail some calls (an expert's key unset); printed even with --json.</summary>
+    IReadOnlyList<string> Warnings => [];
+
     /// <summary>What, besides the common options, makes this run what it is (recorded with the run; a rerun must match).</summary>
     IReadOnlyDictionary<string, string?> Settings { get; }
 

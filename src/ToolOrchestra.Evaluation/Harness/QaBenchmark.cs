@@ -93,8 +93,13 @@ public sealed class QaBenchmark : IEvalBenchmark
             throw new UserError("--policy orchestrates; under --setup direct the model answers alone. Drop --policy or choose basic/orchestrated.");
         var set = await QaTaskFiles.LoadAsync(options.Tasks, ct).ConfigureAwait(false);
         foreach (var task in set.Tasks) task.Preferences.ValidateAgainst(catalog, $"{options.Tasks}: task '{task.Id}' pref_vec");
-        return new QaBenchmark(options, set, catalog, setup, options.Orchestrator ?? catalog.Orchestrator.Model, options.Policy, store);
+        var model = options.Orchestrator ?? catalog.Orchestrator.Model;
+        // Before the first paid call: the model (unless a learned policy orchestrates) and, with tools, an answer alias need their keys.
+        var warnings = CatalogReadiness.Require(EvalSetups.Derive(catalog, setup, model), options.Policy is null ? model : null, needsAnswerAlias: setup != EvalSetup.Direct);
+        return new QaBenchmark(options, set, catalog, setup, model, options.Policy, store) { Warnings = warnings };
     }
+
+    public IReadOnlyList<string> Warnings { get; private init; } = [];
 
     /// <summary>The judge's model: <paramref name="name"/> (an alias or a model id), else the catalog's <c>judge</c> alias, else none.</summary>
     private static AnswerJudge? ResolveJudge(string? name, Catalog catalog, ModelClientFactory models, EvalStore store)

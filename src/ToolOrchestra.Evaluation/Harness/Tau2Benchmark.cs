@@ -5,6 +5,7 @@ using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Environments.Tau2.Evaluation;
 using ToolOrchestra.Evaluation.Store;
 using ToolOrchestra.Evaluation.Tau2;
+using ToolOrchestra.Runtime.Hosting;
 
 namespace ToolOrchestra.Evaluation.Harness;
 
@@ -44,6 +45,7 @@ public sealed class Tau2Benchmark : IEvalBenchmark
     public bool Simulated { get; }
     public IReadOnlyList<EvalItem> Items { get; }
     public IReadOnlyList<string> Notes { get; }
+    public IReadOnlyList<string> Warnings { get; private init; } = [];
     public IReadOnlyDictionary<string, string?> Settings { get; }
 
     public static Task<IEvalBenchmark> CreateAsync(EvalRunOptions options, EvalStore store, CancellationToken ct)
@@ -60,11 +62,13 @@ public sealed class Tau2Benchmark : IEvalBenchmark
         var catalog = CatalogLoader.Load(options.Config);
         var model = options.Orchestrator ?? catalog.Orchestrator.Model;
         var derived = EvalSetups.Derive(catalog, EvalSetup.Orchestrated, model);
+        // Before the first paid call: the agent's and the user simulator's keys; the agent answers itself, so no answer alias is needed.
+        var warnings = CatalogReadiness.Require(derived, model, needsAnswerAlias: false, userModel: options.UserModel);
         var harness = Tau2Harness.Prepare(new Tau2RunRequest(options.Config, options.DataDir, options.Domain, options.UserModel,
             Trials: options.Trials, MaxSteps: options.MaxTurns ?? 200, Agent: setup == EvalSetup.Direct ? "plain" : "orchestrator",
             AgentModel: model, JudgeModel: options.Judge is { } j ? derived.Aliases.TryGetValue(j, out var a) ? a.Model : j : null) { Catalog = derived });
         var simulated = derived.Models[model].HasTag("simulated") || harness.SimulatedUser;
-        return Task.FromResult<IEvalBenchmark>(new Tau2Benchmark(harness, model, simulated));
+        return Task.FromResult<IEvalBenchmark>(new Tau2Benchmark(harness, model, simulated) { Warnings = warnings });
     }
 
     public async Task<EvalSample> RunAsync(string runId, EvalItem item, CancellationToken ct)

@@ -24,8 +24,11 @@ public sealed record StoreLocation(StoreKind Kind, string ConnectionString, stri
         if (value.Contains("://", StringComparison.Ordinal))
             throw new UserError($"{where}: '{value}' is neither a file path nor a postgres:// URL.");
         var full = Path.GetFullPath(value);
-        var dir = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        // Only the file is created: a typo in the folder must not leave new directories anywhere on the machine.
+        if (Path.GetDirectoryName(full) is { Length: > 0 } dir && !Directory.Exists(dir))
+            throw new UserError(File.Exists(dir)
+                ? $"{where} {value}: {dir} is a file, not a folder; give a path in an existing folder."
+                : $"{where} {value}: the folder {dir} does not exist; create it first (mkdir -p {dir}) or give a path in an existing folder.");
         // Shared cache off, WAL on open (see OpenAsync) so readers never block the writer.
         return new(StoreKind.Sqlite, new SqliteConnectionStringBuilder { DataSource = full, Pooling = true }.ToString(), full);
     }

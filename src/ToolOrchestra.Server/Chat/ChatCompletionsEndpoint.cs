@@ -26,6 +26,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
     public async Task HandleAsync(HttpContext http)
     {
         string? runId = null;
+        ApiKey? key = null;
         try
         {
             ChatCompletionRequest body;
@@ -41,7 +42,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             {
                 throw ApiError.BadRequest($"the request body is not JSON: {e.Message}");
             }
-            var key = await server.AuthenticateAsync(http).ConfigureAwait(false);
+            key = await server.AuthenticateAsync(http).ConfigureAwait(false);
             if (!server.Profiles.TryGetValue(body.Model, out var profile))
                 throw new ApiError(404, "model_not_found", $"model '{body.Model}' is not served here; models: {string.Join(", ", server.Profiles.Keys)} (GET /v1/models).");
             EnterChain(http, profile);
@@ -69,7 +70,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             if (refusal is not null)
             {
                 runId = null;
-                throw new ApiError(429, "rate_limit_exceeded", refusal);
+                throw new ApiError(429, "rate_limit_exceeded", refusal.Message, TimeSpan.FromSeconds(refusal.RetryAfterSeconds));
             }
             using var inFlight = server.Metrics.InFlight();
             if (body.Stream) await StreamAsync(http, profile, request, key, conn).ConfigureAwait(false);
@@ -77,7 +78,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         }
         catch (ApiError e)
         {
-            await RefuseAsync(http, runId, e.Status, e.Message, e.Code, e.RetryAfter).ConfigureAwait(false);
+            await RefuseAsync(http, runId, e.Status, e.Message, e.Code, RetryAfter(e, key)).ConfigureAwait(false);
         }
         catch (UserError e)
         {
@@ -105,20 +106,28 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         OrchestrationChain.Current = [.. chain, me];
     }
 
-    private async Task RefuseAsync(HttpContext http, string? runId, int status, string message, string code, TimeSpan? retryAfter = null)
+    private async Task RefuseAsync(HttpContext http, string? runId, int status, string message, string code, int? retryAfterSeconds = null)
     {
         server.Metrics.Refused(status);
         if (runId is not null) await server.Runs.FailAsync(runId, RunLog.Refused, message).ConfigureAwait(false);
         if (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
-        {
-            if (retryAfter is { } wait) http.Response.Headers.RetryAfter = RetryAfterSeconds(wait);
-            await WebGuard.RefuseAsync(http, status, message, code).ConfigureAwait(false);
-        }
+            await WebGuard.RefuseAsync(http, status, server.ForClient(message), code, retryAfterSeconds).ConfigureAwait(false);
     }
 
-    /// <summary>Whole seconds, rounded up and at least 1, as <c>Retry-After</c> takes them.</summary>
-    internal static string RetryAfterSeconds(TimeSpan wait) =>
-        Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>A wait when a refusal does not say one: no budget frees sooner than a minute.</summary>
+    private const int DefaultRetryAfterSeconds = 60;
+
+    /// <summary>
+    /// Every 429 says when to come back: the refusal's own figure (a rate window, a key's budget), else for a key with a
+    /// daily budget the seconds until it resets at 00:00 UTC, else a minute.
+    /// </summary>
+    private int? RetryAfter(ApiError e, ApiKey? key)
+    {
+        if (e.Status != 429) return e.RetryAfterSeconds;
+        if (e.RetryAfterSeconds is { } said) return said;
+        if (e.Code != "insufficient_quota" || key?.DailyUsd is null) return DefaultRetryAfterSeconds;
+        return ApiError.Seconds(Admission.UntilMidnight(server.Options.Clock));
+    }
 
     /// <summary>
     /// The budget a calling orchestrator gives this run (<see cref="OrchestrationChain.BudgetHeader"/>: what its own run has
@@ -135,7 +144,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
 
     private async Task CompleteAsync(HttpContext http, OrchestratorProfile profile, OrchestrationRequest request, ApiKey? key, DbConnection? conn)
     {
-        var result = await RunAsync(http, profile, request, key, conn, null).ConfigureAwait(false);
+        var result = ForClient(await RunAsync(http, profile, request, key, conn, null).ConfigureAwait(false));
         if (http.RequestAborted.IsCancellationRequested) return;
         if (Failure(result, request.Account) is { } failure)
         {
@@ -173,7 +182,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
         }
         decimal spent = 0;
-        var result = await RunAsync(http, profile, request, key, conn, async e =>
+        var result = ForClient(await RunAsync(http, profile, request, key, conn, async e =>
         {
             switch (e)
             {
@@ -188,7 +197,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
                     await Send(chunk).ConfigureAwait(false);
                     break;
             }
-        }).ConfigureAwait(false);
+        }).ConfigureAwait(false));
         if (http.RequestAborted.IsCancellationRequested) return;
         if (Failure(result, request.Account) is { } early && !begun)
         {
@@ -248,6 +257,9 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         return result;
     }
 
+    /// <summary>The result as the client sees it: its stop detail without the server's catalog paths (the store keeps them).</summary>
+    private OrchestrationResult ForClient(OrchestrationResult r) => r.StopDetail is { } d ? r with { StopDetail = server.ForClient(d) } : r;
+
     /// <summary>
     /// Runs that could not reach an answer because an upstream endpoint or the engine failed are 5xx errors naming the
     /// run; a run whose first paid call the key's account refused (nothing spent) is the key's 429, as at admission.
@@ -269,7 +281,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         server.Metrics.Refused(failure.Status);
         http.Response.StatusCode = failure.Status;
         http.Response.ContentType = "application/json";
-        if (failure.RetryAfter is { } wait) http.Response.Headers.RetryAfter = RetryAfterSeconds(wait);
+        if (ApiError.Seconds(failure.RetryAfter) is { } wait) http.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var type = failure.Status == 429 ? "rate_limit_error" : "server_error";
         var body = new JsonObject { ["error"] = new JsonObject { ["message"] = failure.Message, ["type"] = type, ["param"] = null, ["code"] = failure.Code, ["orchestra"] = Spent(result) } };
         await http.Response.WriteAsync(body.ToJsonString(), http.RequestAborted).ConfigureAwait(false);

@@ -41,8 +41,7 @@ internal sealed class DashboardEndpoints(OrchestraServer server)
     {
         try
         {
-            var key = await server.AuthenticateAsync(http);
-            if (key is { Admin: false }) throw new ApiError(403, "admin_required", $"key '{key.Name}' may not read the dashboard; use a key made with orchestra keys create --admin.");
+            await server.AuthenticateAdminAsync(http, "the dashboard");
             var json = await read();
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(json.ToJsonString(), http.RequestAborted);

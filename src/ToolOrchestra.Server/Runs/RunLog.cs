@@ -93,7 +93,7 @@ public sealed class RunLog
     /// counting this one: written first, then counted, so two racing requests can both be refused but never both pass
     /// the limit. Returns the refusal, or null when admitted (a refused run's row is removed).
     /// </summary>
-    public async Task<string?> AdmitAsync(string runId, string? keyId, string? keyName, string model, string problem, bool stream, string? trajectoryPath,
+    public async Task<RunRefusal?> AdmitAsync(string runId, string? keyId, string? keyName, string model, string problem, bool stream, string? trajectoryPath,
         int? rpm, int? concurrency, CancellationToken ct = default, DbConnection? shared = null)
     {
         var (conn, owned) = await UseAsync(shared, ct).ConfigureAwait(false);
@@ -105,18 +105,26 @@ public sealed class RunLog
             """, ct, ("@id", runId), ("@key", keyId), ("@name", keyName), ("@model", model), ("@instance", Instance), ("@now", now),
             ("@stream", stream ? 1 : 0), ("@problem", problem), ("@path", trajectoryPath)).ConfigureAwait(false);
         if (keyId is null) return null;
-        string? refusal = null;
+        RunRefusal? refusal = null;
         if (rpm is { } perMinute)
         {
             var recent = Convert.ToInt64(await StoreCommands.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_runs WHERE key_id = @k AND started_ms > @since", ct,
                 ("@k", keyId), ("@since", now - 60_000)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            if (recent > perMinute) refusal = $"key '{keyName}' is over its rate limit of {perMinute} requests per minute; retry in a minute.";
+            if (recent > perMinute)
+            {
+                // The window frees when its oldest run is a minute old.
+                var oldest = Convert.ToInt64(await StoreCommands.ScalarAsync(conn, "SELECT MIN(started_ms) FROM orchestra_runs WHERE key_id = @k AND started_ms > @since AND id <> @id", ct,
+                    ("@k", keyId), ("@since", now - 60_000), ("@id", runId)).ConfigureAwait(false) is { } v and not DBNull ? v : now, CultureInfo.InvariantCulture);
+                var wait = (int)Math.Clamp((oldest + 60_000 - now + 999) / 1000, 1, 60);
+                refusal = new($"key '{keyName}' is over its rate limit of {perMinute} requests per minute; retry in {wait} s.", wait);
+            }
         }
         if (refusal is null && concurrency is { } most)
         {
             var running = Convert.ToInt64(await StoreCommands.ScalarAsync(conn, "SELECT COUNT(*) FROM orchestra_runs WHERE key_id = @k AND status = 'running'", ct,
                 ("@k", keyId)).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            if (running > most) refusal = $"key '{keyName}' already has {most} runs in progress (its concurrency limit); wait for one to finish.";
+            // When one of them ends is unknown: a short wait, as clients back off further on a second 429.
+            if (running > most) refusal = new($"key '{keyName}' already has {most} runs in progress (its concurrency limit); wait for one to finish.", RunRefusal.BusyRetrySeconds);
         }
         if (refusal is not null)
             await StoreCommands.ExecuteAsync(conn, "DELETE FROM orchestra_runs WHERE id = @id", ct, ("@id", runId)).ConfigureAwait(false);
@@ -198,4 +206,11 @@ public sealed class RunLog
     }).ToArray());
 
     internal static string Snake(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+}
+
+/// <summary>Why a run was not admitted (a key's rate or concurrency limit) and when a retry can succeed, for <c>Retry-After</c>.</summary>
+public sealed record RunRefusal(string Message, int RetryAfterSeconds)
+{
+    /// <summary>The wait suggested when a key's run slots are full: when one frees is unknown.</summary>
+    public const int BusyRetrySeconds = 2;
 }

@@ -66,42 +66,58 @@ internal static class BoundedProcess
             }
         });
 
-        var timedOut = false;
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        try
         {
-            deadline.CancelAfter(timeout);
-            try
+            var timedOut = false;
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                Kill();
-                if (ct.IsCancellationRequested)
+                deadline.CancelAfter(timeout);
+                try
                 {
-                    await WaitGoneAsync(process).ConfigureAwait(false);
-                    ct.ThrowIfCancellationRequested();
+                    await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
                 }
-                timedOut = true;
-                await WaitGoneAsync(process).ConfigureAwait(false);
+                catch (OperationCanceledException)
+                {
+                    Kill();
+                    if (ct.IsCancellationRequested)
+                    {
+                        await WaitGoneAsync(process).ConfigureAwait(false);
+                        ct.ThrowIfCancellationRequested();
+                    }
+                    timedOut = true;
+                    await WaitGoneAsync(process).ConfigureAwait(false);
+                }
             }
+            var seconds = time.GetElapsedTime(began).TotalSeconds;
+            await StopAsync(stopWatching, watching).ConfigureAwait(false);
+
+            // The pipes close when the last holder dies; inside the sandbox that is the namespace going away.
+            try { await Task.WhenAll(stdout, stderr, feed).WaitAsync(DrainGrace, CancellationToken.None).ConfigureAwait(false); }
+            catch (TimeoutException) { Kill(); }
+
+            return new BoundedRun(
+                stdout.IsCompletedSuccessfully ? stdout.Result : [],
+                stderr.IsCompletedSuccessfully ? stderr.Result : [],
+                process.HasExited ? process.ExitCode : -1,
+                timedOut,
+                truncated == 1,
+                seconds,
+                killedBecause);
         }
-        var seconds = time.GetElapsedTime(began).TotalSeconds;
-        stopWatching.Cancel();
+        finally
+        {
+            // A cancelled run too: the watchdog would otherwise poll /proc until this process exits.
+            await StopAsync(stopWatching, watching).ConfigureAwait(false);
+            // Process.Dispose leaves pipes the caller has read to the finalizer: two descriptors per run pile up under load.
+            process.StandardOutput.Dispose();
+            process.StandardError.Dispose();
+        }
+    }
+
+    private static async Task StopAsync(CancellationTokenSource stopWatching, Task watching)
+    {
+        await stopWatching.CancelAsync().ConfigureAwait(false);
         await watching.ConfigureAwait(false);
-
-        // The pipes close when the last holder dies; inside the sandbox that is the namespace going away.
-        try { await Task.WhenAll(stdout, stderr, feed).WaitAsync(DrainGrace, CancellationToken.None).ConfigureAwait(false); }
-        catch (TimeoutException) { Kill(); }
-
-        return new BoundedRun(
-            stdout.IsCompletedSuccessfully ? stdout.Result : [],
-            stderr.IsCompletedSuccessfully ? stderr.Result : [],
-            process.HasExited ? process.ExitCode : -1,
-            timedOut,
-            truncated == 1,
-            seconds,
-            killedBecause);
     }
 
     private static async Task WaitGoneAsync(Process process)
@@ -145,7 +161,8 @@ internal static class BoundedProcess
             }
         }
         catch (IOException) { }
-        catch (ObjectDisposedException) { }
+        catch (ObjectDisposedException) { }       // closed under a read whose holders outlived the drain grace
+        catch (OperationCanceledException) { }
         return kept.ToArray();
     }
 }

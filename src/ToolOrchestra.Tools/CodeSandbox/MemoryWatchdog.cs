@@ -22,6 +22,7 @@ internal static class MemoryWatchdog
     public static async Task<string?> WatchAsync(int rootPid, long limitBytes, CancellationToken ct, Func<long>? oomKills = null)
     {
         using var timer = new PeriodicTimer(Interval);
+        Interlocked.Increment(ref _running);
         try
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
@@ -34,8 +35,17 @@ internal static class MemoryWatchdog
             }
         }
         catch (OperationCanceledException) { }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
         return null;
     }
+
+    private static int _running;
+
+    /// <summary>Watchdogs polling now, in this process (each run's ends with it).</summary>
+    public static int Running => Volatile.Read(ref _running);
 
     /// <summary>Why a run ended when the kernel killed one of its processes at the cgroup's memory limit.</summary>
     public static string KernelStopped(long limitBytes) => string.Create(CultureInfo.InvariantCulture,

@@ -33,6 +33,18 @@ public class StoreLocationTests
         FluentActions.Invoking(() => StoreLocation.Parse(value, "--store")).Should().Throw<UserError>().WithMessage("--store*");
 
     [Fact]
+    public void A_sqlite_file_in_a_missing_folder_is_refused_naming_the_folder_and_no_folder_is_created()
+    {
+        var parent = Directory.CreateTempSubdirectory("store-parent-").FullName;
+        var missing = Path.Combine(parent, "no-such-dir", "deeper");
+        FluentActions.Invoking(() => StoreLocation.Parse(Path.Combine(missing, "x.db"), "--store")).Should().Throw<UserError>()
+            .WithMessage($"--store *x.db: the folder {missing} does not exist; create it first*");
+        Directory.EnumerateFileSystemEntries(parent).Should().BeEmpty("only the file is ever created, never folders");
+        StoreLocation.Parse(Path.Combine(parent, "x.db")).Display.Should().Be(Path.Combine(parent, "x.db"));
+        Directory.Delete(parent, true);
+    }
+
+    [Fact]
     public void The_password_never_appears_in_what_is_shown() =>
         StoreLocation.Parse("postgres://bob:s3cret@127.0.0.1:5999/evals").Display.Should().NotContain("s3cret").And.Contain("bob");
 }

@@ -8,15 +8,21 @@ namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 /// tool: a fixed rule of thumb read off the rebuilt prompt, not a model and not trained. Computation-looking problems
 /// get code first; others get a search, a second search when the question chains two facts, code when it asks for
 /// arithmetic over found facts; then an answer. It always picks the middle-priced alias of a tool ("*-2" when
-/// offered), so it is neither the cheapest nor the strongest. It lets <c>orchestra run</c> drive the whole QA loop
-/// against <c>orchestra sim serve</c> without any model weights.
+/// offered), so it is neither the cheapest nor the strongest. Searches that find nothing new leave the rebuilt prompt as
+/// it was: after <see cref="EmptySearches"/> of them it answers from what it has, as a real orchestrator would, instead
+/// of searching until <c>max_turns</c> (a question outside the world). It lets <c>orchestra run</c> drive the whole QA
+/// loop against <c>orchestra sim serve</c> without any model weights.
 /// </summary>
 public static partial class HeuristicOrchestrator
 {
+    /// <summary>Searches that added nothing before it gives up searching and answers.</summary>
+    public const int EmptySearches = 3;
+
     public static bool Applies(IReadOnlyList<OfferedTool> tools) => tools.Any(t => t.Name == "answer");
 
     /// <summary>The call to make and a one-line reason, from the orchestrator prompt (problem, documents, code outputs).</summary>
-    public static (SimulatedToolCall Call, string Reasoning) Decide(string prompt, IReadOnlyList<OfferedTool> tools)
+    /// <param name="askedBefore">How often this episode already asked with this very prompt: each time, its call changed nothing.</param>
+    public static (SimulatedToolCall Call, string Reasoning) Decide(string prompt, IReadOnlyList<OfferedTool> tools, int askedBefore = 0)
     {
         var problem = Problem(prompt);
         var documents = DocMarker().Matches(prompt).Count;
@@ -31,6 +37,8 @@ public static partial class HeuristicOrchestrator
         else if (!computation && chained && documents < 6 && !hasCode) (tool, why) = ("search", "a chained question: search for the second fact");
         else if (!computation && arithmetic && !hasCode) (tool, why) = ("enhance_reasoning", "arithmetic over the found facts: run code");
         else (tool, why) = ("answer", "enough context: answer");
+        if (tool == "search" && askedBefore >= EmptySearches)
+            (tool, why) = ("answer", $"{askedBefore} searches found nothing new: answer from what is known");
 
         var offered = tools.FirstOrDefault(t => t.Name == tool && t.ModelChoices.Count > 0)
             ?? tools.First(t => t.Name == "answer");
@@ -47,7 +55,7 @@ public static partial class HeuristicOrchestrator
     }
 
     /// <summary>The problem statement from "Problem: … " up to the first blank line.</summary>
-    private static string Problem(string prompt)
+    internal static string Problem(string prompt)
     {
         var at = prompt.IndexOf("Problem: ", StringComparison.Ordinal);
         var start = at < 0 ? 0 : at + "Problem: ".Length;

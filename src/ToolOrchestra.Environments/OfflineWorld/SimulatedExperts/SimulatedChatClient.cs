@@ -24,7 +24,7 @@ public sealed class SimulatedChatClient(SimulatedEndpoint endpoint, string model
             .Select(t => new OfferedTool(t.Name, SimulatedEndpoint.ModelChoices(t.JsonSchema))).ToList();
         var episode = WorldEpisode.Current;
         var call = episode.NextCall(modelId);
-        var completion = endpoint.Complete(model, prompt, tools, unchecked(episode.Seed * 7919 + call));
+        var completion = endpoint.Complete(model, prompt, tools, unchecked(episode.Seed * 7919 + call), episode.AskedBefore);
         episode.Time.Advance(completion.LatencySeconds);
 
         var contents = new List<AIContent> { new TextContent(completion.Content) };

@@ -48,14 +48,17 @@ public sealed class SimulatedEndpoint
     public static bool Serves(string model) => ExpertCalibration.Find(model) is not null;
 
     /// <summary>Answers one chat request; an unknown model is a <see cref="UserError"/> listing the served ones.</summary>
-    public SimulatedCompletion Complete(string model, IReadOnlyList<PromptMessage> messages, IReadOnlyList<OfferedTool> tools, int seed)
+    /// <param name="askedBefore">For an orchestrator request: how often its prompt was already asked in the same episode
+    /// (and counts this one), so searches that find nothing end; null: never.</param>
+    public SimulatedCompletion Complete(string model, IReadOnlyList<PromptMessage> messages, IReadOnlyList<OfferedTool> tools, int seed,
+        Func<string, int>? askedBefore = null)
     {
         var expert = Expert(model);
         var prompt = string.Join("\n", messages.OrderBy(m => m.Role == "system" ? 0 : 1).Select(m => m.Content));
         var name = $"{expert.Profile.ModelId} (simulated)";
         if (HeuristicOrchestrator.Applies(tools))
         {
-            var (call, reasoning) = HeuristicOrchestrator.Decide(prompt, tools);
+            var (call, reasoning) = HeuristicOrchestrator.Decide(prompt, tools, askedBefore?.Invoke(expert.Profile.ModelId + "\n" + prompt) ?? 0);
             var content = $"<think>(simulated {expert.Profile.ModelId}, heuristic orchestrator) {reasoning}</think>";
             var completion = _tokens.Count(content) + _tokens.Count(call.ArgumentsJson) + 10;
             return new SimulatedCompletion(name, content, [call], _tokens.Count(prompt), completion, expert.Profile.LatencyFor(completion));

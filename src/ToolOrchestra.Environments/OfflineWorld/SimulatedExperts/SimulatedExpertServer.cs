@@ -18,6 +18,9 @@ namespace ToolOrchestra.Environments.OfflineWorld.SimulatedExperts;
 /// seconds); the modelled seconds are reported in the <c>x-simulated-latency-s</c> header. The optional <c>seed</c>
 /// field varies the reply; without one a request always gets the same reply. <c>"stream": true</c> is answered as
 /// server-sent events in OpenAI's chunk format (with a usage chunk when <c>stream_options.include_usage</c> asks).
+/// HTTP carries no episode, so an orchestrator prompt asked again right after itself (same model, same problem) counts
+/// as another search that found nothing (see <see cref="HeuristicOrchestrator.EmptySearches"/>): an out-of-world
+/// question ends with an answer, not at max_turns, and the next episode of the same question starts afresh.
 /// Like every server here it checks the Host header, takes JSON bodies only and caps their size; bound beyond
 /// loopback it requires a key.
 /// </summary>
@@ -27,6 +30,7 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SimulatedEndpoint _endpoint;
     private long _requests;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Prompt, int Times)> _lastAsked = new(StringComparer.Ordinal);
 
     private readonly double _latencyScale;
 
@@ -116,7 +120,7 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
             .ToList();
         var seed = body["seed"] is JsonValue s && s.TryGetValue<long>(out var seedValue) ? (int)seedValue : 0;
 
-        var completion = _endpoint.Complete(model, prompt, tools, seed);
+        var completion = _endpoint.Complete(model, prompt, tools, seed, AskedBefore);
         if (_latencyScale > 0)
         {
             try { await Task.Delay(TimeSpan.FromSeconds(completion.LatencySeconds * _latencyScale), context.RequestAborted).ConfigureAwait(false); }
@@ -208,6 +212,19 @@ public sealed class SimulatedExpertServer : IAsyncDisposable
     }
 
     /// <summary>A message's text: a plain string or the concatenated text parts of a content array.</summary>
+    /// <summary>
+    /// How often an orchestrator prompt was asked in a row before, per model and problem (counting this time): a new
+    /// prompt for the problem (documents found) starts again at 0, and so does the episode after one that gave up.
+    /// </summary>
+    private int AskedBefore(string prompt)
+    {
+        if (_lastAsked.Count > 10_000) _lastAsked.Clear(); // only a memory of recent episodes
+        var problem = prompt[..(prompt.IndexOf('\n') + 1)] + HeuristicOrchestrator.Problem(prompt);
+        var seen = _lastAsked.AddOrUpdate(problem, _ => (prompt, 0), (_, last) => last.Prompt == prompt ? (prompt, last.Times + 1) : (prompt, 0));
+        if (seen.Times >= HeuristicOrchestrator.EmptySearches) _lastAsked.TryRemove(problem, out _); // it answers now
+        return seen.Times;
+    }
+
     private static string Text(JsonNode? content) => content switch
     {
         JsonValue v when v.TryGetValue<string>(out var s) => s,
