@@ -14,11 +14,11 @@ public static class CsvReport
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["table1.csv"] = Csv(["run_id", "benchmark", "setup", "orchestrator", "simulated", "samples", "tasks", "errors", "correct", "accuracy", "dollars_per_task",
+            ["table1.csv"] = Csv(["run_id", "benchmark", "setup", "orchestrator", "simulated", "samples", "tasks", "errors", "correct", "not_evaluated", "accuracy", "dollars_per_task",
                     "judge_dollars_per_task", "seconds_per_task", "wall_seconds_per_task", "turns_per_task", "tool_calls_per_task", "calls_per_alias", "calls_per_model"],
                 report.Runs.Select(r => new object[]
                 {
-                    r.RunId, r.Benchmark, r.Setup, r.Orchestrator, r.Simulated, r.Samples, r.Tasks, r.Errors, r.Correct, r.Accuracy, r.DollarsPerTask,
+                    r.RunId, r.Benchmark, r.Setup, r.Orchestrator, r.Simulated, r.Samples, r.Tasks, r.Errors, r.Correct, r.NotEvaluated, r.Accuracy, r.DollarsPerTask,
                     r.JudgeDollarsPerTask, r.SecondsPerTask, r.WallSecondsPerTask, r.TurnsPerTask, r.ToolCallsPerTask, Map(r.CallsPerAlias), Map(r.CallsPerModel),
                 })),
             ["turn-limits.csv"] = Csv(["run_id", "max_turns", "accuracy", "dollars_per_task", "seconds_per_task", "beyond_run_limit"],

@@ -16,11 +16,12 @@ public static class ReportSections
         var sections = new List<ReportSection>
         {
             new("table1", "Table 1",
-                ["Each stored sample counts once; accuracy counts failed samples as wrong; $ is the orchestrator's (the judge's apart); seconds are tool-call seconds " +
+                ["Each stored sample counts once; accuracy counts failed samples as wrong and leaves out samples not evaluated (no judge for tau2's NL assertions); $ is the orchestrator's (the judge's apart); seconds are tool-call seconds " +
                  "(the paper's latency, orchestrator generation excluded); calls are tool calls per task."],
                 [Table(["run", "benchmark", "setup", "orchestrator", "samples", "accuracy", "$/task", "judge $/task", "tool s/task", "wall s/task", "turns/task",
                         "calls per alias", "calls per model", "errors"],
-                    report.Runs.Select(r => Row(r.RunId + (r.Simulated ? " (simulated)" : ""), r.Benchmark, r.Setup, r.Orchestrator, $"{r.Samples}", Pct(r.Accuracy),
+                    report.Runs.Select(r => Row(r.RunId + (r.Simulated ? " (simulated)" : ""), r.Benchmark, r.Setup, r.Orchestrator,
+                        r.NotEvaluated == 0 ? $"{r.Samples}" : $"{r.Samples} ({r.NotEvaluated} not evaluated)", Pct(r.Accuracy),
                         Dollars(r.DollarsPerTask), Dollars(r.JudgeDollarsPerTask), Num(r.SecondsPerTask), Num(r.WallSecondsPerTask), Num(r.TurnsPerTask),
                         PerTask(r.CallsPerAlias), PerTask(r.CallsPerModel), Errors(r))))]),
             new("turn-limits", "Turn-limit sweep", [report.TurnLimitNote],

@@ -10,7 +10,7 @@ namespace ToolOrchestra.Evaluation.Reports;
 /// </summary>
 internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimits)
 {
-    private int _samples, _errors, _correct;
+    private int _samples, _errors, _correct, _notEvaluated;
     private decimal _dollars, _judgeDollars;
     private double _toolSeconds, _wallSeconds, _turns;
     private long _toolCalls, _orchestratorCalls, _steps;
@@ -44,6 +44,7 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
         }
         var correct = !failed && s.Correct == true;
         if (correct) _correct++;
+        if (s.IsNotEvaluated) _notEvaluated++;
         if (s.VerdictSource == "simulated") _simulated = true;
         if (keepVerdict) Verdicts[s.SampleId] = failed ? null : s.Correct;
         _dollars += s.CostUsd;
@@ -96,7 +97,7 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
     {
         var n = Math.Max(_samples, 1);
         return new RunMetrics(run.RunId, run.Benchmark, run.Setup, run.Orchestrator, run.Config, run.Protocol, _simulated,
-            _samples, _tasks.Count, _errors, _correct, _samples == 0 ? 0 : _correct / (double)_samples,
+            _samples, _tasks.Count, _errors, _correct, _notEvaluated, Accuracy(_correct),
             Round(_dollars / n), Round(_judgeDollars / n), _toolSeconds / n, _wallSeconds / n, _turns / n,
             _toolCalls / (double)n, _orchestratorCalls / (double)n,
             _aliases.Items.ToDictionary(i => i.Name, i => i.Count / (double)n),
@@ -104,11 +105,14 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
             new SortedDictionary<string, int>(_errorKinds, StringComparer.Ordinal));
     }
 
+    /// <summary>Correct over the samples with a verdict: failed ones count as wrong, not evaluated ones are left out.</summary>
+    private double Accuracy(int correct) => _samples - _notEvaluated is var judged and > 0 ? correct / (double)judged : 0;
+
     public TurnLimitSweep Sweep()
     {
         var n = Math.Max(_samples, 1);
         var runLimit = MaxTurnsSetting(run.SettingsJson);
-        var points = turnLimits.Select((k, i) => new TurnLimitPoint(k, _samples == 0 ? 0 : _correctWithin[i] / (double)_samples,
+        var points = turnLimits.Select((k, i) => new TurnLimitPoint(k, Accuracy(_correctWithin[i]),
             Round(_dollarsWithin[i] / n), _secondsWithin[i] / n, runLimit is { } limit && k > limit)).ToList();
         return new TurnLimitSweep(run.RunId, runLimit, _longest, points);
     }

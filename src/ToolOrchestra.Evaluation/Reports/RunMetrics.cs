@@ -2,8 +2,8 @@ namespace ToolOrchestra.Evaluation.Reports;
 
 /// <summary>
 /// One row of Table 1: a run's accuracy, dollars, seconds, turns and calls per task. Every stored sample counts once
-/// (a retried sample is one row of the store); a failed sample counts as an error and as not correct, so accuracy is
-/// over all samples. Dollars are the orchestrator's (its own generations and every tool and expert call); the judge's
+/// (a retried sample is one row of the store); a failed sample counts as an error and as not correct; a sample not
+/// evaluated (tau2's NL assertions without a judge) is counted apart, so accuracy is over all samples but those. Dollars are the orchestrator's (its own generations and every tool and expert call); the judge's
 /// dollars are apart. Seconds are the paper's latency: tool-call seconds, the orchestrator's generation excluded.
 /// Calls per alias and per model count tool calls only (the orchestrator's generations are in
 /// <see cref="OrchestratorCallsPerTask"/>).
@@ -20,6 +20,7 @@ public sealed record RunMetrics(
     int Tasks,
     int Errors,
     int Correct,
+    int NotEvaluated,
     double Accuracy,
     decimal DollarsPerTask,
     decimal JudgeDollarsPerTask,
