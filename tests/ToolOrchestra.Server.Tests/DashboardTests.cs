@@ -19,7 +19,8 @@ public sealed class DashboardTests : ServerWorld
         var orchestra = (await JsonAsync(response))["orchestra"]!;
         var runId = orchestra["run_id"]!.GetValue<string>();
         var cost = orchestra["cost_usd"]!.GetValue<decimal>();
-        var calls = orchestra["calls"]!.AsObject().Sum(c => c.Value!.GetValue<int>());
+        // Every ledger entry is a row: the model calls and, counted apart, the tool executions.
+        var calls = orchestra["calls"]!.AsObject().Concat(orchestra["tool_executions"]!.AsObject()).Sum(c => c.Value!.GetValue<int>());
         using (var denied = await Http.GetAsync(new Uri(BaseAddress, "ui/api/runs")))
             denied.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the dashboard's data needs an admin key once keys exist");
 
