@@ -50,6 +50,7 @@ public sealed class DashboardTests : ServerWorld
         (await page.Locator("table.timeline").InnerTextAsync()).Should().Contain("search");
 
         (await page.Locator("#aliases").InnerTextAsync()).Should().Contain("orchestrator").And.Contain("%");
+        (await page.Locator("#tools").InnerTextAsync()).Should().Contain("search", "retrievals are tool executions, apart from the alias that asked");
         (await page.Locator("#spend").InnerTextAsync()).Should().Contain("dash-user").And.Contain(DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         var keys = await page.Locator("#keys").InnerTextAsync();
         keys.Should().Contain("dash-user").And.Contain("5.000000").And.Contain(cost.ToString("0.000000", CultureInfo.InvariantCulture).Length > 0 ? "active" : "");
