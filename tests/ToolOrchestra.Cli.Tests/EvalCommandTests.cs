@@ -199,4 +199,60 @@ public sealed class EvalCommandTests : IAsyncLifetime
         basic.ExitCode.Should().Be(2);
         basic.Stderr.Should().Contain("--setup basic has no meaning for tau2");
     }
+
+    [Fact]
+    public async Task Tau2_tasks_needing_nl_assertions_use_the_catalogs_judge_and_without_one_are_not_evaluated_never_0()
+    {
+        // Retail task 24: reward basis DB and NL_ASSERTION, no gold actions, so an agent that changes nothing passes the DB check.
+        var data = Path.Combine(_dir, "tau2-data");
+        var domain = Path.Combine(data, "tau2", "domains", "retail");
+        Directory.CreateDirectory(domain);
+        var upstream = SharedData.File("tau2", "data", "tau2", "domains", "retail");
+        foreach (var f in new[] { "db.json", "policy.md" }) File.Copy(Path.Combine(upstream, f), Path.Combine(domain, f));
+        var guidelines = Directory.CreateDirectory(Path.Combine(data, "tau2", "user_simulator")).FullName;
+        foreach (var f in Directory.GetFiles(SharedData.File("tau2", "data", "tau2", "user_simulator"))) File.Copy(f, Path.Combine(guidelines, Path.GetFileName(f)));
+        var task = JsonNode.Parse(File.ReadAllText(Path.Combine(upstream, "tasks.json")))!.AsArray().Single(t => t!["id"]!.GetValue<string>() == "24")!;
+        task["evaluation_criteria"]!["reward_basis"]!.AsArray().Select(b => b!.GetValue<string>()).Should().Equal("DB", "NL_ASSERTION");
+        File.WriteAllText(Path.Combine(domain, "tasks.json"), new JsonArray(task.DeepClone()).ToJsonString());
+
+        string Catalog(bool judge)
+        {
+            var path = Path.Combine(_dir, $"tau2-judge-{judge}.json");
+            File.WriteAllText(path, $$$$"""
+                {"orchestrator":{"model":"agent"},
+                 "models":{"agent":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"agent-model","price":{"input_per_million":1,"output_per_million":2}},
+                           "user":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"user-model","price":{"input_per_million":1,"output_per_million":1}},
+                           "grader":{"endpoint":"{{{{_server.BaseUrl}}}}","name":"judge-model","price":{"input_per_million":1,"output_per_million":1}}},
+                 "aliases":{"expert-1":"agent"{{{{(judge ? ",\"judge\":\"grader\"" : "")}}}}},
+                 "limits":{"max_retries":0}}
+                """);
+            return path;
+        }
+        _server.Fallback = request => request.Model switch
+        {
+            "user-model" => new FakeReply("Thanks, that is all. ###STOP###"),
+            "judge-model" => new FakeReply("""{"results": [{"expectedOutcome": "x", "reasoning": "done", "metExpectation": true}]}"""),
+            _ => new FakeReply("How can I help?"),
+        };
+        string[] Run(string catalog, string runId, params string[] more) =>
+            ["eval", "run", "--benchmark", "tau2", "--domain", "retail", "--data-dir", data, "--config", catalog, "--setup", "direct", "--user-model", "user",
+             "--trials", "2", "--store", Path.Combine(_dir, "nl.db"), "--run-id", runId, .. more];
+
+        var unjudged = await OrchestraProcess.RunAsync(Run(Catalog(judge: false), "r", "--json"));
+        unjudged.ExitCode.Should().Be(0, unjudged.Stderr);
+        var summary = JsonNode.Parse(unjudged.Stdout)!;
+        (summary["done"]!.GetValue<int>(), summary["not_evaluated"]!.GetValue<int>(), summary["correct"]!.GetValue<int>()).Should().Be((2, 2, 0), string.Join("; ", (await SamplesAsync(Path.Combine(_dir, "nl.db"))).Select(x => x.Error)));
+        summary["notes"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Contain(n => n.StartsWith("No judge", StringComparison.Ordinal));
+        summary["pass_hat_k"]!.AsArray().Should().BeEmpty("an unknown reward is not a failure");
+        (await SamplesAsync(Path.Combine(_dir, "nl.db"))).Should().HaveCount(2)
+            .And.OnlyContain(s => s.Reward == null && s.Correct == null && s.VerdictSource == EvalSample.NotEvaluated);
+        var plain = await OrchestraProcess.RunAsync(Run(Catalog(judge: false), "r"));
+        plain.Stdout.Should().Contain("2 done samples are not evaluated");
+
+        var judged = await OrchestraProcess.RunAsync(Run(Catalog(judge: true), "judged", "--json"));
+        judged.ExitCode.Should().Be(0, judged.Stderr);
+        var withJudge = JsonNode.Parse(judged.Stdout)!;
+        (withJudge["not_evaluated"]!.GetValue<int>(), withJudge["correct"]!.GetValue<int>(), withJudge["accuracy"]!.GetValue<double>()).Should().Be((0, 2, 1.0));
+        _server.Requests.Should().Contain(r => r.Model == "judge-model");
+    }
 }

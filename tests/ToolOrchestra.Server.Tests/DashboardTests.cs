@@ -19,7 +19,8 @@ public sealed class DashboardTests : ServerWorld
         var orchestra = (await JsonAsync(response))["orchestra"]!;
         var runId = orchestra["run_id"]!.GetValue<string>();
         var cost = orchestra["cost_usd"]!.GetValue<decimal>();
-        var calls = orchestra["calls"]!.AsObject().Sum(c => c.Value!.GetValue<int>());
+        // Every ledger entry is a row: the model calls and, counted apart, the tool executions.
+        var calls = orchestra["calls"]!.AsObject().Concat(orchestra["tool_executions"]!.AsObject()).Sum(c => c.Value!.GetValue<int>());
         using (var denied = await Http.GetAsync(new Uri(BaseAddress, "ui/api/runs")))
             denied.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the dashboard's data needs an admin key once keys exist");
 
@@ -49,6 +50,7 @@ public sealed class DashboardTests : ServerWorld
         (await page.Locator("table.timeline").InnerTextAsync()).Should().Contain("search");
 
         (await page.Locator("#aliases").InnerTextAsync()).Should().Contain("orchestrator").And.Contain("%");
+        (await page.Locator("#tools").InnerTextAsync()).Should().Contain("search", "retrievals are tool executions, apart from the alias that asked");
         (await page.Locator("#spend").InnerTextAsync()).Should().Contain("dash-user").And.Contain(DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         var keys = await page.Locator("#keys").InnerTextAsync();
         keys.Should().Contain("dash-user").And.Contain("5.000000").And.Contain(cost.ToString("0.000000", CultureInfo.InvariantCulture).Length > 0 ? "active" : "");

@@ -132,6 +132,8 @@ internal static class EvalCommand
             s.FailedSamples.ToString(inv), s.Accuracy.ToString("0.000", inv), s.DollarsPerTask.ToString("0.######", inv), s.JudgeDollars.ToString("0.######", inv));
         AnsiConsole.Write(table);
         Console.WriteLine($"This time: {s.Ran} ran ({s.Succeeded} done, {s.Failed} failed), {s.SkippedDone} already done, {s.GaveUp} given up after the attempt limit.");
+        if (s.NotEvaluated > 0)
+            Console.WriteLine($"{s.NotEvaluated} done samples are not evaluated (their reward needs NL assertions graded and no judge was given: add a 'judge' alias to the catalog or pass --judge); accuracy and pass^k leave them out.");
         if (s.PassHatK is { Count: > 0 } passHatK)
             Console.WriteLine("pass^k: " + string.Join(", ", passHatK.Select((v, i) => $"pass^{i + 1} {v.ToString("0.000", inv)}")));
     }

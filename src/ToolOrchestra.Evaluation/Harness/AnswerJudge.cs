@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.AI;
+using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Evaluation.Store;
@@ -22,6 +23,19 @@ public sealed record JudgeOutcome(bool Correct, decimal CostUsd, bool Cached, st
 public sealed class AnswerJudge(IChatClient client, ModelEntry model, string alias, EvalStore store)
 {
     public string Model => model.Id;
+
+    /// <summary>
+    /// The judge every benchmark uses (QA's near misses, tau2's NL assertions): <paramref name="name"/> (an alias or a
+    /// model id), else the catalog's <c>judge</c> alias, else none.
+    /// </summary>
+    public static (string Alias, string Model)? Resolve(string? name, Catalog catalog)
+    {
+        var alias = name ?? (catalog.Aliases.ContainsKey("judge") ? "judge" : null);
+        if (alias is null) return null;
+        return (alias, catalog.Aliases.TryGetValue(alias, out var a) ? a.Model
+            : catalog.Models.ContainsKey(alias) ? alias
+            : throw new UserError($"{catalog.SourcePath}: --judge '{alias}' is neither an alias nor a model of the catalog; add \"judge\": \"<model id>\" to $.aliases or name a model."));
+    }
 
     public static string Prompt(string question, string gold, string prediction) =>
         $"Question: {question}\n\nStudent answer: {prediction}\n\nReference answer: {gold}\n\n" +

@@ -5,7 +5,10 @@ using ToolOrchestra.Evaluation.Store;
 
 namespace ToolOrchestra.Evaluation.Harness;
 
-/// <summary>What one <c>eval run</c> invocation did, for its shard: counts, the stored accuracy and the error rate.</summary>
+/// <summary>
+/// What one <c>eval run</c> invocation did, for its shard: counts, the stored accuracy and the error rate. Samples done
+/// but not evaluated (no judge for tau2's NL assertions) are counted apart: accuracy and pass^k are over the others.
+/// </summary>
 public sealed record EvalRunSummary(
     string RunId,
     string Benchmark,
@@ -22,6 +25,7 @@ public sealed record EvalRunSummary(
     int FailedSamples,
     int Done,
     int Correct,
+    int NotEvaluated,
     double Accuracy,
     decimal DollarsPerTask,
     decimal JudgeDollars,
@@ -114,15 +118,16 @@ public static class EvalRunner
         var done = stored.Where(s => s.Status == SampleStatus.Done).ToList();
         var failedNow = stored.Count(s => s.Status == SampleStatus.Failed);
         var correct = done.Count(s => s.Correct == true);
+        var evaluated = done.Count(s => !s.IsNotEvaluated);
         var errorRate = mine.Count == 0 ? 0 : failedNow / (double)mine.Count;
         return new EvalRunSummary(options.RunId, options.Benchmark, options.Setup, benchmark.Orchestrator, options.Shard.ToString(), benchmark.Simulated,
             mine.Count, skipped, ran, succeeded, ran - succeeded, stored.Count(s => s.Status == SampleStatus.Failed && s.Attempts >= options.MaxAttempts),
-            failedNow, done.Count, correct, done.Count == 0 ? 0 : correct / (double)done.Count,
+            failedNow, done.Count, correct, done.Count - evaluated, evaluated == 0 ? 0 : correct / (double)evaluated,
             done.Count == 0 ? 0 : done.Sum(s => s.CostUsd) / done.Count, stored.Sum(s => s.JudgeCostUsd),
             errorRate, options.MaxErrorRate, errorRate > options.MaxErrorRate, stopped == 1, benchmark.Notes,
             // tau2's pass^k is over the whole run (every shard's trials of a task), not this shard alone
             options.Benchmark == "tau2"
-                ? Tau2.Tau2Report.PassHatK(whole.Where(s => s.Status == SampleStatus.Done).Select(s => (s.TaskId ?? s.SampleId, s.Reward ?? 0)), options.Trials)
+                ? Tau2.Tau2Report.PassHatK(whole.Where(s => s.Status == SampleStatus.Done && !s.IsNotEvaluated).Select(s => (s.TaskId ?? s.SampleId, s.Reward ?? 0)), options.Trials)
                 : null);
     }
 }

@@ -101,16 +101,8 @@ public sealed class QaBenchmark : IEvalBenchmark
 
     public IReadOnlyList<string> Warnings { get; private init; } = [];
 
-    /// <summary>The judge's model: <paramref name="name"/> (an alias or a model id), else the catalog's <c>judge</c> alias, else none.</summary>
-    private static AnswerJudge? ResolveJudge(string? name, Catalog catalog, ModelClientFactory models, EvalStore store)
-    {
-        var alias = name ?? (catalog.Aliases.ContainsKey("judge") ? "judge" : null);
-        if (alias is null) return null;
-        var modelId = catalog.Aliases.TryGetValue(alias, out var a) ? a.Model
-            : catalog.Models.ContainsKey(alias) ? alias
-            : throw new UserError($"{catalog.SourcePath}: --judge '{alias}' is neither an alias nor a model of the catalog; add \"judge\": \"<model id>\" to $.aliases or name a model.");
-        return new AnswerJudge(models.For(modelId), catalog.Models[modelId], alias, store);
-    }
+    private static AnswerJudge? ResolveJudge(string? name, Catalog catalog, ModelClientFactory models, EvalStore store) =>
+        AnswerJudge.Resolve(name, catalog) is var (alias, modelId) ? new AnswerJudge(models.For(modelId), catalog.Models[modelId], alias, store) : null;
 
     public async Task<EvalSample> RunAsync(string runId, EvalItem item, CancellationToken ct)
     {

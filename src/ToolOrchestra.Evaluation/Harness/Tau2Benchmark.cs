@@ -22,7 +22,7 @@ public sealed class Tau2Benchmark : IEvalBenchmark
     private readonly Tau2Harness _harness;
     private readonly Dictionary<string, Tau2Task> _tasks;
 
-    private Tau2Benchmark(Tau2Harness harness, string orchestrator, bool simulated)
+    private Tau2Benchmark(Tau2Harness harness, string orchestrator, bool simulated, string? judgeModel)
     {
         _harness = harness;
         _tasks = harness.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
@@ -32,12 +32,14 @@ public sealed class Tau2Benchmark : IEvalBenchmark
         Simulated = simulated;
         var notes = new List<string> { $"tau2 {harness.Domain}: {harness.Tasks.Count} tasks × {harness.Settings.Trials} trials, {harness.AgentDescription}, user {harness.Settings.UserModel}{(harness.SimulatedUser ? " (simulated)" : "")}." };
         if (harness.SimulatedUser) notes.Add($"The user simulator {harness.Settings.UserModel} is tagged 'simulated': its replies, and the rewards, are not a real user's.");
+        if (judgeModel is null) notes.Add("No judge: the catalog has no 'judge' alias and --judge was not given, so a task whose reward needs its NL assertions graded is stored as not evaluated (reward null) and counted apart, never as 0.");
         Notes = notes;
         Settings = new Dictionary<string, string?>
         {
             ["domain"] = harness.Domain, ["user_model"] = harness.Settings.UserModel,
             ["trials"] = harness.Settings.Trials.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["max_steps"] = harness.Settings.MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["judge_model"] = judgeModel,
         };
     }
 
@@ -64,18 +66,19 @@ public sealed class Tau2Benchmark : IEvalBenchmark
         var derived = EvalSetups.Derive(catalog, EvalSetup.Orchestrated, model);
         // Before the first paid call: the agent's and the user simulator's keys; the agent answers itself, so no answer alias is needed.
         var warnings = CatalogReadiness.Require(derived, model, needsAnswerAlias: false, userModel: options.UserModel);
+        var judge = AnswerJudge.Resolve(options.Judge, derived)?.Model;
         var harness = Tau2Harness.Prepare(new Tau2RunRequest(options.Config, options.DataDir, options.Domain, options.UserModel,
             Trials: options.Trials, MaxSteps: options.MaxTurns ?? 200, Agent: setup == EvalSetup.Direct ? "plain" : "orchestrator",
-            AgentModel: model, JudgeModel: options.Judge is { } j ? derived.Aliases.TryGetValue(j, out var a) ? a.Model : j : null) { Catalog = derived });
+            AgentModel: model, JudgeModel: judge) { Catalog = derived });
         var simulated = derived.Models[model].HasTag("simulated") || harness.SimulatedUser;
-        return Task.FromResult<IEvalBenchmark>(new Tau2Benchmark(harness, model, simulated) { Warnings = warnings });
+        return Task.FromResult<IEvalBenchmark>(new Tau2Benchmark(harness, model, simulated, judge) { Warnings = warnings });
     }
 
     public async Task<EvalSample> RunAsync(string runId, EvalItem item, CancellationToken ct)
     {
         var trial = int.Parse(item.SampleId[(item.SampleId.LastIndexOf('#') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var run = await _harness.RunOneAsync(_tasks[item.TaskId], trial, ct).ConfigureAwait(false);
-        var reward = run.Reward?.Reward;
+        var verdict = run.Reward?.Verdict ?? RewardVerdict.Failed;
         var trajectory = new JsonObject
         {
             ["task_id"] = run.Task.Id, ["trial"] = run.Trial, ["seed"] = run.Seed, ["termination_reason"] = run.TerminationReason,
@@ -87,9 +90,10 @@ public sealed class Tau2Benchmark : IEvalBenchmark
         var sample = new EvalSample(runId, item.SampleId)
         {
             TaskId = run.Task.Id,
-            Correct = reward is { } r && RewardInfo.IsSuccess(r),
-            Reward = reward ?? 0,
-            VerdictSource = "tau2",
+            // Unknown is not 0: without a judge, a task whose basis needs NL assertions graded is counted apart.
+            Correct = verdict == RewardVerdict.NotEvaluated ? null : verdict == RewardVerdict.Passed,
+            Reward = verdict == RewardVerdict.NotEvaluated ? null : run.Reward?.Reward ?? 0,
+            VerdictSource = verdict == RewardVerdict.NotEvaluated ? EvalSample.NotEvaluated : "tau2",
             CostUsd = run.AgentLedger.CostUsd,
             ToolSeconds = run.AgentLedger.ToolLatencySeconds,
             Turns = run.Messages.Count(m => m.Role == Tau2Roles.Assistant),

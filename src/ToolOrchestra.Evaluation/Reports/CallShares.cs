@@ -4,8 +4,9 @@ namespace ToolOrchestra.Evaluation.Reports;
 public sealed record Share(string Name, long Calls, double Fraction);
 
 /// <summary>
-/// Where a run's tool calls went, per tool, alias and model, each list in call order (the order in which the run
-/// first called each one, so stacked bars read like the episodes), and the share of steps that went to the strongest
+/// Where a run's tool calls (the experts' model calls) went, per tool, alias and model, each list in call order (the
+/// order in which the run first called each one, so stacked bars read like the episodes); the searches and code runs
+/// they asked for, per tool, as shares of the executions (<see cref="Core.Accounting.CallCount"/>); and the share of steps that went to the strongest
 /// model. A step is a turn in which at least one tool was called; it went to the strongest model when any of its calls
 /// did (<see cref="StrongestModel"/> says how that model was chosen). Null when the run made no tool calls.
 /// </summary>
@@ -15,6 +16,7 @@ public sealed record CallShares(
     IReadOnlyList<Share> Tools,
     IReadOnlyList<Share> Aliases,
     IReadOnlyList<Share> Models,
+    IReadOnlyList<Share> Executions,
     string? StrongestModel,
     string StrongestModelRule,
     long Steps,

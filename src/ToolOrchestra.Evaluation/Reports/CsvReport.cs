@@ -14,17 +14,17 @@ public static class CsvReport
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["table1.csv"] = Csv(["run_id", "benchmark", "setup", "orchestrator", "simulated", "samples", "tasks", "errors", "correct", "accuracy", "dollars_per_task",
-                    "judge_dollars_per_task", "seconds_per_task", "wall_seconds_per_task", "turns_per_task", "tool_calls_per_task", "calls_per_alias", "calls_per_model"],
+            ["table1.csv"] = Csv(["run_id", "benchmark", "setup", "orchestrator", "simulated", "samples", "tasks", "errors", "correct", "not_evaluated", "accuracy", "dollars_per_task",
+                    "judge_dollars_per_task", "seconds_per_task", "wall_seconds_per_task", "turns_per_task", "tool_calls_per_task", "calls_per_alias", "calls_per_model", "tool_executions_per_task"],
                 report.Runs.Select(r => new object[]
                 {
-                    r.RunId, r.Benchmark, r.Setup, r.Orchestrator, r.Simulated, r.Samples, r.Tasks, r.Errors, r.Correct, r.Accuracy, r.DollarsPerTask,
-                    r.JudgeDollarsPerTask, r.SecondsPerTask, r.WallSecondsPerTask, r.TurnsPerTask, r.ToolCallsPerTask, Map(r.CallsPerAlias), Map(r.CallsPerModel),
+                    r.RunId, r.Benchmark, r.Setup, r.Orchestrator, r.Simulated, r.Samples, r.Tasks, r.Errors, r.Correct, r.NotEvaluated, r.Accuracy, r.DollarsPerTask,
+                    r.JudgeDollarsPerTask, r.SecondsPerTask, r.WallSecondsPerTask, r.TurnsPerTask, r.ToolCallsPerTask, Map(r.CallsPerAlias), Map(r.CallsPerModel), Map(r.ToolExecutionsPerTask),
                 })),
             ["turn-limits.csv"] = Csv(["run_id", "max_turns", "accuracy", "dollars_per_task", "seconds_per_task", "beyond_run_limit"],
                 report.TurnLimits.SelectMany(s => s.Points.Select(p => new object[] { s.RunId, p.MaxTurns, p.Accuracy, p.DollarsPerTask, p.SecondsPerTask, p.BeyondRunLimit }))),
             ["call-shares.csv"] = Csv(["run_id", "by", "name", "calls", "share", "order"],
-                report.CallShares.SelectMany(c => Rows(c, "tool", c.Tools).Concat(Rows(c, "alias", c.Aliases)).Concat(Rows(c, "model", c.Models))
+                report.CallShares.SelectMany(c => Rows(c, "tool", c.Tools).Concat(Rows(c, "alias", c.Aliases)).Concat(Rows(c, "model", c.Models)).Concat(Rows(c, "execution", c.Executions))
                     .Append([c.RunId, "strongest_model_steps", c.StrongestModel ?? "", c.StrongestSteps, c.StrongestStepShare as object ?? "", 0]))),
             ["cost-accuracy.csv"] = Csv(["run_id", "dollars_per_task", "accuracy", "pareto_frontier"],
                 report.CostAccuracy.Select(p => new object[] { p.RunId, p.DollarsPerTask, p.Accuracy, p.OnFrontier })),

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ToolOrchestra.Core;
+using ToolOrchestra.Evaluation.Harness;
 using ToolOrchestra.Evaluation.Store;
 using ToolOrchestra.Training.Reward;
 
@@ -34,11 +35,12 @@ public sealed record PreferenceAdherence(string Name, string Source, IReadOnlyDi
         foreach (var run in runs)
         {
             var id = run.Run.RunId;
+            var direct = run.Run.Setup == EvalSetups.Name(EvalSetup.Direct);
             skipped[id] = 0;
-            await foreach (var s in store.StreamSamplesAsync(id, withTrajectories: true, ct))
+            await foreach (var s in store.StreamSamplesAsync(id, withTrajectories: !direct, ct))
             {
-                if (s.Status == SampleStatus.Failed || s.TrajectoryJson is null) { skipped[id]++; continue; }
-                saved.Add((id, Slim(Read(s), s)));
+                if (s.Status == SampleStatus.Failed || (!direct && s.TrajectoryJson is null)) { skipped[id]++; continue; }
+                saved.Add((id, direct ? Direct(s) : Slim(Read(s), s)));
             }
         }
 
@@ -70,13 +72,25 @@ public sealed record PreferenceAdherence(string Name, string Source, IReadOnlyDi
     {
         try
         {
-            return JsonSerializer.Deserialize<Trajectory>(s.TrajectoryJson!, OrchestraJson.Options)
-                   ?? throw new JsonException("null trajectory");
+            var t = JsonSerializer.Deserialize<Trajectory>(s.TrajectoryJson!, OrchestraJson.Options) ?? throw new JsonException("null trajectory");
+            return t.Turns is null ? throw new JsonException("it has no turns") : t;
         }
         catch (JsonException e)
         {
             throw new UserError($"run '{s.RunId}' sample '{s.SampleId}': its trajectory is not a trajectory as the engine writes it ({e.Message}).");
         }
+    }
+
+    /// <summary>
+    /// A <c>direct</c> sample as the reward reads it: the model answered alone in one call, so there is no orchestrator
+    /// turn (no alias was chosen) and the stored trajectory, which is that call's prompt and reply, has none to read;
+    /// dollars and tool seconds are the sample's.
+    /// </summary>
+    private static Trajectory Direct(EvalSample s)
+    {
+        var task = s.TaskId ?? s.SampleId;
+        return new Trajectory(s.SampleId, "direct", "", null, [], null, StopReason.Answered, null, s.CostUsd, s.ToolSeconds, 0, [],
+            DateTimeOffset.UnixEpoch, Outcome: new TrajectoryOutcome(task, s.Correct == true, GroupId: task));
     }
 
     /// <summary>

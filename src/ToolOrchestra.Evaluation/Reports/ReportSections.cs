@@ -16,20 +16,21 @@ public static class ReportSections
         var sections = new List<ReportSection>
         {
             new("table1", "Table 1",
-                ["Each stored sample counts once; accuracy counts failed samples as wrong; $ is the orchestrator's (the judge's apart); seconds are tool-call seconds " +
-                 "(the paper's latency, orchestrator generation excluded); calls are tool calls per task."],
+                ["Each stored sample counts once; accuracy counts failed samples as wrong and leaves out samples not evaluated (no judge for tau2's NL assertions); $ is the orchestrator's (the judge's apart); seconds are tool-call seconds " +
+                 "(the paper's latency, orchestrator generation excluded); calls are the experts' model calls per task, and the searches and code runs they asked for are tool executions, counted apart."],
                 [Table(["run", "benchmark", "setup", "orchestrator", "samples", "accuracy", "$/task", "judge $/task", "tool s/task", "wall s/task", "turns/task",
-                        "calls per alias", "calls per model", "errors"],
-                    report.Runs.Select(r => Row(r.RunId + (r.Simulated ? " (simulated)" : ""), r.Benchmark, r.Setup, r.Orchestrator, $"{r.Samples}", Pct(r.Accuracy),
+                        "calls per alias", "calls per model", "tool executions", "errors"],
+                    report.Runs.Select(r => Row(r.RunId + (r.Simulated ? " (simulated)" : ""), r.Benchmark, r.Setup, r.Orchestrator,
+                        r.NotEvaluated == 0 ? $"{r.Samples}" : $"{r.Samples} ({r.NotEvaluated} not evaluated)", Pct(r.Accuracy),
                         Dollars(r.DollarsPerTask), Dollars(r.JudgeDollarsPerTask), Num(r.SecondsPerTask), Num(r.WallSecondsPerTask), Num(r.TurnsPerTask),
-                        PerTask(r.CallsPerAlias), PerTask(r.CallsPerModel), Errors(r))))]),
+                        PerTask(r.CallsPerAlias), PerTask(r.CallsPerModel), PerTask(r.ToolExecutionsPerTask), Errors(r))))]),
             new("turn-limits", "Turn-limit sweep", [report.TurnLimitNote],
                 [Table(["run", "max turns", "accuracy", "$/task", "tool s/task", "note"],
                     report.TurnLimits.SelectMany(s => s.Points.Select(p => Row(s.RunId, $"{p.MaxTurns}", Pct(p.Accuracy), Dollars(p.DollarsPerTask),
                         Num(p.SecondsPerTask), p.BeyondRunLimit ? $"above the run's own limit ({s.RunMaxTurns})" : ""))))]),
             new("call-shares", "Call shares", [report.StrongestModelNote],
-                [Table(["run", "tool calls", "per tool", "per alias", "per model", "strongest model", "steps to it"],
-                    report.CallShares.Select(c => Row(c.RunId, $"{c.ToolCalls}", Shares(c.Tools), Shares(c.Aliases), Shares(c.Models),
+                [Table(["run", "tool calls", "per tool", "per alias", "per model", "tool executions", "strongest model", "steps to it"],
+                    report.CallShares.Select(c => Row(c.RunId, $"{c.ToolCalls}", Shares(c.Tools), Shares(c.Aliases), Shares(c.Models), Shares(c.Executions),
                         $"{c.StrongestModel ?? "–"} ({c.StrongestModelRule})",
                         c.StrongestStepShare is { } f ? $"{Pct(f)} ({c.StrongestSteps}/{c.Steps})" : "no tool steps")))]),
             new("cost-accuracy", "Accuracy against dollars",

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Evaluation.Store;
 
@@ -10,7 +11,7 @@ namespace ToolOrchestra.Evaluation.Reports;
 /// </summary>
 internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimits)
 {
-    private int _samples, _errors, _correct;
+    private int _samples, _errors, _correct, _notEvaluated;
     private decimal _dollars, _judgeDollars;
     private double _toolSeconds, _wallSeconds, _turns;
     private long _toolCalls, _orchestratorCalls, _steps;
@@ -18,7 +19,7 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
     private bool _simulated = run.Benchmark == "offline";
     private readonly HashSet<string> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _errorKinds = new(StringComparer.Ordinal);
-    private readonly OrderedCounts _tools = new(), _aliases = new(), _models = new();
+    private readonly OrderedCounts _tools = new(), _aliases = new(), _models = new(), _executions = new();
     private readonly Dictionary<string, long> _stepsWithModel = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (decimal Dollars, long Tokens)> _modelPrices = new(StringComparer.Ordinal);
     private readonly int[] _correctWithin = new int[turnLimits.Count];
@@ -44,6 +45,7 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
         }
         var correct = !failed && s.Correct == true;
         if (correct) _correct++;
+        if (s.IsNotEvaluated) _notEvaluated++;
         if (s.VerdictSource == "simulated") _simulated = true;
         if (keepVerdict) Verdicts[s.SampleId] = failed ? null : s.Correct;
         _dollars += s.CostUsd;
@@ -71,10 +73,15 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
                 _modelPrices[priced] = (d + c.CostUsd, t + c.InputTokens + c.OutputTokens);
             }
             if (c.IsOrchestrator) { _orchestratorCalls++; continue; }
-            _toolCalls++;
-            _tools.Add(c.Tool ?? "(unnamed)");
-            if (c.Alias is { } alias) _aliases.Add(alias);
-            if (c.Model is { } model) _models.Add(model);
+            // A search or code run that an expert asked for is that call's execution, not a second call to its alias.
+            if (c.Counted is { IsModelCall: false } execution) _executions.Add(execution.Name);
+            else
+            {
+                _toolCalls++;
+                _tools.Add(c.Tool ?? "(unnamed)");
+                if (c.Alias is { } alias) _aliases.Add(alias);
+                if (c.Model is { } model) _models.Add(model);
+            }
             if (c.Turn != turn)
             {
                 EndTurn();
@@ -96,19 +103,23 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
     {
         var n = Math.Max(_samples, 1);
         return new RunMetrics(run.RunId, run.Benchmark, run.Setup, run.Orchestrator, run.Config, run.Protocol, _simulated,
-            _samples, _tasks.Count, _errors, _correct, _samples == 0 ? 0 : _correct / (double)_samples,
+            _samples, _tasks.Count, _errors, _correct, _notEvaluated, Accuracy(_correct),
             Round(_dollars / n), Round(_judgeDollars / n), _toolSeconds / n, _wallSeconds / n, _turns / n,
             _toolCalls / (double)n, _orchestratorCalls / (double)n,
             _aliases.Items.ToDictionary(i => i.Name, i => i.Count / (double)n),
             _models.Items.ToDictionary(i => i.Name, i => i.Count / (double)n),
+            _executions.Items.ToDictionary(i => i.Name, i => i.Count / (double)n),
             new SortedDictionary<string, int>(_errorKinds, StringComparer.Ordinal));
     }
+
+    /// <summary>Correct over the samples with a verdict: failed ones count as wrong, not evaluated ones are left out.</summary>
+    private double Accuracy(int correct) => _samples - _notEvaluated is var judged and > 0 ? correct / (double)judged : 0;
 
     public TurnLimitSweep Sweep()
     {
         var n = Math.Max(_samples, 1);
         var runLimit = MaxTurnsSetting(run.SettingsJson);
-        var points = turnLimits.Select((k, i) => new TurnLimitPoint(k, _samples == 0 ? 0 : _correctWithin[i] / (double)_samples,
+        var points = turnLimits.Select((k, i) => new TurnLimitPoint(k, Accuracy(_correctWithin[i]),
             Round(_dollarsWithin[i] / n), _secondsWithin[i] / n, runLimit is { } limit && k > limit)).ToList();
         return new TurnLimitSweep(run.RunId, runLimit, _longest, points);
     }
@@ -117,9 +128,10 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
     {
         var strongest = StrongestModel.Choose(strongestNamed, TryLoadCatalog(run.Config), _modelPrices);
         var strongSteps = strongest.Model is { } m ? _stepsWithModel.GetValueOrDefault(m) : 0;
-        IReadOnlyList<Share> ToShares(OrderedCounts counts) =>
-            counts.Items.Select(i => new Share(i.Name, i.Count, _toolCalls == 0 ? 0 : i.Count / (double)_toolCalls)).ToList();
-        return new CallShares(run.RunId, _toolCalls, ToShares(_tools), ToShares(_aliases), ToShares(_models),
+        static IReadOnlyList<Share> ToShares(OrderedCounts counts, long total) =>
+            counts.Items.Select(i => new Share(i.Name, i.Count, total == 0 ? 0 : i.Count / (double)total)).ToList();
+        return new CallShares(run.RunId, _toolCalls, ToShares(_tools, _toolCalls), ToShares(_aliases, _toolCalls), ToShares(_models, _toolCalls),
+            ToShares(_executions, _executions.Items.Sum(i => i.Count)),
             strongest.Model, strongest.How, _steps, strongSteps, _steps == 0 ? null : strongSteps / (double)_steps);
     }
 

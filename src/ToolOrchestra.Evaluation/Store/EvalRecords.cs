@@ -24,11 +24,17 @@ public static class SampleStatus
 /// <summary>
 /// One sample of a run, as scored: the answer and its verdict, the orchestrator's dollars and seconds (the judge's
 /// dollars apart), turns, stop reason, the per-call ledger (<c>CallsJson</c>: an array of ledger entries, each with its
-/// turn) and the trajectory. <c>Correct</c> is null when the sample failed before it could be scored; <c>Reward</c>
+/// turn) and the trajectory. <c>Correct</c> is null when the sample failed before it could be scored or was not evaluated; <c>Reward</c>
 /// carries a graded score where the benchmark has one (tau2's reward), otherwise 1/0 like <c>Correct</c>.
 /// </summary>
 public sealed record EvalSample(string RunId, string SampleId)
 {
+    /// <summary>The verdict source of a scored sample whose verdict is unknown (tau2's NL assertions without a judge): counted apart, never as wrong.</summary>
+    public const string NotEvaluated = "not_evaluated";
+
+    /// <summary>Done, but its verdict could not be reached (<see cref="NotEvaluated"/>): neither correct nor wrong.</summary>
+    public bool IsNotEvaluated => Status == SampleStatus.Done && VerdictSource == NotEvaluated;
+
     public string Status { get; init; } = SampleStatus.Done;
     public int Attempts { get; init; } = 1;
     /// <summary>The shard that produced it (<c>i/N</c>), for merges and diagnostics.</summary>

@@ -35,6 +35,9 @@ public sealed record SampleCall(
 
     public bool IsOrchestrator => string.Equals(Kind, "orchestrator", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A model call under its alias, or a tool execution under its tool, as <see cref="CallCount"/> defines.</summary>
+    public CountedCall Counted => CallCount.Of(IsOrchestrator, Tool ?? "(unnamed)", Alias, Model);
+
     /// <summary>
     /// Parses a sample's calls with a forward-only reader (reports parse a million of these; unknown fields are
     /// skipped); <paramref name="where"/> names the run and sample when the JSON is broken.

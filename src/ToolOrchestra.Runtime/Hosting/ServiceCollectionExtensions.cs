@@ -28,7 +28,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(_ => CatalogLoader.Load(options.CatalogPath));
         services.AddSingleton<ITokenCounter>(_ => options.Tokenizer is { } t ? Qwen3Tokenizer.Load(t) : EstimatingTokenCounter.Instance);
+        // One clock for the episode and its model calls (attempt timeouts, backoff, latencies): the one registered.
         services.AddSingleton(sp => new ModelClientFactory(sp.GetRequiredService<Catalog>(), sp.GetRequiredService<ITokenCounter>(), options.Retry,
+            time: sp.GetRequiredService<TimeProvider>(),
             transport: model => model.IsInProcessOrchestrator ? new InProcessOrchestratorClient(model, options) : null,
             loggerFactory: sp.GetService<ILoggerFactory>()));
         services.AddSingleton(sp =>

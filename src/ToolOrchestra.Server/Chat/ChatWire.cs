@@ -9,7 +9,7 @@ namespace ToolOrchestra.Server.Chat;
 /// <summary>
 /// The OpenAI wire format of a run: a <c>chat.completion</c>, or <c>chat.completion.chunk</c>s for a stream; both carry
 /// <c>usage</c> (every call of the run summed) and an <c>orchestra</c> object (run id, dollars, seconds, stop reason,
-/// calls per alias) that OpenAI clients ignore and orchestra clients read.
+/// model calls per alias and tool executions per tool) that OpenAI clients ignore and orchestra clients read.
 /// </summary>
 public static class ChatWire
 {
@@ -60,26 +60,27 @@ public static class ChatWire
         ["total_tokens"] = r.InputTokens + r.OutputTokens,
     };
 
-    public static JsonObject Orchestra(OrchestrationResult r) => new()
+    /// <summary>
+    /// The run's summary; <c>calls</c> are model calls per alias (<c>orchestrator</c> for its own) and
+    /// <c>tool_executions</c> the searches and code runs per tool, counted apart as <see cref="CallCount"/> defines.
+    /// </summary>
+    public static JsonObject Orchestra(OrchestrationResult r)
     {
-        ["run_id"] = r.RunId,
-        ["cost_usd"] = r.CostUsd,
-        ["latency_s"] = r.LatencySeconds,
-        ["wall_s"] = r.WallSeconds,
-        ["stop_reason"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(r.StopReason.ToString()),
-        ["stop_detail"] = r.StopDetail,
-        ["turns"] = r.Trajectory.Turns.Count,
-        ["calls"] = CallsPerAlias(r.Calls),
-    };
-
-    /// <summary>Calls counted by alias; calls without one by what they were (the orchestrator's own turns, a search, code).</summary>
-    public static JsonObject CallsPerAlias(IEnumerable<LedgerEntry> calls)
-    {
-        var counts = new JsonObject();
-        foreach (var g in calls.GroupBy(Bucket).OrderBy(g => g.Key, StringComparer.Ordinal))
-            counts[g.Key] = g.Count();
-        return counts;
+        var (calls, executions) = CallCount.PerName(r.Calls);
+        return new()
+        {
+            ["run_id"] = r.RunId,
+            ["cost_usd"] = r.CostUsd,
+            ["latency_s"] = r.LatencySeconds,
+            ["wall_s"] = r.WallSeconds,
+            ["stop_reason"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(r.StopReason.ToString()),
+            ["stop_detail"] = r.StopDetail,
+            ["turns"] = r.Trajectory.Turns.Count,
+            ["calls"] = Counts(calls),
+            ["tool_executions"] = Counts(executions),
+        };
     }
 
-    public static string Bucket(LedgerEntry c) => c.Alias ?? (c.Kind == CallKind.Orchestrator ? "orchestrator" : c.Tool);
+    private static JsonObject Counts(SortedDictionary<string, int> counts) =>
+        new(counts.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
 }

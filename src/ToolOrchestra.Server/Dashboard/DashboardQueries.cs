@@ -1,6 +1,7 @@
 using ToolOrchestra.Runtime.Storage;
 using System.Data.Common;
 using System.Text.Json.Nodes;
+using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Server.Keys;
 
 namespace ToolOrchestra.Server.Dashboard;
@@ -45,7 +46,7 @@ internal sealed class DashboardQueries(ServerStore store)
         return run;
     }
 
-    /// <summary>Spend per key, model and UTC day; calls and dollars per alias.</summary>
+    /// <summary>Spend per key, model and UTC day; model calls and dollars per alias; tool executions and dollars per tool.</summary>
     public async Task<JsonObject> SpendAsync(CancellationToken ct)
     {
         await using var conn = await store.OpenAsync(ct).ConfigureAwait(false);
@@ -59,16 +60,30 @@ internal sealed class DashboardQueries(ServerStore store)
                 ["key"] = r.GetString(1), ["model"] = r.GetString(2), ["cost_usd"] = Money.FromPico(Money.PicoFrom(r.GetValue(3))),
                 ["calls"] = Convert.ToInt64(r.GetValue(4)), ["runs"] = Convert.ToInt64(r.GetValue(5)),
             }).ConfigureAwait(false);
-        var perAlias = await RowsAsync(conn, """
-            SELECT COALESCE(alias, CASE WHEN kind = 'orchestrator' THEN 'orchestrator' ELSE tool END), COUNT(*), SUM(cost_pusd)
-            FROM orchestra_calls GROUP BY COALESCE(alias, CASE WHEN kind = 'orchestrator' THEN 'orchestrator' ELSE tool END) ORDER BY 2 DESC, 1
-            """, ct, [], r => new JsonObject
+        // Grouped by what CallCount reads, then folded by its rule: model calls per alias, tool executions apart.
+        var groups = new List<(CountedCall Counted, long Calls, long Pico)>();
+        await using (var cmd = StoreCommands.Command(conn, """
+            SELECT kind, tool, alias, model, COUNT(*), SUM(cost_pusd) FROM orchestra_calls GROUP BY kind, tool, alias, model
+            """, []))
+        await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                groups.Add((CallCount.Of(r.GetString(0) == CallCount.Orchestrator, r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)),
+                    Convert.ToInt64(r.GetValue(4)), Money.PicoFrom(r.GetValue(5))));
+        JsonArray Counts(bool modelCalls, string nameKey)
+        {
+            var rows = groups.Where(g => g.Counted.IsModelCall == modelCalls).GroupBy(g => g.Counted.Name, StringComparer.Ordinal)
+                .Select(g => (Name: g.Key, Calls: g.Sum(x => x.Calls), Pico: g.Sum(x => x.Pico)))
+                .OrderByDescending(x => x.Calls).ThenBy(x => x.Name, StringComparer.Ordinal).ToList();
+            var total = rows.Sum(x => x.Calls);
+            return new JsonArray(rows.Select(x => (JsonNode?)new JsonObject
             {
-                ["alias"] = r.GetString(0), ["calls"] = Convert.ToInt64(r.GetValue(1)), ["cost_usd"] = Money.FromPico(Money.PicoFrom(r.GetValue(2))),
-            }).ConfigureAwait(false);
-        var total = perAlias.Sum(a => (long)a!["calls"]!);
-        foreach (var a in perAlias) a!["share"] = total == 0 ? 0 : Math.Round((long)a["calls"]! * 100.0 / total, 1);
-        return new JsonObject { ["per_key_model_day"] = perDay, ["per_alias"] = perAlias };
+                [nameKey] = x.Name, ["calls"] = x.Calls, ["cost_usd"] = Money.FromPico(x.Pico),
+                ["share"] = total == 0 ? 0 : Math.Round(x.Calls * 100.0 / total, 1),
+            }).ToArray());
+        }
+        var perAlias = Counts(modelCalls: true, "alias");
+        var perTool = Counts(modelCalls: false, "tool");
+        return new JsonObject { ["per_key_model_day"] = perDay, ["per_alias"] = perAlias, ["per_tool"] = perTool };
     }
 
     /// <summary>Every key's limits and budget state: spent today and in total, what is left, runs in progress.</summary>

@@ -1,6 +1,7 @@
 using ToolOrchestra.Core;
 using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Evaluation.Harness;
+using ToolOrchestra.Evaluation.Reports;
 using ToolOrchestra.Evaluation.Store;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Runtime.Storage;
@@ -84,6 +85,27 @@ public sealed class OfflineBenchmarkTests : IDisposable
         var (summary, samples) = await RunAsync(Options(Path.Combine(_dir, "l.db"), "learned", file));
         summary.Orchestrator.Should().Be("learned:policy.json");
         ShouldMatch(samples, demo);
+    }
+
+    [Fact]
+    public async Task A_report_with_preferences_scores_a_direct_run_beside_an_orchestrated_one()
+    {
+        // Table 1 always has direct baselines; a direct sample's trajectory is one call's prompt and reply, with no turns.
+        var store = Path.Combine(_dir, "table1.db");
+        var (direct, _) = await RunAsync(Options(store, "direct") with { Setup = "direct", Limit = 4 });
+        var (orchestrated, _) = await RunAsync(Options(store, "orchestrated") with { Limit = 4 });
+        (direct.Done, orchestrated.Done).Should().Be((4, 4));
+
+        await using var opened = await EvalStore.OpenAsync(StoreLocation.Parse(store));
+        var report = await EvalReport.BuildAsync(opened, new ReportRequest(["direct", "orchestrated"])
+        {
+            Preferences = [("cost", "cost.json", new Preferences(new Dictionary<string, double> { ["cost"] = 1 }, [], []))],
+        });
+
+        var rows = report.Preferences.Single().Runs;
+        rows.Select(r => (r.RunId, r.Trajectories, r.Skipped)).Should().Equal(("direct", 4, 0), ("orchestrated", 4, 0));
+        rows.Should().OnlyContain(r => r.MeanReward >= 0 && r.MeanReward <= 1);
+        rows[0].PreferredCallShare.Should().Be(0, "the direct model chose no alias");
     }
 
     private static string Key(EvalSample s) =>

@@ -60,7 +60,11 @@ public sealed class EngineTrajectoryTests : IDisposable
         report.Preferences.Single().Runs.Select(r => r.MeanReward).Should().Equal(group.Select(o => trainer.LastStepRewards[o.Trajectory.Id]));
         report.Runs.Select(r => r.DollarsPerTask).Should().Equal(group.Select(o => Math.Round(o.Trajectory.CostUsd, 10)));
         report.Runs.Select(r => r.SecondsPerTask).Should().Equal(group.Select(o => o.Trajectory.LatencySeconds));
-        report.Runs.Select(r => r.ToolCallsPerTask).Should().Equal(group.Select(o => (double)o.Trajectory.Ledger.Count(e => e.Kind != Core.Accounting.CallKind.Orchestrator)));
+        // The experts' model calls; the searches and code runs they asked for are counted apart, per tool.
+        report.Runs.Select(r => r.ToolCallsPerTask).Should().Equal(group.Select(o =>
+            (double)o.Trajectory.Ledger.Count(e => e.Kind != Core.Accounting.CallKind.Orchestrator && Core.Accounting.CallCount.Of(e).IsModelCall)));
+        report.Runs.Select(r => r.ToolExecutionsPerTask.Values.Sum()).Should().Equal(group.Select(o =>
+            (double)o.Trajectory.Ledger.Count(e => !Core.Accounting.CallCount.Of(e).IsModelCall)));
         report.Simulated.Should().BeTrue();
     }
 }

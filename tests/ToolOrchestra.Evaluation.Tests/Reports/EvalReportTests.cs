@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ToolOrchestra.Core;
+using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Evaluation.Reports;
 using ToolOrchestra.Evaluation.Store;
 using ToolOrchestra.Runtime.Storage;
@@ -39,6 +40,33 @@ public class EvalReportTests
         cheap.Accuracy.Should().Be(0.25, "the failed sample counts as wrong");
         cheap.DollarsPerTask.Should().Be(0.00185m);
         cheap.Simulated.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Two_search_turns_count_two_calls_to_the_search_alias_and_the_two_retrievals_apart()
+    {
+        // As the engine books a search turn: the orchestrator's generation, the expert writing the query, the retrieval.
+        LedgerEntry Retrieval(int turn) => new(turn, CallKind.Search, "search", "search-2", null, 0, 0, 0.0005m, 0.1);
+        var ledger = new List<LedgerEntry>(Ledger(("search-2", "qwen3-32b", 0.001m, 1), ("search-2", "qwen3-32b", 0.001m, 1), ("answer-1", "gpt-5", 0.02m, 4)));
+        ledger.Insert(2, Retrieval(1));
+        ledger.Insert(5, Retrieval(2));
+        await using var store = await SqliteAsync();
+        await store.BeginRunAsync(Run("searcher"));
+        await store.SaveSampleAsync(Sample("searcher", "t1", true, ledger));
+
+        var report = await EvalReport.BuildAsync(store, new ReportRequest(["searcher"]));
+
+        var run = report.Runs.Single();
+        run.CallsPerAlias.Should().Equal(new Dictionary<string, double> { ["search-2"] = 2, ["answer-1"] = 1 });
+        run.CallsPerModel.Should().Equal(new Dictionary<string, double> { ["qwen3-32b"] = 2, ["gpt-5"] = 1 });
+        run.ToolExecutionsPerTask.Should().Equal(new Dictionary<string, double> { ["search"] = 2 });
+        run.ToolCallsPerTask.Should().Be(3);
+        var shares = report.CallShares.Single();
+        shares.Aliases.Select(a => (a.Name, a.Calls)).Should().Equal(("search-2", 2L), ("answer-1", 1L));
+        shares.Aliases[0].Fraction.Should().BeApproximately(2 / 3.0, 1e-12);
+        shares.Tools.Select(t => (t.Name, t.Calls)).Should().Equal(("search", 2L), ("answer", 1L));
+        shares.Executions.Select(e => (e.Name, e.Calls, e.Fraction)).Should().Equal(("search", 2L, 1.0));
+        shares.Steps.Should().Be(3);
     }
 
     [Fact]

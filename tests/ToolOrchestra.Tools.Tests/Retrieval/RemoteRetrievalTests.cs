@@ -170,8 +170,25 @@ public sealed class RemoteRetrievalTests : IClassFixture<RemoteRetrievalTests.Fi
         ((int)many.StatusCode).Should().Be(413);
         (await many.Content.ReadAsStringAsync()).Should().Contain($"at most {RetrievalServer.MaxQueries}");
 
-        var huge = await PostAsync(JsonSerializer.Serialize(new { queries = Enumerable.Repeat(new string('q', 1000), 1300), topk = 1 }));
+        var huge = await PostWaitingForContinueAsync(JsonSerializer.Serialize(new { queries = Enumerable.Repeat(new string('q', 1000), 1300), topk = 1 }));
         ((int)huge.StatusCode).Should().Be(413, "1.3 MB is over the 1 MiB body cap");
+    }
+
+    /// <summary>
+    /// Refused on its Content-Length, an oversized body is never read: a client still sending it when the server closes
+    /// the connection gets a broken pipe instead of the 413 (it happened under load). Asking <c>Expect: 100-continue</c>,
+    /// as curl does for large bodies, the client sends the body only once the server agrees, so it always reads the 413;
+    /// the wait is unbounded so that a slow machine cannot make the client give up waiting and send it anyway.
+    /// </summary>
+    private async Task<HttpResponseMessage> PostWaitingForContinueAsync(string body)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = Timeout.InfiniteTimeSpan });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_f.Server.Address, "retrieve"))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.ExpectContinue = true;
+        return await http.SendAsync(request);
     }
 
     private Task<HttpResponseMessage> PostAsync(string body) =>

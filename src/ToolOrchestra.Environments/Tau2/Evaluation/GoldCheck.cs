@@ -74,11 +74,12 @@ public static class GoldCheck
         if (info.ReplayMismatches.Count > 0)
             failures.Add($"{info.ReplayMismatches.Count} replayed call(s) gave other results than the gold run");
 
-        if (info.RewardOfEvaluated < 1 - 1e-6)
-            return new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.StatusFailed, failures.Count > 0 ? string.Join("; ", failures) : "reward 0", info);
-        if (info.NotEvaluated.Count > 0)
-            return new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.StatusNotEvaluated,
-                string.Join("; ", info.NotEvaluated.Select(n => $"{n.Component}: {n.Reason}")) + "; every other component passes", info);
-        return new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.StatusPassed, string.Join("; ", failures), info);
+        return info.Verdict switch
+        {
+            RewardVerdict.Failed => new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.StatusFailed, failures.Count > 0 ? string.Join("; ", failures) : "reward 0", info),
+            RewardVerdict.NotEvaluated => new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.StatusNotEvaluated,
+                string.Join("; ", info.NotEvaluated.Select(n => $"{n.Component}: {n.Reason}")) + "; every other component passes", info),
+            _ => new GoldResult(task.Id, info.RewardOfEvaluated, GoldReport.StatusPassed, string.Join("; ", failures), info),
+        };
     }
 }

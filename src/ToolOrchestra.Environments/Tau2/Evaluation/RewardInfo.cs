@@ -17,6 +17,9 @@ public sealed record NlAssertionCheck(string NlAssertion, bool Met, string Justi
 /// <summary>Why NL assertions were not graded: no judge configured.</summary>
 public sealed record NotEvaluated(RewardType Component, string Reason);
 
+/// <summary>What an evaluation says of a trajectory, when NL assertions may have had no judge.</summary>
+public enum RewardVerdict { Passed, Failed, NotEvaluated }
+
 /// <summary>
 /// The evaluation of one trajectory, in upstream's RewardInfo shape, plus what we could not evaluate (NL assertions
 /// without a judge) and the replayed mutating calls whose results differed from the recorded ones.
@@ -39,6 +42,14 @@ public sealed record RewardInfo
     public string? Note { get; init; }
 
     public static bool IsSuccess(double reward) => Math.Abs(reward - 1) <= 1e-6;
+
+    /// <summary>
+    /// The one rule for a reward that may be unknown (check-gold and the evaluation harness count by it): failed when an
+    /// evaluated component failed (grading the rest could not raise the product), not evaluated when every evaluated
+    /// component passed but the basis needs one that could not be graded (NL assertions without a judge), else passed.
+    /// </summary>
+    public RewardVerdict Verdict =>
+        RewardOfEvaluated < 1 - 1e-6 ? RewardVerdict.Failed : NotEvaluated.Count > 0 ? RewardVerdict.NotEvaluated : RewardVerdict.Passed;
 
     /// <summary>Upstream's reward_info JSON, with <c>not_evaluated</c> and <c>replay_mismatches</c> added.</summary>
     public JsonObject ToJson()

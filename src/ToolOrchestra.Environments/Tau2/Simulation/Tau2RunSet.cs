@@ -104,8 +104,8 @@ public sealed class Tau2RunSet(Tau2Simulator simulator, Tau2RunSettings settings
             ["orchestrator_cost_usd"] = r.AgentLedger.Entries.Where(e => e.Kind == CallKind.Orchestrator).Sum(e => e.CostUsd),
             ["expert_cost_usd"] = r.AgentLedger.Entries.Where(e => e.Kind == CallKind.Expert).Sum(e => e.CostUsd),
             ["expert_seconds"] = r.AgentLedger.Entries.Where(e => e.Kind == CallKind.Expert).Sum(e => e.LatencySeconds),
-            ["expert_calls"] = new JsonObject(r.AgentLedger.Entries.Where(e => e.Kind == CallKind.Expert && e.Alias is not null)
-                .GroupBy(e => e.Alias!).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
+            ["expert_calls"] = new JsonObject(CallCount.PerName(r.AgentLedger.Entries.Where(e => e.Kind == CallKind.Expert && e.Alias is not null))
+                .ModelCalls.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
             ["user_cost_usd"] = r.UserLedger.CostUsd,
             ["calls"] = JsonSerializer.SerializeToNode(r.AgentLedger.Entries, OrchestraJson.Options),
         },
