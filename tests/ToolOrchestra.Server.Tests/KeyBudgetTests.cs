@@ -76,29 +76,12 @@ public sealed class KeyBudgetTests : ServerWorld
 }
 
 /// <summary>The same storm over two replicas sharing one PostgreSQL store.</summary>
-public sealed class PostgresKeyBudgetTests : ServerWorld
+public sealed class PostgresKeyBudgetTests : PostgresServerWorld
 {
-    private LocalPostgres _pg = null!;
-
-    protected override StoreLocation Store() => StoreLocation.Parse(_pg.Url());
-
-
-    public override async Task InitializeAsync()
-    {
-        _pg = await LocalPostgres.StartAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _pg.DisposeAsync();
-    }
-
     [Fact]
     public async Task Forty_concurrent_requests_over_two_replicas_never_spend_past_the_key_budget()
     {
-        await using var replica = await StartServerAsync(StoreLocation.Parse(_pg.Url()));
+        await using var replica = await StartServerAsync(StoreLocation.Parse(PostgresUrl));
         var key = await replica.Keys.CreateAsync("shared-tight", new KeyLimits(TotalUsd: KeyBudgetTests.Budget));
         await KeyBudgetTests.Storm(this, key, [Server, replica]);
     }
@@ -108,19 +91,15 @@ public sealed class PostgresKeyBudgetTests : ServerWorld
 /// Against endpoints that bill each call its worst case (every byte sent as a token, every allowed output token), 40
 /// concurrent runs on a key still stay within its budget: the bound is what the engine holds before each call, not luck.
 /// </summary>
-public sealed class WorstCaseBillingKeyBudgetTests : IAsyncLifetime
+public sealed class WorstCaseBillingKeyBudgetTests() : FakeModelsServer("budget-")
 {
     /// <summary>A run here bills about $0.0288 (the answer expert's 28000 output tokens, the train protocol's, dominate): about 10 of 40 fit.</summary>
     private const decimal Budget = 0.3m;
-    private readonly string _dir = Directory.CreateTempSubdirectory("budget-").FullName;
-    private FakeOpenAiServer _models = null!;
-    private OrchestraServer _server = null!;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(120) };
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _models = await FakeOpenAiServer.StartAsync();
-        _models.Fallback = request =>
+        await base.InitializeAsync();
+        Models.Fallback = request =>
         {
             var sent = request.Body["messages"]!.AsArray().Sum(m => System.Text.Encoding.UTF8.GetByteCount(m!["content"]?.ToString() ?? ""));
             var most = request.Body["max_completion_tokens"]?.GetValue<int>() ?? request.Body["max_tokens"]!.GetValue<int>();
@@ -129,48 +108,31 @@ public sealed class WorstCaseBillingKeyBudgetTests : IAsyncLifetime
                 : new FakeReply("<answer>Paris</answer>", PromptTokens: sent, CompletionTokens: most);
             return reply with { Delay = TimeSpan.FromMilliseconds(50) };
         };
-        var catalog = Path.Combine(_dir, "catalog.json");
-        File.WriteAllText(catalog, $$$"""
+        await StartAsync($$$"""
             {"orchestrator":{"model":"orch","max_output_tokens":100},
-             "models":{"orch":{"endpoint":"{{{_models.BaseUrl}}}","name":"orch-8b","price":{"input_per_million":1,"output_per_million":1},"tags":["local"]},
-                       "gpt-5":{"endpoint":"{{{_models.BaseUrl}}}","name":"gpt-5","price":{"input_per_million":1,"output_per_million":1},"tags":["proprietary"],"max_output_tokens":100}},
+             "models":{"orch":{"endpoint":"{{{Models.BaseUrl}}}","name":"orch-8b","price":{"input_per_million":1,"output_per_million":1},"tags":["local"]},
+                       "gpt-5":{"endpoint":"{{{Models.BaseUrl}}}","name":"gpt-5","price":{"input_per_million":1,"output_per_million":1},"tags":["proprietary"],"max_output_tokens":100}},
              "aliases":{"answer-1":"gpt-5"},
              "limits":{"max_retries":0,"max_turns":3}}
             """);
-        _server = await OrchestraServer.StartAsync(new ServerOptions
-        {
-            CatalogPath = catalog,
-            Store = StoreLocation.Parse(Path.Combine(_dir, "orchestra.db")),
-            Port = 0,
-            RunsDirectory = Path.Combine(_dir, "runs"),
-            Engine = o => o.Code = false,
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _models.DisposeAsync();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
     [Fact]
     public async Task Forty_concurrent_runs_billed_their_worst_case_stay_within_the_key_budget()
     {
-        var key = await _server.Keys.CreateAsync("worst", new KeyLimits(TotalUsd: Budget));
+        var key = await Server.Keys.CreateAsync("worst", new KeyLimits(TotalUsd: Budget));
         var replies = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_server.Address, "v1/chat/completions"))
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Server.Address, "v1/chat/completions"))
             {
                 Content = new StringContent(ServerWorld.Body($"Capital of France? ({i})").ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
             };
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key.Secret);
-            using var r = await _http.SendAsync(request);
+            using var r = await Http.SendAsync(request);
             return (r.StatusCode, Json: JsonNode.Parse(await r.Content.ReadAsStringAsync())!, r.Headers.RetryAfter);
         }));
 
-        var spent = (await _server.Keys.SpendAsync(key.Key.Id)).Total;
+        var spent = (await Server.Keys.SpendAsync(key.Key.Id)).Total;
         spent.Should().BeLessThanOrEqualTo(Budget);
         var answered = replies.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
         answered.Should().NotBeEmpty("the budget fits several runs");

@@ -7,28 +7,12 @@ using ToolOrchestra.Testing;
 namespace ToolOrchestra.Server.Tests;
 
 /// <summary>Two replicas behind one PostgreSQL store share keys and spend: a budget spent on one is refused on the other.</summary>
-public sealed class PostgresReplicasTests : ServerWorld
+public sealed class PostgresReplicasTests : PostgresServerWorld
 {
-    private LocalPostgres _pg = null!;
-
-    protected override StoreLocation Store() => StoreLocation.Parse(_pg.Url());
-
-    public override async Task InitializeAsync()
-    {
-        _pg = await LocalPostgres.StartAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _pg.DisposeAsync();
-    }
-
     [Fact]
     public async Task Replicas_on_one_postgres_store_share_keys_runs_and_budgets()
     {
-        await using var replica = await StartServerAsync(StoreLocation.Parse(_pg.Url()));
+        await using var replica = await StartServerAsync(StoreLocation.Parse(PostgresUrl));
         var key = await replica.Keys.CreateAsync("team", new KeyLimits(TotalUsd: 5m));
 
         using var first = await PostAsync(Body(Question()), key.Secret); // the key was made through the replica; this is the first server
