@@ -97,10 +97,10 @@ public sealed class Ledger(Action<LedgerEntry>? recorded = null, decimal? budget
         return sum;
     }
 
-    /// <summary>The paper's latency: seconds spent in tool calls (experts, code, retrieval), orchestrator generation excluded.</summary>
+    /// <summary>The paper's latency (<see cref="PaperLatency"/>) of every call so far.</summary>
     public double ToolLatencySeconds
     {
-        get { lock (_gate) { var sum = 0.0; foreach (var e in _entries) if (e.Kind != CallKind.Orchestrator) sum += e.LatencySeconds; return sum; } }
+        get { lock (_gate) { var sum = 0.0; foreach (var e in _entries) sum += e.ToolSeconds; return sum; } }
     }
 
     public long InputTokens

@@ -16,7 +16,20 @@ public sealed record LedgerEntry(
     decimal CostUsd,
     double LatencySeconds,
     bool TokensEstimated = false,
-    string? InnerRunId = null);
+    string? InnerRunId = null)
+{
+    /// <summary>This call's share of the paper's latency (<see cref="PaperLatency"/>).</summary>
+    public double ToolSeconds => PaperLatency.Of(Kind == CallKind.Orchestrator, LatencySeconds);
+}
+
+/// <summary>
+/// The paper's latency, defined here and nowhere else: seconds spent in tool calls (experts, code, retrieval); the
+/// orchestrator's own generation counts nothing. A trajectory's latency is the sum over its calls.
+/// </summary>
+public static class PaperLatency
+{
+    public static double Of(bool orchestratorGeneration, double seconds) => orchestratorGeneration ? 0 : seconds;
+}
 
 /// <summary>What was called. Orchestrator generations are not tool calls: the paper's latency leaves them out.</summary>
 public enum CallKind

@@ -141,7 +141,7 @@ public sealed class QaBenchmark : IEvalBenchmark
             Answer = answer,
             Gold = task.Answer,
             CostUsd = calls.Sum(c => c.CostUsd),
-            ToolSeconds = calls.Where(c => c.Kind != CallKind.Orchestrator).Sum(c => c.LatencySeconds),
+            ToolSeconds = calls.Sum(c => c.ToolSeconds),
             Turns = turns,
             StopReason = JsonNamingPolicy.SnakeCaseLower.ConvertName(stop.ToString()),
             CallsJson = SampleCall.ToJson(calls),

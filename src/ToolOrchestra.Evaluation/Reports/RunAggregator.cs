@@ -65,7 +65,7 @@ internal sealed class RunAggregator(EvalRunInfo run, IReadOnlyList<int> turnLimi
                 if (c.Turn <= turnLimits[k])
                 {
                     _dollarsWithin[k] += c.CostUsd;
-                    if (!c.IsOrchestrator) _secondsWithin[k] += c.LatencySeconds;
+                    _secondsWithin[k] += c.ToolSeconds;
                 }
             if (c.Model is { } priced)
             {

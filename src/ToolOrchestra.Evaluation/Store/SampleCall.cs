@@ -35,6 +35,9 @@ public sealed record SampleCall(
 
     public bool IsOrchestrator => string.Equals(Kind, "orchestrator", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>This call's share of the paper's latency (<see cref="PaperLatency"/>).</summary>
+    public double ToolSeconds => PaperLatency.Of(IsOrchestrator, LatencySeconds);
+
     /// <summary>A model call under its alias, or a tool execution under its tool, as <see cref="CallCount"/> defines.</summary>
     public CountedCall Counted => CallCount.Of(IsOrchestrator, Tool ?? "(unnamed)", Alias, Model);
 

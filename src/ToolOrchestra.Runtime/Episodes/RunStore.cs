@@ -159,7 +159,7 @@ public sealed class RunStore(string directory)
         if (start is null) throw new UserError($"{path}: no start record; not a run log.");
         var ledger = turns.SelectMany(t => t.Ledger).ToList();
         var costUsd = ledger.Sum(e => e.CostUsd);
-        var latency = ledger.Where(e => e.Kind != CallKind.Orchestrator).Sum(e => e.LatencySeconds);
+        var latency = ledger.Sum(e => e.ToolSeconds);
         return new Trajectory(
             (string)start["id"]!, (string)start["protocol"]!, (string)start["problem"]!, (string?)start["preferences_text"], turns,
             (string?)end?["answer"],

@@ -151,7 +151,7 @@ public sealed class RunLog
         await using (var update = StoreCommands.Command(conn, """
             UPDATE orchestra_runs SET cost_pusd = cost_pusd + @cost, calls = calls + 1, input_tokens = input_tokens + @in,
               output_tokens = output_tokens + @out, latency_s = latency_s + @lat WHERE id = @run
-            """, ("@cost", pico), ("@in", call.InputTokens), ("@out", call.OutputTokens), ("@lat", call.Kind == CallKind.Orchestrator ? 0.0 : call.LatencySeconds), ("@run", runId)))
+            """, ("@cost", pico), ("@in", call.InputTokens), ("@out", call.OutputTokens), ("@lat", call.ToolSeconds), ("@run", runId)))
         {
             update.Transaction = tx;
             await update.ExecuteNonQueryAsync().ConfigureAwait(false);

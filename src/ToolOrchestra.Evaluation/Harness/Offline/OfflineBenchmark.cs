@@ -148,7 +148,7 @@ public sealed class OfflineBenchmark : IEvalBenchmark
             Reward = solved ? 1 : 0,
             VerdictSource = "exact",
             CostUsd = calls.Sum(c => c.CostUsd),
-            ToolSeconds = calls.Where(c => c.Kind != CallKind.Orchestrator).Sum(c => c.LatencySeconds),
+            ToolSeconds = calls.Sum(c => c.ToolSeconds),
             Turns = trajectory?.Turns.Count ?? 1,
             StopReason = JsonNamingPolicy.SnakeCaseLower.ConvertName(stop.ToString()),
             CallsJson = SampleCall.ToJson(calls),
