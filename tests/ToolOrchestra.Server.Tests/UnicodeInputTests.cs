@@ -52,3 +52,17 @@ public sealed class UnicodeInputTests : ServerWorld
         JsonNode.Parse(await list.Content.ReadAsStringAsync())!.AsArray().Single()!["problem"]!.GetValue<string>().Should().Be(question);
     }
 }
+
+/// <summary>PostgreSQL text cannot hold a NUL character: a NUL-led question still runs, and its stored text says where the NUL was.</summary>
+public sealed class PostgresNulInputTests : PostgresServerWorld
+{
+    [Fact]
+    public async Task A_question_with_nul_runs_on_a_postgres_store()
+    {
+        var question = "\0" + Question();
+        using var response = await PostAsync(Body(question));
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var runId = (await JsonAsync(response))["orchestra"]!["run_id"]!.GetValue<string>();
+        ((string?)await ScalarAsync("SELECT problem FROM orchestra_runs WHERE id = @id", ("@id", runId))).Should().Be("\u2400" + Question());
+    }
+}

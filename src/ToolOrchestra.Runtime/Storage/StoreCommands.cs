@@ -2,18 +2,30 @@ using System.Data.Common;
 
 namespace ToolOrchestra.Runtime.Storage;
 
-/// <summary>Parameterised commands on a store connection, written once for SQLite and PostgreSQL (<c>@name</c> parameters).</summary>
+/// <summary>
+/// Parameterised commands on a store connection, written once for SQLite and PostgreSQL (<c>@name</c> parameters).
+/// PostgreSQL text cannot hold U+0000, so on PostgreSQL a NUL in a text value is stored as U+2400 (␀, the symbol for
+/// NUL): the row is kept and shows where the NUL was, rather than the write failing. SQLite keeps text as sent.
+/// </summary>
 public static class StoreCommands
 {
+    public const char NulSymbol = '\u2400';
+
     public static DbCommand Command(DbConnection conn, string sql, params (string Name, object? Value)[] args)
     {
         var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
+        var postgres = conn is Npgsql.NpgsqlConnection;
         foreach (var (name, value) in args)
         {
             var p = cmd.CreateParameter();
             p.ParameterName = name;
-            p.Value = value ?? DBNull.Value;
+            p.Value = value switch
+            {
+                null => DBNull.Value,
+                string text when postgres && text.Contains('\0') => text.Replace('\0', NulSymbol),
+                _ => value,
+            };
             cmd.Parameters.Add(p);
         }
         return cmd;
