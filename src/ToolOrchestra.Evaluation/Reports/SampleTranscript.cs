@@ -74,8 +74,9 @@ public sealed record SampleTranscript(
         // One streaming pass: trajectories are the bulk of the store, so only the chosen ones are kept.
         await foreach (var s in store.StreamSamplesAsync(runId, withTrajectories: true, ct).ConfigureAwait(false))
         {
+            if (wanted.Count == 0 && chosen.Count == limit) break; // the report's first N: the rest of a 100k-sample run stays unread
             ids.Add(s.SampleId);
-            if (wanted.Count == 0 ? limit is null || chosen.Count < limit : wanted.Contains(s.SampleId) || s.TaskId is { } t && wanted.Contains(t))
+            if (wanted.Count == 0 || wanted.Contains(s.SampleId) || s.TaskId is { } t && wanted.Contains(t))
             {
                 chosen.Add(s);
                 found.Add(s.SampleId);
@@ -96,6 +97,7 @@ public sealed record SampleTranscript(
         s.Status == SampleStatus.Failed ? "failed" : s.IsNotEvaluated || s.Correct is null ? "not evaluated" : s.Correct.Value ? "correct" : "wrong";
 
     /// <summary>Where the verdict came from, in words: exact match, judge, judge (cached verdict), tau2 evaluator….</summary>
+    [JsonIgnore]
     public string VerdictSourceText => VerdictSource switch
     {
         null => "not scored",
