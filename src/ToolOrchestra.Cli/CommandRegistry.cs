@@ -24,13 +24,13 @@ internal static class CommandRegistry
         Commands.RewardCommand.Create(),
         Commands.ServeCommand.Create(),
         Commands.KeysCommand.Create(),
-        WithSubcommand(Commands.EvalCommand.Create(), Commands.EvalReportCommand.Create()),
+        WithSubcommand(Commands.EvalCommand.Create(), Commands.EvalReportCommand.Create(), Commands.EvalShowCommand.Create()),
         Commands.SynthCommand.Create(),
     ];
 
-    private static Command WithSubcommand(Command parent, Command child)
+    private static Command WithSubcommand(Command parent, params Command[] children)
     {
-        parent.Subcommands.Add(child);
+        foreach (var child in children) parent.Subcommands.Add(child);
         return parent;
     }
 }

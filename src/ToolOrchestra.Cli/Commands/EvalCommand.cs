@@ -17,7 +17,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var eval = new Command("eval", "Evaluate orchestrators and models on benchmarks (Table 1 of the paper): run, merge");
+        var eval = new Command("eval", "Evaluate orchestrators and models on benchmarks (Table 1 of the paper): run, merge, report, show");
         eval.Subcommands.Add(Run());
         eval.Subcommands.Add(Merge());
         return eval;

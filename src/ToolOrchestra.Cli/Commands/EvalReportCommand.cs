@@ -16,9 +16,12 @@ internal static class EvalReportCommand
 {
     private static readonly string[] Formats = ["md", "html", "csv", "json"];
 
+    /// <summary>Transcripts the HTML page carries per run: enough to browse, small enough to mail (eval show prints any other).</summary>
+    private const int TranscriptsPerRun = 200;
+
     public static Command Create()
     {
-        var runs = new Argument<string[]>("runs") { Description = "Run ids in the store to report on (as given to 'orchestra eval run --run-id')", Arity = ArgumentArity.OneOrMore };
+        var runs = new Argument<string[]>("runs") { Description = "Run ids in the store to report on (as given to 'orchestra eval run --run-id'); default: every run in the store", Arity = ArgumentArity.ZeroOrMore };
         var store = new Option<string>("--store") { Description = "The evaluation store: a SQLite file or a postgres:// URL", Required = true };
         var outDir = new Option<string?>("--out") { Description = "Folder to write report.md, report.html, report.json and the CSV tables into (all four unless --format is given)" };
         var format = new Option<string?>("--format") { Description = "md, html, csv or json: what to print (without --out) or write (with --out); default md printed, all written" };
@@ -39,7 +42,7 @@ internal static class EvalReportCommand
             var location = StoreLocation.Parse(parse.GetValue(store)!, "--store");
             if (location.Kind == StoreKind.Sqlite && !File.Exists(location.Display))
                 throw new UserError($"--store {location.Display}: no evaluation store there; fill one with 'orchestra eval run --store {location.Display} …' or check the path.");
-            var request = new ReportRequest(parse.GetValue(runs)!)
+            var request = new ReportRequest(parse.GetValue(runs) ?? [])
             {
                 Baseline = parse.GetValue(baseline),
                 Preferences = (parse.GetValue(preferences) ?? []).Select(LoadPreferences).ToList(),
@@ -50,15 +53,20 @@ internal static class EvalReportCommand
 
             await using var opened = await EvalStore.OpenAsync(location, c);
             var report = await EvalReport.BuildAsync(opened, request, c);
+            var formats = dir is null ? [chosen ?? "md"] : chosen is null ? Formats : [chosen];
+            // The HTML page links each sample to its transcript; trajectories are read only when it is written.
+            var transcripts = new List<SampleTranscript>();
+            if (formats.Contains("html") && (dir is not null || !parse.GetValue(json)))
+                foreach (var r in report.Runs) transcripts.AddRange(await SampleTranscript.LoadAsync(opened, r.RunId, [], TranscriptsPerRun, c));
 
             if (dir is not null)
             {
-                var written = Write(report, dir, chosen is null ? Formats : [chosen]);
+                var written = Write(report, transcripts, dir, formats);
                 if (!parse.GetValue(json))
                     foreach (var path in written) Console.WriteLine(path);
             }
             if (parse.GetValue(json)) Console.WriteLine(JsonReport.Write(report, indented: false));
-            else if (dir is null) Console.Write(Render(report, chosen ?? "md"));
+            else if (dir is null) Console.Write(Render(report, transcripts, formats[0]));
             return 0;
         }, ct));
         return command;
@@ -70,23 +78,23 @@ internal static class EvalReportCommand
         return (Path.GetFileNameWithoutExtension(path), path, Preferences.Load(path));
     }
 
-    private static string Render(EvalReport report, string format) => format switch
+    private static string Render(EvalReport report, IReadOnlyList<SampleTranscript> transcripts, string format) => format switch
     {
-        "html" => HtmlReport.Write(report),
+        "html" => HtmlReport.Write(report, transcripts),
         "json" => JsonReport.Write(report) + "\n",
         "csv" => CsvReport.Tables(report)["table1.csv"],
         _ => MarkdownReport.Write(report),
     };
 
     /// <summary>Writes each file whole (temporary name, then rename), so an interrupted report never leaves half a file.</summary>
-    private static List<string> Write(EvalReport report, string dir, IEnumerable<string> formats)
+    private static List<string> Write(EvalReport report, IReadOnlyList<SampleTranscript> transcripts, string dir, IEnumerable<string> formats)
     {
         Directory.CreateDirectory(dir);
         var files = new List<(string Name, string Text)>();
         foreach (var f in formats)
         {
             if (f == "csv") files.AddRange(CsvReport.Tables(report).Select(kv => (kv.Key, kv.Value)));
-            else files.Add(($"report.{f}", Render(report, f)));
+            else files.Add(($"report.{f}", Render(report, transcripts, f)));
         }
         var written = new List<string>();
         foreach (var (name, text) in files)

@@ -33,13 +33,16 @@ public sealed record EvalReport(
     public string StrongestModelNote => Reports.CallShares.StrongestDefinition;
     public string PreferenceNote => PreferenceAdherence.Definition;
 
-    /// <summary>Reads every requested run from the store in one streaming pass each (plus one over trajectories when preferences are asked for).</summary>
+    /// <summary>
+    /// Reads every requested run (every run in the store when none is named) from the store in one streaming pass each
+    /// (plus one over trajectories when preferences are asked for).
+    /// </summary>
     public static async Task<EvalReport> BuildAsync(EvalStore store, ReportRequest request, CancellationToken ct = default)
     {
         var known = await store.LoadRunsAsync(ct);
-        var ids = request.RunIds.Distinct(StringComparer.Ordinal).ToList();
+        var ids = (request.RunIds.Count == 0 ? known.Select(r => r.RunId) : request.RunIds).Distinct(StringComparer.Ordinal).ToList();
         if (request.Baseline is { } b && !ids.Contains(b)) ids.Insert(0, b);
-        if (ids.Count == 0) throw new UserError("give at least one run id to report on" + KnownRuns(known, store));
+        if (ids.Count == 0) throw new UserError("nothing to report on" + KnownRuns(known, store));
         var runs = ids.Select(id => known.FirstOrDefault(r => r.RunId == id)
                                     ?? throw new UserError($"run '{id}' is not in {store.Location}{KnownRuns(known, store)}")).ToList();
 
@@ -70,7 +73,8 @@ public sealed record EvalReport(
     private static IReadOnlyList<TrainingCurve> DistinctNames(IReadOnlyList<TrainingCurve> curves) =>
         curves.Select((c, i) => curves.Count(o => o.Name == c.Name) > 1 ? c with { Name = $"{c.Name} ({i + 1})" } : c).ToList();
 
-    private static string KnownRuns(IReadOnlyList<EvalRunInfo> known, EvalStore store) =>
+    /// <summary>"; it holds a, b." (or how to fill an empty store), for errors naming a run that is not there.</summary>
+    internal static string KnownRuns(IReadOnlyList<EvalRunInfo> known, EvalStore store) =>
         known.Count == 0
             ? $"; the store {store.Location} holds no runs yet (fill it with 'orchestra eval run --store {store.Location}')."
             : $"; it holds {string.Join(", ", known.Select(r => r.RunId))}.";
