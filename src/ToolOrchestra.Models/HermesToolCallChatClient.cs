@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ToolOrchestra.Core;
 
 namespace ToolOrchestra.Models;
 
@@ -39,6 +40,6 @@ public sealed class HermesToolCallChatClient(IChatClient inner) : DelegatingChat
 
     private static FunctionCallContent ToContent(HermesCall call, string id) =>
         call.Error is null
-            ? new FunctionCallContent(id, call.Name!, JsonSerializer.Deserialize<Dictionary<string, object?>>(call.ArgumentsJson))
+            ? new FunctionCallContent(id, call.Name!, JsonSerializer.Deserialize(call.ArgumentsJson, OrchestraJsonContext.Default.DictionaryStringObject))
             : new FunctionCallContent(id, call.Name ?? InvalidCallName) { Exception = new InvalidDataException($"{call.Error}: {call.Raw}") };
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
@@ -112,7 +113,7 @@ public sealed class LedgerChatClient(IChatClient inner, ModelEntry model, IToken
         long n = counter.Count(raw ?? response.Text);
         if (raw is null)
             foreach (var c in response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
-                n += counter.Count(c.Name) + counter.Count(JsonSerializer.Serialize(c.Arguments));
+                n += counter.Count(c.Name) + counter.Count(c.Arguments is null ? "null" : JsonSerializer.Serialize(c.Arguments, OrchestraJsonContext.Default.IDictionaryStringObject));
         return n;
     }
 }

@@ -12,7 +12,9 @@ namespace ToolOrchestra.Models;
 /// Builds the <see cref="IChatClient"/> for each catalog model once, with a <see cref="ChatClientBuilder"/>, as
 /// telemetry → budget → ledger → hermes parsing → retry → (logging) → wire, outermost first: the span carries the ledger's
 /// dollars, the ledger's seconds include retries, parsing sees the final reply, and logging (when a logger factory is
-/// given) sees every attempt. Clients are cached per model id. <paramref name="transport"/> replaces the HTTP wire (when it returns a client) for
+/// given) sees every attempt. <paramref name="configure"/> (a user's own steps, <c>OrchestraOptions.ConfigureChatClient</c>)
+/// adds steps outermost, before telemetry: they see each call once, as the engine sends it, and its final reply (tool
+/// calls parsed, after retries). Clients are cached per model id. <paramref name="transport"/> replaces the HTTP wire (when it returns a client) for
 /// in-process models (the offline world's simulated experts, benchmarks, nested orchestrator profiles); the decorators stay.
 /// </summary>
 public sealed class ModelClientFactory(
@@ -21,7 +23,8 @@ public sealed class ModelClientFactory(
     RetrySettings? retry = null,
     TimeProvider? time = null,
     Func<ModelEntry, IChatClient?>? transport = null,
-    ILoggerFactory? loggerFactory = null)
+    ILoggerFactory? loggerFactory = null,
+    Action<ChatClientBuilder, ModelEntry>? configure = null)
 {
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
     // Shared by every factory in the process: a tokenizer is immutable and takes a moment to load.
@@ -45,7 +48,9 @@ public sealed class ModelClientFactory(
             ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, ApiKey(model), Tokenizers.GetOrAdd(model.Tokenizer!, Qwen3Tokenizer.Load))
             : new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, ApiKey(model), _retry.Timeout + TimeSpan.FromSeconds(5),
                 reportsRuns: model.Api == ModelApi.Orchestra));
-        var builder = new ChatClientBuilder(wire)
+        var builder = new ChatClientBuilder(wire);
+        configure?.Invoke(builder, model);
+        builder
             .UseTelemetry(model, time: time)
             .UseBudget(model)
             .UseLedger(model, _counter, time)

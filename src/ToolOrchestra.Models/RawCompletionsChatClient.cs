@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ToolOrchestra.Core;
 using ToolOrchestra.Models.Tokenization;
 using TemplateMessage = ToolOrchestra.Models.Tokenization.ChatMessage;
 
@@ -109,7 +110,7 @@ public sealed class RawCompletionsChatClient(Uri endpoint, string providerModel,
         }
         var reasoning = string.Concat(m.Contents.OfType<TextReasoningContent>().Select(c => c.Text));
         var calls = m.Contents.OfType<FunctionCallContent>()
-            .Select(c => ChatToolCall.FromJson(c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>())))
+            .Select(c => ChatToolCall.FromJson(c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>(), OrchestraJsonContext.Default.IDictionaryStringObject)))
             .ToList();
         return TemplateMessage.Assistant(text, reasoning.Length > 0 ? reasoning : null, calls.Count > 0 ? calls : null);
     }

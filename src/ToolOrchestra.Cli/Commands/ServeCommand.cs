@@ -25,7 +25,7 @@ internal static class ServeCommand
         var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames, train or legacy (default: the catalog's)" };
         var index = new Option<string?>("--index") { Description = "Local BM25 index behind the search tool" };
         var retriever = new Option<string?>("--retriever") { Description = "Base URL of a /retrieve service behind the search tool" };
-        var topK = new Option<int>("--top-k") { Description = "Documents per search", DefaultValueFactory = _ => 30 };
+        var topK = new Option<int?>("--top-k") { Description = "Documents per search (default: the protocol's: hle 50, frames 150, train and legacy 30)" };
         var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Qwen3 tokenizer.json (or its folder) for exact token counts" };
         var maxTurns = new Option<int?>("--max-turns") { Description = "Most turns a run may take (a request may ask fewer)" };

@@ -17,7 +17,7 @@ namespace ToolOrchestra.Evaluation.Harness;
 
 /// <summary>
 /// QA benchmarks (HLE, FRAMES, any <c>{id, question, answer}</c> file) through the engine's public API
-/// (<see cref="ServiceCollectionExtensions.AddToolOrchestra"/>, <see cref="IOrchestrator"/>) on the setup's catalog, or,
+/// (<c>AddToolOrchestra</c>, <see cref="IOrchestrator"/>) on the setup's catalog, or,
 /// under <c>direct</c>, one chat call to the model. Answers are scored as the reference scores them: exact match after
 /// <see cref="AnswerMatch"/>'s normalisation, near misses to the <see cref="AnswerJudge"/> (catalog alias <c>judge</c>,
 /// or <c>--judge</c>), its dollars apart.

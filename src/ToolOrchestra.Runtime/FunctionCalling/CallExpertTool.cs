@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Models;
 using ToolOrchestra.Tools;
@@ -45,15 +47,15 @@ public sealed class CallExpertTool : IOrchestratorTool
                 .Append(" | $").Append(price.OutputPerMillion.ToString("0.####", CultureInfo.InvariantCulture))
                 .Append(" | ").Append((entry.LatencySeconds ?? 0).ToString("0.#", CultureInfo.InvariantCulture)).Append("s |");
         }
-        var schema = JsonSerializer.SerializeToElement(new Dictionary<string, object>
+        var schema = JsonSerializer.SerializeToElement(new JsonObject
         {
             ["type"] = "object",
-            ["properties"] = new Dictionary<string, object>
+            ["properties"] = new JsonObject
             {
-                ["expert"] = new Dictionary<string, object> { ["type"] = "string", ["enum"] = aliases, ["description"] = "The expert to transfer to. " + table },
+                ["expert"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. aliases.Select(a => (JsonNode)a)]), ["description"] = "The expert to transfer to. " + table },
             },
-            ["required"] = new[] { "expert" },
-        });
+            ["required"] = new JsonArray("expert"),
+        }, OrchestraJsonContext.Default.JsonNode);
         return AIFunctionFactory.CreateDeclaration(ToolName, "Transfer the conversation to an expert who will reply to the user or call tools in your place.", schema);
     }
 

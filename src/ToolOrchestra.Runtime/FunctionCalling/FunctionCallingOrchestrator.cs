@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
@@ -111,7 +112,7 @@ public sealed class FunctionCallingEpisode
             var alias = asked is not null && _experts.Contains(asked) ? asked : _experts[^1];
             if (alias != asked) error = $"expert '{asked}' is not offered; {alias} was called instead";
             var handoff = new ExpertHandoff([new ChatMessage(ChatRole.System, _setup.ExpertSystem), .. conversation], [.. _setup.DomainTools], decoding);
-            var arguments = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["expert"] = alias });
+            var arguments = JsonSerializer.SerializeToElement(new JsonObject { ["expert"] = alias }, OrchestraJsonContext.Default.JsonNode);
             call = new ToolCallRecord(CallExpertTool.ToolName, arguments.GetRawText(), alias, Core.Catalog.ModelFor(alias).Id);
             var output = await Core.InvokeAsync(_callExpert, arguments, alias, [handoff, _models], ct).ConfigureAwait(false);
             observation = output.Observation;

@@ -25,7 +25,7 @@ internal sealed class InProcessOrchestratorClient(ModelEntry model, OrchestraOpt
             (o.Index, o.Retriever, o.Web, o.TopK, o.AllowedIds) = (outer.Index, outer.Retriever, outer.Web, outer.TopK, outer.AllowedIds);
             (o.RunsDirectory, o.Tokenizer, o.Code, o.CodeTimeoutSeconds, o.UnsafeNoSandbox) =
                 (outer.RunsDirectory, outer.Tokenizer, outer.Code, outer.CodeTimeoutSeconds, outer.UnsafeNoSandbox);
-            o.Retry = outer.Retry;
+            (o.Retry, o.ConfigureChatClient) = (outer.Retry, outer.ConfigureChatClient);
         })
         .BuildServiceProvider());
 

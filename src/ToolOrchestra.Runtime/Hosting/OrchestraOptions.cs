@@ -1,13 +1,52 @@
+using Microsoft.Extensions.AI;
+using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Models;
 using ToolOrchestra.Runtime.Qa;
 
 namespace ToolOrchestra.Runtime.Hosting;
 
 /// <summary>
-/// How <see cref="ServiceCollectionExtensions.AddToolOrchestra"/> builds the engine. Every property has the CLI option
-/// of the same idea (<c>orchestra run --help</c>).
+/// How <see cref="ServiceCollectionExtensions.AddToolOrchestra(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, Action{OrchestraOptions}?)"/>
+/// builds the engine. Every property has the CLI option of the same idea (<c>orchestra run --help</c>). The plain
+/// values (paths, numbers, switches, <c>McpServers</c>, <c>Protocol</c> by name) also bind from an
+/// <c>appsettings.json</c> section through <c>AddToolOrchestra(configuration.GetSection("ToolOrchestra"))</c>.
 /// </summary>
-public sealed class OrchestraOptions
+public sealed class OrchestraOptions : OrchestraSettings
+{
+    /// <summary>How hard to try each endpoint (retries, attempt timeout, backoff); null takes the catalog's <c>limits</c>.</summary>
+    public RetrySettings? Retry { get; set; }
+
+    /// <summary>
+    /// The QA protocol's shape: <see cref="QaProtocolVariant.Hle"/>, <see cref="QaProtocolVariant.Frames"/> or
+    /// <see cref="QaProtocolVariant.Train"/> reproduce the reference's prompts; legacy is this project's original.
+    /// Null takes the catalog's <c>orchestrator.protocol</c>, else <see cref="QaProtocolVariant.Default"/> (train).
+    /// In configuration: <c>"Protocol": "hle"</c>.
+    /// </summary>
+    public QaProtocolVariant? Protocol { get; set; }
+
+    /// <summary>How much context the orchestrator sees each turn (the legacy protocol only).</summary>
+    public OrchestratorContextLimits ContextLimits { get; set; } = new();
+
+    /// <summary>
+    /// Your own steps in every catalog model's client pipeline, e.g. <c>(builder, model) =&gt; builder.Use(...)</c> or
+    /// <c>builder.UseLogging()</c>. They are added outermost, before the engine's telemetry, budget, ledger, tool-call
+    /// parsing and retry steps, so they see each model call once, as the engine sends it, and its final reply (tool
+    /// calls parsed, after retries). The <see cref="ModelEntry"/> says which model the pipeline is for.
+    /// </summary>
+    public Action<ChatClientBuilder, ModelEntry>? ConfigureChatClient { get; set; }
+
+    /// <summary>
+    /// Who orchestrates: null for the catalog's LLM orchestrator; otherwise a factory (e.g. the small learned policy of
+    /// <c>ToolOrchestra.Training</c>, which this layer cannot name).
+    /// </summary>
+    public Func<IServiceProvider, IQaPolicy>? Policy { get; set; }
+}
+
+/// <summary>
+/// The plain values of <see cref="OrchestraOptions"/>: the part an <c>IConfiguration</c> section binds (by the binder's
+/// source generator, which binds a declared type's own properties, so delegates and protocol records stay out of it).
+/// </summary>
+public class OrchestraSettings
 {
     /// <summary>Catalog JSON (models, aliases, prices, limits).</summary>
     public string CatalogPath { get; set; } = "";
@@ -50,23 +89,4 @@ public sealed class OrchestraOptions
     public int? MaxErrors { get; set; }
     public decimal? BudgetUsd { get; set; }
     public double? BudgetSeconds { get; set; }
-
-    /// <summary>How hard to try each endpoint (retries, attempt timeout, backoff); null takes the catalog's <c>limits</c>.</summary>
-    public RetrySettings? Retry { get; set; }
-
-    /// <summary>
-    /// The QA protocol's shape: <see cref="QaProtocolVariant.Hle"/>, <see cref="QaProtocolVariant.Frames"/> or
-    /// <see cref="QaProtocolVariant.Train"/> reproduce the reference's prompts; legacy is this project's original.
-    /// Null takes the catalog's <c>orchestrator.protocol</c>, else <see cref="QaProtocolVariant.Default"/> (train).
-    /// </summary>
-    public QaProtocolVariant? Protocol { get; set; }
-
-    /// <summary>How much context the orchestrator sees each turn (the legacy protocol only).</summary>
-    public OrchestratorContextLimits ContextLimits { get; set; } = new();
-
-    /// <summary>
-    /// Who orchestrates: null for the catalog's LLM orchestrator; otherwise a factory (e.g. the small learned policy of
-    /// <c>ToolOrchestra.Training</c>, which this layer cannot name).
-    /// </summary>
-    public Func<IServiceProvider, IQaPolicy>? Policy { get; set; }
 }

@@ -1,6 +1,9 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
 using ToolOrchestra.Models;
@@ -13,17 +16,47 @@ using ToolOrchestra.Tools.Mcp;
 namespace ToolOrchestra.Runtime.Hosting;
 
 /// <summary>
-/// <c>services.AddToolOrchestra("catalog.json", o => …)</c>: the whole engine from a catalog, resolved as
-/// <see cref="IOrchestrator"/> (and <see cref="OrchestratorChatClient"/>). Register more tools with
+/// <c>services.AddToolOrchestra("catalog.json", o => …)</c> (or <c>AddToolOrchestra(configuration.GetSection("ToolOrchestra"))</c>):
+/// the whole engine from a catalog, resolved as <see cref="IOrchestrator"/>, as <see cref="OrchestratorChatClient"/>
+/// and as the keyed <see cref="IChatClient"/> <see cref="ChatClientKey"/>. For M.E.AI's pipeline around it:
+/// <c>services.AddChatClient(sp =&gt; sp.GetRequiredService&lt;OrchestratorChatClient&gt;()).UseLogging()</c>. Register more tools with
 /// <see cref="AddOrchestratorTool{T}(IServiceCollection)"/>. A malformed catalog fails when the orchestrator is first
 /// resolved, with a <see cref="Core.UserError"/> naming the file, the JSON path and the fix.
 /// </summary>
 public static class ServiceCollectionExtensions
 {
+    /// <summary>The key of the orchestrator's <see cref="IChatClient"/>: <c>sp.GetRequiredKeyedService&lt;IChatClient&gt;("orchestrator")</c>.</summary>
+    public const string ChatClientKey = "orchestrator";
+
     public static IServiceCollection AddToolOrchestra(this IServiceCollection services, string catalogPath, Action<OrchestraOptions>? configure = null)
     {
         var options = new OrchestraOptions { CatalogPath = catalogPath };
         configure?.Invoke(options);
+        return services.AddToolOrchestra(options);
+    }
+
+    /// <summary>
+    /// The engine with <see cref="OrchestraOptions"/> bound from a configuration section, e.g. <c>appsettings.json</c>'s
+    /// <c>{"ToolOrchestra": {"CatalogPath": "catalog.json", "Index": "index.db", "Protocol": "hle", "MaxTurns": 20}}</c>;
+    /// <paramref name="configure"/> then sets what configuration cannot hold (a policy, your pipeline steps).
+    /// </summary>
+    public static IServiceCollection AddToolOrchestra(this IServiceCollection services, IConfiguration section, Action<OrchestraOptions>? configure = null)
+    {
+        var options = new OrchestraOptions();
+        // The binder's source generator writes this call out (EnableConfigurationBindingGenerator: no reflection) for
+        // the declared type, so the settings part only: delegates and protocol records cannot come from configuration.
+        OrchestraSettings settings = options;
+        section.Bind(settings);
+        if (section[nameof(OrchestraOptions.Protocol)] is { Length: > 0 } protocol)
+            options.Protocol = QaProtocolVariant.Parse(protocol);
+        configure?.Invoke(options);
+        if (string.IsNullOrWhiteSpace(options.CatalogPath))
+            throw new UserError($"configuration section '{(section as IConfigurationSection)?.Path ?? "(root)"}' has no CatalogPath; add \"CatalogPath\": \"catalog.json\" to it.");
+        return services.AddToolOrchestra(options);
+    }
+
+    private static IServiceCollection AddToolOrchestra(this IServiceCollection services, OrchestraOptions options)
+    {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(_ => CatalogLoader.Load(options.CatalogPath));
@@ -32,7 +65,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new ModelClientFactory(sp.GetRequiredService<Catalog>(), sp.GetRequiredService<ITokenCounter>(), options.Retry,
             time: sp.GetRequiredService<TimeProvider>(),
             transport: model => model.IsInProcessOrchestrator ? new InProcessOrchestratorClient(model, options) : null,
-            loggerFactory: sp.GetService<ILoggerFactory>()));
+            loggerFactory: sp.GetService<ILoggerFactory>(), configure: options.ConfigureChatClient));
         services.AddSingleton(sp =>
         {
             var catalog = sp.GetRequiredService<Catalog>();
@@ -55,6 +88,7 @@ public static class ServiceCollectionExtensions
         });
         services.AddSingleton<IOrchestrator>(sp => sp.GetRequiredService<Orchestrator>());
         services.AddSingleton(sp => new OrchestratorChatClient(sp.GetRequiredService<IOrchestrator>(), sp.GetRequiredService<Catalog>().Orchestrator.Model));
+        services.AddKeyedSingleton<IChatClient>(ChatClientKey, (sp, _) => sp.GetRequiredService<OrchestratorChatClient>());
         return services;
     }
 

@@ -30,7 +30,7 @@ public sealed class LlmQaPolicy(IChatClient client, OrchestratorSettings setting
         var contents = response.Messages.SelectMany(m => m.Contents).ToList();
         var raw = response.AdditionalProperties?.TryGetValue(HermesToolCallChatClient.RawContentKey, out var r) == true ? r as string ?? "" : response.Text;
         var calls = contents.OfType<FunctionCallContent>().Select(c => c.Exception is null
-                ? new PolicyCall(c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>()))
+                ? new PolicyCall(c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>(), OrchestraJsonContext.Default.IDictionaryStringObject))
                 : new PolicyCall(c.Name, "{}", c.Exception.Message))
             .ToList();
         // Tool calls parsed by the server are not in the content; keep them in the raw output for the trajectory.

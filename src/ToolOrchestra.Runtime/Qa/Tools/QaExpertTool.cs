@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
@@ -35,18 +36,19 @@ public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
     {
         if (offer.Aliases.Count == 0) return null;
         var actions = offer.Aliases.Select(a => Action(kind, a, offer.Catalog)).ToList();
-        var schema = new Dictionary<string, object>
+        var schema = new JsonObject
         {
-            ["properties"] = new Dictionary<string, object>
+            ["properties"] = new JsonObject
             {
-                ["model"] = new Dictionary<string, string> { ["description"] = ModelDescription(offer, actions), ["type"] = "string" },
+                ["model"] = new JsonObject { ["description"] = ModelDescription(offer, actions), ["type"] = "string" },
             },
-            ["required"] = new[] { "model" },
+            ["required"] = new JsonArray("model"),
             ["title"] = "parameters",
             ["type"] = "object",
         };
         var wording = offer.Catalog.DescriptionFor(Name);
-        return AIFunctionFactory.CreateDeclaration(Name, wording?.Description ?? Description, JsonSerializer.SerializeToElement(schema));
+        return AIFunctionFactory.CreateDeclaration(Name, wording?.Description ?? Description,
+            JsonSerializer.SerializeToElement(schema, OrchestraJsonContext.Default.JsonNode));
     }
 
     public abstract Task<ToolOutput> InvokeAsync(ToolInvocation invocation, CancellationToken ct);
