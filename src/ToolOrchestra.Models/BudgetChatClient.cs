@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
 
@@ -73,7 +74,7 @@ public sealed class BudgetChatClient(IChatClient inner, ModelEntry model) : Dele
                 {
                     TextContent t => Encoding.UTF8.GetByteCount(t.Text),
                     TextReasoningContent r => Encoding.UTF8.GetByteCount(r.Text),
-                    FunctionCallContent f => Encoding.UTF8.GetByteCount(f.Name) + JsonSerializer.SerializeToUtf8Bytes(f.Arguments, AIJsonUtilities.DefaultOptions).Length,
+                    FunctionCallContent f => Encoding.UTF8.GetByteCount(f.Name) + (f.Arguments is null ? 4 : JsonSerializer.SerializeToUtf8Bytes(f.Arguments, OrchestraJsonContext.Default.IDictionaryStringObject).Length),
                     FunctionResultContent f => Encoding.UTF8.GetByteCount(f.Result?.ToString() ?? ""),
                     DataContent d => d.Data.Length,
                     _ => 0,
