@@ -83,6 +83,28 @@ public class TelecomTests
             .Should().Be("{\"message\": \"Successfully added 2 GB of data for line L1001 for $10.00\", \"new_data_refueling_gb\": \"2.0\", \"charge\": \"10.0\"}");
     }
 
+
+    /// <summary>
+    /// upstream's <c>break_vpn</c> degrades the default VPN details in place, so a later <c>connect_vpn</c> on the same
+    /// phone is poor too; that must stay inside one environment, not leak into another simulation in the process.
+    /// </summary>
+    [Fact]
+    public void Breaking_the_vpn_in_one_environment_leaves_another_environments_vpn_excellent()
+    {
+        var broken = UserJohn();
+        var other = UserJohn();
+        broken.RunEnvFunctionCall(new EnvFunctionCall(Tau2Roles.User, "break_vpn", []));
+        Call(broken, "disconnect_vpn", [], Tau2Roles.User);
+        Call(broken, "connect_vpn", [], Tau2Roles.User);
+        Call(broken, "check_vpn_status", [], Tau2Roles.User).Should().Contain("<PerformanceLevel.POOR: 'poor'>");
+
+        Call(other, "connect_vpn", [], Tau2Roles.User).Should().StartWith("VPN connected successfully.");
+        Call(other, "check_vpn_status", [], Tau2Roles.User).Should().Be(
+            "VPN is ON and connected. Details: {'server_address': '192.168.1.1', 'protocol': 'OpenVPN', 'server_performance': <PerformanceLevel.EXCELLENT: 'excellent'>}");
+        Call(broken, "check_status_bar", [], Tau2Roles.User).Should().Contain("🔒 VPN Connected");
+        Call(other, "run_speed_test", [], Tau2Roles.User).Should().StartWith("Speed Test Result: 220.00 Mbps (Excellent)");
+    }
+
     [Fact]
     public void Tool_lists_match_upstreams_counts()
     {

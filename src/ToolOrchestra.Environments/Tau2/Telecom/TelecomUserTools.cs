@@ -13,10 +13,12 @@ namespace ToolOrchestra.Environments.Tau2.Telecom;
 public sealed class TelecomUserTools(Database db) : Toolkit("TelecomUserTools", db, Catalog)
 {
     /// <summary>
-    /// upstream keeps the VPN details a connection gets in one class-level object, and <c>break_vpn</c> sets its
-    /// performance to "poor" in place, so every later connection in the same process is poor too. Mirrored here.
+    /// The performance a new VPN connection gets. upstream hands every connection its one class-level
+    /// <c>default_vpn_details</c> object, and <c>break_vpn</c> sets that object's performance to "poor" in place, so
+    /// later connections are poor too. Held per phone (one per environment) rather than per process: a simulation
+    /// sees upstream's behaviour, but one simulation's <c>break_vpn</c> cannot slow another's VPN.
     /// </summary>
-    private static volatile string _defaultVpnPerformance = "excellent";
+    private string _defaultVpnPerformance = "excellent";
 
     private static readonly IReadOnlyList<ToolFunction> Catalog = new ToolCatalog<TelecomUserTools>()
         .Helper("set_user_info", (t, a) => { t.Surroundings["name"] = Py.Clone(a["name"]); t.Surroundings["phone_number"] = Py.Clone(a["phone_number"]); return null; },
