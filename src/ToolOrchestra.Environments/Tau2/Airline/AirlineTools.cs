@@ -117,6 +117,20 @@ public sealed class AirlineTools(Database db) : Toolkit("AirlineTools", db, Cata
 
     // ---- tools ----
 
+    /// <summary>upstream's travel insurance fee in <c>book_reservation</c> (policy: "The travel insurance is 30 dollars per passenger").</summary>
+    private const long InsurancePerPassenger = 30;
+
+    /// <summary>
+    /// upstream's price of one non-free checked bag, charged by <c>book_reservation</c> and
+    /// <c>update_reservation_baggages</c> (policy: "Each extra baggage is 50 dollars").
+    /// </summary>
+    private const long NonFreeBagPrice = 50;
+
+    /// <summary>
+    /// upstream <c>book_reservation</c>, step by step in its order (so the first failing check names the same error):
+    /// build the reservation, price each flight (checking status and seats), add insurance and bag fees, check the
+    /// payments, then (only when every check passed) charge them, take the seats and store the reservation.
+    /// </summary>
     private JsonNode BookReservation(ToolArgs a)
     {
         var flights = PyArgs.Models(a["flights"], AirlineSchema.FlightInfo, "flight_number");
@@ -126,7 +140,29 @@ public sealed class AirlineTools(Database db) : Toolkit("AirlineTools", db, Cata
         var user = Data.Get("users", userId)!;
         var reservationId = NewReservationId();
 
-        var reservation = ShapeValidator.Construct(AirlineSchema.Reservation, new JsonObject
+        var reservation = NewReservation(a, reservationId, passengers, payments);
+        var cabin = reservation["cabin"]!.GetValue<string>();
+        var pax = passengers.Count;
+
+        var totalPrice = AddFlights(reservation, flights, cabin, pax, out var booked);
+        if (a.Str("insurance") == "yes") totalPrice += PyNum.Int(InsurancePerPassenger * pax);
+        totalPrice += PyNum.Int(NonFreeBagPrice) * PyNum.From(a["nonfree_baggages"], t => $"unsupported operand type(s) for +=: 'int' and '{t}'");
+
+        CheckPayments(user, payments, totalPrice);
+        ChargePayments(userId, payments);
+        foreach (var (number, date) in booked)
+        {
+            var seats = (JsonObject)Data.Edit("flights", number)["dates"]![date]!["available_seats"]!;
+            seats[cabin] = Py.Long(seats[cabin]) - pax;
+        }
+        Data.Set("reservations", reservationId, reservation);
+        ((JsonArray)Data.Edit("users", userId)["reservations"]!).Add(reservationId);
+        return Py.Clone(reservation)!;
+    }
+
+    /// <summary>The validated reservation record, with no flights yet.</summary>
+    private static JsonObject NewReservation(ToolArgs a, string reservationId, IReadOnlyList<JsonObject> passengers, IReadOnlyList<JsonObject> payments) =>
+        ShapeValidator.Construct(AirlineSchema.Reservation, new JsonObject
         {
             ["reservation_id"] = reservationId,
             ["user_id"] = Py.Clone(a["user_id"]),
@@ -142,11 +178,16 @@ public sealed class AirlineTools(Database db) : Toolkit("AirlineTools", db, Cata
             ["nonfree_baggages"] = Py.Clone(a["nonfree_baggages"]),
             ["insurance"] = Py.Clone(a["insurance"]),
         });
-        var cabin = reservation["cabin"]!.GetValue<string>();
-        var pax = passengers.Count;
 
-        var totalPrice = PyNum.Int(0);
-        var booked = new List<string>(); // flight numbers whose date instance loses seats
+    /// <summary>
+    /// Adds each flight to the reservation at its cabin price, failing on a flight that is not available or lacks
+    /// seats for every passenger; returns the fare total (price × passengers, summed) and the (flight, date) instances
+    /// whose seats are taken once payment succeeds.
+    /// </summary>
+    private PyNum AddFlights(JsonObject reservation, IReadOnlyList<JsonObject> flights, string cabin, int pax, out List<(string Number, string Date)> booked)
+    {
+        var total = PyNum.Int(0);
+        booked = [];
         foreach (var info in flights)
         {
             var number = info["flight_number"]!.GetValue<string>();
@@ -166,12 +207,18 @@ public sealed class AirlineTools(Database db) : Toolkit("AirlineTools", db, Cata
                 ["date"] = date,
                 ["price"] = price,
             });
-            booked.Add(number + "\n" + date);
-            totalPrice += PyNum.Int(price * pax);
+            booked.Add((number, date));
+            total += PyNum.Int(price * pax);
         }
-        if (a.Str("insurance") == "yes") totalPrice += PyNum.Int(30 * pax);
-        totalPrice += PyNum.Int(50) * PyNum.From(a["nonfree_baggages"], t => $"unsupported operand type(s) for +=: 'int' and '{t}'");
+        return total;
+    }
 
+    /// <summary>
+    /// upstream's checks before any charge: each payment method is the user's, a gift card or certificate covers its
+    /// amount, and the amounts add up to the total price exactly.
+    /// </summary>
+    private static void CheckPayments(JsonObject user, IReadOnlyList<JsonObject> payments, PyNum totalPrice)
+    {
         var methods = (JsonObject)user["payment_methods"]!;
         foreach (var payment in payments)
         {
@@ -184,8 +231,14 @@ public sealed class AirlineTools(Database db) : Toolkit("AirlineTools", db, Cata
         var totalPayment = payments.Sum(p => Py.Long(p["amount"]));
         if (totalPayment != totalPrice.Value)
             throw new ToolError($"Payment amount does not add up, total price is {totalPrice}, but paid {totalPayment.ToString(CultureInfo.InvariantCulture)}");
+    }
 
-        // checks passed: deduct payments (a certificate used twice fails on its second use, after the first deductions)
+    /// <summary>
+    /// Deducts the payments: a gift card's balance drops (kept a float, as upstream's <c>amount: float</c>), a
+    /// certificate is used up whole; a certificate used twice fails on its second use, after the first deductions.
+    /// </summary>
+    private void ChargePayments(string userId, IReadOnlyList<JsonObject> payments)
+    {
         foreach (var payment in payments)
         {
             var id = payment["payment_id"]!.GetValue<string>();
@@ -201,15 +254,6 @@ public sealed class AirlineTools(Database db) : Toolkit("AirlineTools", db, Cata
                     break;
             }
         }
-        foreach (var key in booked)
-        {
-            var parts = key.Split('\n');
-            var seats = (JsonObject)Data.Edit("flights", parts[0])["dates"]![parts[1]]!["available_seats"]!;
-            seats[cabin] = Py.Long(seats[cabin]) - pax;
-        }
-        Data.Set("reservations", reservationId, reservation);
-        ((JsonArray)Data.Edit("users", userId)["reservations"]!).Add(reservationId);
-        return Py.Clone(reservation)!;
     }
 
     private static string Calculate(ToolArgs a) =>
@@ -340,7 +384,7 @@ public sealed class AirlineTools(Database db) : Toolkit("AirlineTools", db, Cata
         var userId = UserKey(current["user_id"]);
         var stored = PyNum.From(current["nonfree_baggages"], t => $"unsupported operand type(s) for -: 'int' and '{t}'");
         var delta = PyNum.From(a["nonfree_baggages"], t => $"unsupported operand type(s) for -: '{t}' and '{stored.TypeName}'") - stored;
-        var total = PyNum.Int(50) * PyNum.Max(PyNum.Int(0), delta);
+        var total = PyNum.Int(NonFreeBagPrice) * PyNum.Max(PyNum.Int(0), delta);
         var payment = PaymentForUpdate(userId, a["payment_id"], total);
         var reservation = Data.Edit("reservations", reservationId);
         if (payment is not null) ((JsonArray)reservation["payment_history"]!).Add(payment);
