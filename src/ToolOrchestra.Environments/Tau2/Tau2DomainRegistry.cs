@@ -23,7 +23,7 @@ public sealed class Tau2DomainFiles(string name, string folder)
         Tau2Domain.Snapshot(Path.Combine(folder, file), schema, Data.JsonReader.ParseFile(Path.Combine(folder, file)));
 
     public DbSnapshot Toml(string file, Model schema) =>
-        Tau2Domain.Snapshot(Path.Combine(folder, file), schema, Data.TomlReader.ReadFile(Path.Combine(folder, file)));
+        Tau2Domain.Snapshot(Path.Combine(folder, file), schema, Data.TomlFile.Read(Path.Combine(folder, file)));
 
     /// <summary>The loaded domain: policy, databases, and how to make a fresh environment over them.</summary>
     public Tau2Domain Domain(string policy, DbSnapshot agentDb, DbSnapshot? userDb, Func<Tau2Domain, Tau2Environment> environment) =>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using CsvHelper;
 
 namespace ToolOrchestra.Evaluation.Reports;
 
@@ -48,20 +48,23 @@ public static class CsvReport
 
     private static string Csv(string[] header, IEnumerable<object[]> rows)
     {
-        var sb = new StringBuilder().AppendLine(string.Join(",", header));
-        foreach (var row in rows) sb.AppendLine(string.Join(",", row.Select(Field)));
-        return sb.ToString();
+        // CsvHelper does the RFC 4180 quoting; the line ending stays the platform's, as the files always had, and a
+        // negative delta ("-0.5") is data, not a formula to escape.
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        var options = new CsvWriterOptions { NewLine = Environment.NewLine, Injection = CsvInjection.None };
+        using (var csv = CsvWriter.Create(text, options, leaveOpen: true))
+        {
+            csv.WriteRecord(header);
+            foreach (var row in rows) csv.WriteRecord([.. row.Select(Field)]);
+        }
+        return text.ToString();
     }
 
-    private static string Field(object value)
+    private static string Field(object value) => value switch
     {
-        var text = value switch
-        {
-            bool b => b ? "true" : "false",
-            double d => d.ToString("R", CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => value.ToString() ?? "",
-        };
-        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
-    }
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 }
