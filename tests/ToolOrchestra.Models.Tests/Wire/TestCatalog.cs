@@ -10,7 +10,11 @@ namespace ToolOrchestra.Models.Tests.Wire;
 internal static class TestCatalog
 {
     public static readonly string TokenizerPath = SharedData.File("qwen3-tokenizer", "tokenizer.json");
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Long enough that a good reply never times out on a loaded CI machine (two cores, every test class in parallel),
+    /// short beside the scripted hangs (30 s) that must time out.
+    /// </summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
     private static readonly Lazy<Task> Warm = new(WarmUpOnceAsync);
 
     /// <summary>
