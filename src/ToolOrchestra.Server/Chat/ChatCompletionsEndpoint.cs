@@ -26,7 +26,6 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
     public async Task HandleAsync(HttpContext http)
     {
         string? runId = null;
-        ApiKey? key = null;
         try
         {
             ChatCompletionRequest body;
@@ -42,7 +41,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             {
                 throw ApiError.BadRequest($"the request body is not JSON: {e.Message}");
             }
-            key = await server.AuthenticateAsync(http).ConfigureAwait(false);
+            var key = await server.AuthenticateAsync(http).ConfigureAwait(false);
             if (!server.Profiles.TryGetValue(body.Model, out var profile))
                 throw new ApiError(404, "model_not_found", $"model '{body.Model}' is not served here; models: {string.Join(", ", server.Profiles.Keys)} (GET /v1/models).");
             EnterChain(http, profile);
@@ -78,7 +77,7 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
         }
         catch (ApiError e)
         {
-            await RefuseAsync(http, runId, e.Status, e.Message, e.Code, RetryAfter(e, key)).ConfigureAwait(false);
+            await RefuseAsync(http, runId, e.Status, e.Message, e.Code, e.RetryAfterSeconds ?? (e.Status == 429 ? DefaultRetryAfterSeconds : null)).ConfigureAwait(false);
         }
         catch (UserError e)
         {
@@ -114,20 +113,8 @@ internal sealed class ChatCompletionsEndpoint(OrchestraServer server)
             await WebGuard.RefuseAsync(http, status, server.ForClient(message), code, retryAfterSeconds).ConfigureAwait(false);
     }
 
-    /// <summary>A wait when a refusal does not say one: no budget frees sooner than a minute.</summary>
+    /// <summary>A 429's wait when its refusal does not say one (every budget and rate refusal does).</summary>
     private const int DefaultRetryAfterSeconds = 60;
-
-    /// <summary>
-    /// Every 429 says when to come back: the refusal's own figure (a rate window, a key's budget), else for a key with a
-    /// daily budget the seconds until it resets at 00:00 UTC, else a minute.
-    /// </summary>
-    private int? RetryAfter(ApiError e, ApiKey? key)
-    {
-        if (e.Status != 429) return e.RetryAfterSeconds;
-        if (e.RetryAfterSeconds is { } said) return said;
-        if (e.Code != "insufficient_quota" || key?.DailyUsd is null) return DefaultRetryAfterSeconds;
-        return ApiError.Seconds(Admission.UntilMidnight(server.Options.Clock));
-    }
 
     /// <summary>
     /// The budget a calling orchestrator gives this run (<see cref="OrchestrationChain.BudgetHeader"/>: what its own run has

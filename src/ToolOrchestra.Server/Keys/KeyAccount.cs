@@ -21,6 +21,9 @@ internal sealed class KeyAccount(ServerStore store, ApiKey key, string runId, Ti
     /// <summary>How long a client of a key whose total budget is spent should wait (until someone raises it: a new key).</summary>
     public static readonly TimeSpan SpentRetry = TimeSpan.FromHours(1);
 
+    /// <summary>What running runs hold beyond what they have spent, summed over the rows of <c>orchestra_runs</c> chosen.</summary>
+    internal const string UnspentGrants = "COALESCE(SUM(CASE WHEN reserved_pusd > cost_pusd THEN reserved_pusd - cost_pusd ELSE 0 END), 0)";
+
     private long _granted;
 
     /// <summary>The last refusal, so the server can answer a run refused before any paid call as the key's 429.</summary>
@@ -85,10 +88,8 @@ internal sealed class KeyAccount(ServerStore store, ApiKey key, string runId, Ti
             await r.ReadAsync(ct).ConfigureAwait(false);
             (total, today, mine, mineToday) = (Money.PicoFrom(r.GetValue(0)), Money.PicoFrom(r.GetValue(1)), Money.PicoFrom(r.GetValue(2)), Money.PicoFrom(r.GetValue(3)));
         }
-        var othersHeld = Money.PicoFrom(await ScalarAsync(conn, tx, """
-            SELECT COALESCE(SUM(CASE WHEN reserved_pusd > cost_pusd THEN reserved_pusd - cost_pusd ELSE 0 END), 0)
-            FROM orchestra_runs WHERE key_id = @k AND status = 'running' AND id <> @me
-            """, ct, ("@k", key.Id), ("@me", runId)).ConfigureAwait(false));
+        var othersHeld = Money.PicoFrom(await ScalarAsync(conn, tx,
+            $"SELECT {UnspentGrants} FROM orchestra_runs WHERE key_id = @k AND status = 'running' AND id <> @me", ct, ("@k", key.Id), ("@me", runId)).ConfigureAwait(false));
         if (key.TotalUsd is { } totalUsd && total - mine + othersHeld + need > Money.ToPico(totalUsd))
         {
             LastRefusal = Refusal(total - mine + othersHeld, othersHeld, totalUsd, committedUsd, "total budget", othersHeld > 0 ? InFlightRetry : SpentRetry);

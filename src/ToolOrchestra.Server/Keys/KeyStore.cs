@@ -85,10 +85,8 @@ public sealed class KeyStore(ServerStore store, TimeProvider? clock = null)
     public async Task<decimal> HeldAsync(string keyId, CancellationToken ct = default)
     {
         await using var conn = await store.OpenAsync(ct).ConfigureAwait(false);
-        return Money.FromPico(Money.PicoFrom(await StoreCommands.ScalarAsync(conn, """
-            SELECT COALESCE(SUM(CASE WHEN reserved_pusd > cost_pusd THEN reserved_pusd - cost_pusd ELSE 0 END), 0)
-            FROM orchestra_runs WHERE key_id = @k AND status = 'running'
-            """, ct, ("@k", keyId)).ConfigureAwait(false)));
+        return Money.FromPico(Money.PicoFrom(await StoreCommands.ScalarAsync(conn,
+            $"SELECT {KeyAccount.UnspentGrants} FROM orchestra_runs WHERE key_id = @k AND status = 'running'", ct, ("@k", keyId)).ConfigureAwait(false)));
     }
 
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
