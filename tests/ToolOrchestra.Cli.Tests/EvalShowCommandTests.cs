@@ -15,7 +15,7 @@ public sealed class EvalShowCommandTests : IAsyncLifetime
     private static readonly string[] Keys =
     [
         "run_id", "sample_id", "task_id", "status", "question", "gold", "answer", "verdict", "correct", "reward", "verdict_source", "judge_model",
-        "judge_reasoning", "stop_reason", "error", "turns", "calls", "cost_usd", "judge_cost_usd", "latency_s", "wall_s",
+        "judge_reasoning", "stop_reason", "error", "turns", "calls", "cost_usd", "judge_cost_usd", "latency_s", "wall_s", "simulated",
     ];
 
     public async Task InitializeAsync()
@@ -50,7 +50,8 @@ public sealed class EvalShowCommandTests : IAsyncLifetime
 
         var text = await OrchestraProcess.RunAsync("eval", "show", "--store", _store, "orch", id);
         text.ExitCode.Should().Be(0, text.Stderr);
-        text.Stdout.Should().Contain($"== orch · {id} ==")
+        first["simulated"]!.GetValue<bool>().Should().BeTrue("an offline run's experts are simulated");
+        text.Stdout.Should().Contain($"== orch · {id} · SIMULATED experts ==")
             .And.Contain(first["question"]!.GetValue<string>())
             .And.Contain("answer:    " + first["answer"]!.GetValue<string>())
             .And.Contain("gold:      " + first["gold"]!.GetValue<string>())

@@ -41,7 +41,7 @@ internal static class EvalShowCommand
     private static void Print(SampleTranscript t)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"== {t.RunId} · {t.SampleId}{(t.TaskId is { } task && task != t.SampleId ? $" (task {task})" : "")} ==");
+        Console.WriteLine($"== {t.RunId} · {t.SampleId}{(t.TaskId is { } task && task != t.SampleId ? $" (task {task})" : "")}{(t.Simulated ? " · SIMULATED experts" : "")} ==");
         Field("question", SampleTranscript.Cut(t.Question, 2000));
         Field("gold", t.Gold);
         Field("answer", t.Answer);

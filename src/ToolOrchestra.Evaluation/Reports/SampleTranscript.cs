@@ -50,7 +50,8 @@ public sealed record SampleTranscript(
     [property: JsonPropertyName("cost_usd")] decimal CostUsd,
     [property: JsonPropertyName("judge_cost_usd")] decimal JudgeCostUsd,
     [property: JsonPropertyName("latency_s")] double LatencySeconds,
-    [property: JsonPropertyName("wall_s")] double WallSeconds)
+    [property: JsonPropertyName("wall_s")] double WallSeconds,
+    [property: JsonPropertyName("simulated")] bool Simulated)
 {
     private static readonly JsonSerializerOptions Json = new(OrchestraJson.Compact) { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
@@ -88,7 +89,7 @@ public sealed record SampleTranscript(
                                 (ids.Count == 0 ? "the run has no samples yet." : $"it holds {Listed(ids)}."));
         var judgeModel = JudgeModelOf(run);
         var transcripts = new List<SampleTranscript>();
-        foreach (var s in chosen) transcripts.Add(await OfAsync(store, s, judgeModel, ct).ConfigureAwait(false));
+        foreach (var s in chosen) transcripts.Add(await OfAsync(store, s, judgeModel, run.Benchmark == "offline", ct).ConfigureAwait(false));
         return transcripts;
     }
 
@@ -113,7 +114,8 @@ public sealed record SampleTranscript(
     public static string? Cut(string? text, int max = 400) =>
         text is null || text.Length <= max ? text : $"{text[..max]}… [{text.Length - max} more chars]";
 
-    private static async Task<SampleTranscript> OfAsync(EvalStore store, EvalSample s, string? judgeModel, CancellationToken ct)
+    /// <param name="simulatedRun">The run's experts are the offline world's simulated ones (as the reports label it).</param>
+    private static async Task<SampleTranscript> OfAsync(EvalStore store, EvalSample s, string? judgeModel, bool simulatedRun, CancellationToken ct)
     {
         var (question, turns, tau2Reasoning) = ReadTrajectory(s);
         string? reasoning = tau2Reasoning;
@@ -123,7 +125,7 @@ public sealed record SampleTranscript(
         return new SampleTranscript(s.RunId, s.SampleId, s.TaskId, s.Status, question, s.Gold, s.Answer, VerdictOf(s), s.Correct, s.Reward,
             s.VerdictSource, s.VerdictSource is "judge" or "judge_cached" || tau2Reasoning is not null ? judgeModel : null, reasoning,
             s.StopReason, s.Error, turns, SampleCall.Parse(s.CallsJson, $"run '{s.RunId}' sample '{s.SampleId}'"),
-            s.CostUsd, s.JudgeCostUsd, s.ToolSeconds, s.WallSeconds);
+            s.CostUsd, s.JudgeCostUsd, s.ToolSeconds, s.WallSeconds, simulatedRun || s.VerdictSource == "simulated");
     }
 
     private static string? JudgeModelOf(EvalRunInfo run)
