@@ -62,6 +62,20 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_budget_below_the_first_calls_worst_case_sends_nothing_and_json_says_answer_null()
+    {
+        var r = await OrchestraProcess.RunAsync("run", "--config", Catalog(_server.BaseUrl), "--runs-dir", Path.Combine(_dir, "runs"), "--budget-usd", "0.0001", "--json", "2+2?");
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+        var o = JsonNode.Parse(r.Stdout)!.AsObject();
+        o.Should().ContainKey("answer").WhoseValue.Should().BeNull();
+        o["stop_reason"]!.GetValue<string>().Should().Be("budget_usd");
+        o["stop_detail"]!.GetValue<string>().Should().Contain("worst case");
+        o["cost_usd"]!.GetValue<decimal>().Should().Be(0);
+        _server.Requests.Should().BeEmpty("the orchestrator's call could cost more than the whole budget");
+    }
+
+    [Fact]
     public async Task Plain_output_shows_the_answer_stop_reason_and_call_table()
     {
         _server.Script("orch-8b", FakeReply.Call("answer", new { model = "answer-1" }));

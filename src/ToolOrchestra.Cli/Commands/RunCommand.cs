@@ -16,6 +16,9 @@ namespace ToolOrchestra.Cli.Commands;
 /// <summary><c>orchestra run</c>: one QA episode against the catalog's endpoints, with ledger and trajectory.</summary>
 internal static class RunCommand
 {
+    /// <summary>Every documented key of <c>--json</c> is written, null when absent (a run that did not answer has <c>"answer": null</c>).</summary>
+    private static readonly JsonSerializerOptions EveryKey = new(OrchestraJson.Compact) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never };
+
     public static Command Create()
     {
         var config = new Option<string>("--config") { Description = "Catalog JSON file (models, aliases, prices, limits)", Required = true };
@@ -83,7 +86,7 @@ internal static class RunCommand
                 Eid = parse.GetValue(eid),
             };
             var result = await orchestrator.RunAsync(request, c);
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(RunSummary.From(result), OrchestraJson.Compact));
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(RunSummary.From(result), EveryKey));
             else
             {
                 AnsiConsole.MarkupLineInterpolated($"[bold]Orchestrator:[/] {engine.GetRequiredService<IQaPolicy>().Name}");
