@@ -7,7 +7,7 @@ using ToolOrchestra.Runtime.Hosting;
 
 var sp = new ServiceCollection()
     .AddToolOrchestra(args[0], o => { o.Index = args[2]; o.RunsDirectory = "runs"; o.TopK = 5; })
-    .BuildServiceProvider();
+    .Services.BuildServiceProvider();
 var orchestrator = sp.GetRequiredService<IOrchestrator>();
 var result = await orchestrator.RunAsync(new OrchestrationRequest(args[3]) { Preferences = Preferences.Load(args[1]) });
 

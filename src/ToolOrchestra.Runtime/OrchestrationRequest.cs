@@ -28,6 +28,18 @@ public sealed record OrchestrationRequest(string Problem)
     public string? Id { get; init; }
 
     /// <summary>
+    /// The QA protocol's shape for this run (<see cref="Qa.QaProtocolVariant.Hle"/>, <see cref="Qa.QaProtocolVariant.Frames"/>,
+    /// <see cref="Qa.QaProtocolVariant.Train"/>, legacy); null takes the engine's (<see cref="Hosting.OrchestraOptions.Protocol"/>).
+    /// </summary>
+    public Qa.QaProtocolVariant? Protocol { get; init; }
+
+    /// <summary>
+    /// Sent as the seed of every model call of this run that sets none (a GRPO group's rollouts differ by seed, so a
+    /// sampling endpoint varies across them and each replays); null sends none.
+    /// </summary>
+    public long? Seed { get; init; }
+
+    /// <summary>
     /// The request for a conversation (a chat client's messages, an OpenAI-compatible server's body): the last user
     /// message is the problem and earlier user and assistant messages are stated before it as context (system messages
     /// are left out: the orchestrator has its own). A conversation without a user message with text is a <see cref="UserError"/>.

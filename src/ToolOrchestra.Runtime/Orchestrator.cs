@@ -4,7 +4,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Models;
 using ToolOrchestra.Runtime.Episodes;
+using ToolOrchestra.Runtime.FunctionCalling;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Tools;
 using ToolOrchestra.Tools.Mcp;
@@ -12,14 +14,17 @@ using ToolOrchestra.Tools.Mcp;
 namespace ToolOrchestra.Runtime;
 
 /// <summary>
-/// The engine behind <see cref="IOrchestrator"/>: the QA protocol's loop with the catalog's experts, the configured
-/// search and code services, registered tools and the tools of MCP servers (connected on first use, closed on
-/// disposal), writing every run to the run store. One instance serves concurrent runs.
+/// The engine behind <see cref="IOrchestrator"/>: the QA protocol's loop (one per protocol variant a request asks for)
+/// with the catalog's experts, the configured search and code services, registered tools and the tools of MCP servers
+/// (connected on first use, closed on disposal), and function-calling conversations over the same model clients,
+/// writing every run to the run store. One instance serves concurrent runs.
 /// </summary>
-public sealed class Orchestrator : IOrchestrator, IAsyncDisposable
+internal sealed class Orchestrator : IOrchestrator, IAsyncDisposable
 {
     private readonly Catalog _catalog;
-    private readonly Func<IReadOnlyList<IOrchestratorTool>, QaEpisodeRunner> _runnerFor;
+    private readonly Func<IReadOnlyList<IOrchestratorTool>, QaProtocolVariant?, QaEpisodeRunner> _runnerFor;
+    private readonly ModelClientFactory _models;
+    private readonly TimeProvider _time;
     private readonly IReadOnlyList<IOrchestratorTool> _tools;
     private readonly IReadOnlyList<McpServerSpec> _mcp;
     private readonly RunStore? _store;
@@ -27,14 +32,20 @@ public sealed class Orchestrator : IOrchestrator, IAsyncDisposable
     private readonly ILogger _log;
     private readonly SemaphoreSlim _connect = new(1, 1);
     private List<McpToolSource>? _sources;
-    private QaEpisodeRunner? _runner;
+    private IReadOnlyList<IOrchestratorTool>? _extraTools;
+    private QaEpisodeRunner? _defaultRunner;
+    // A runner per variant instance a request names (the built-in ones, or a user's own, dropped with it).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<QaProtocolVariant, QaEpisodeRunner> _runners = new();
 
-    /// <param name="runnerFor">Builds the QA loop given every extra tool (registered ones, then MCP ones).</param>
-    public Orchestrator(Catalog catalog, Func<IReadOnlyList<IOrchestratorTool>, QaEpisodeRunner> runnerFor, IEnumerable<IOrchestratorTool> tools,
-        IEnumerable<McpServerSpec> mcpServers, RunStore? store, EpisodeLimits defaults, ILoggerFactory? logs = null)
+    /// <param name="runnerFor">Builds the QA loop given every extra tool (registered ones, then MCP ones) and the request's variant (null: the engine's).</param>
+    public Orchestrator(Catalog catalog, Func<IReadOnlyList<IOrchestratorTool>, QaProtocolVariant?, QaEpisodeRunner> runnerFor, ModelClientFactory models,
+        IEnumerable<IOrchestratorTool> tools, IEnumerable<McpServerSpec> mcpServers, RunStore? store, EpisodeLimits defaults, TimeProvider time,
+        ILoggerFactory? logs = null)
     {
         _catalog = catalog;
         _runnerFor = runnerFor;
+        _models = models;
+        _time = time;
         _tools = tools.ToList();
         _mcp = mcpServers.ToList();
         _store = store;
@@ -77,28 +88,47 @@ public sealed class Orchestrator : IOrchestrator, IAsyncDisposable
             Narrower(request.BudgetUsd, _defaults.BudgetUsd),
             Narrower(request.BudgetSeconds, _defaults.BudgetSeconds)).Validate();
         request.Preferences.ValidateAgainst(_catalog, "preferences");
-        var runner = await RunnerAsync(ct).ConfigureAwait(false);
+        var runner = await RunnerAsync(request.Protocol, ct).ConfigureAwait(false);
         var qa = new QaRunRequest(request.Problem, request.Preferences, limits.MaxTurns, limits.MaxErrors, limits.BudgetUsd, limits.BudgetSeconds, request.Eid, request.Id, request.Account);
+        using var seed = EpisodeSeedChatClient.Enter(request.Seed);
         return await runner.RunAsync(qa, new EpisodeSinks(_store, events, _log), null, ct).ConfigureAwait(false);
+    }
+
+    public FunctionCallingEpisode StartConversation(FunctionCallingRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Problem)) throw new UserError("the conversation's problem (what the episode is about) is empty.");
+        request.Preferences.ValidateAgainst(_catalog, "preferences");
+        // The environment drives a conversation's turns (tau2's max steps and errors); budgets still bound it.
+        var limits = new EpisodeLimits(request.MaxTurns ?? int.MaxValue, request.MaxErrors ?? int.MaxValue,
+            Narrower(request.BudgetUsd, _defaults.BudgetUsd), Narrower(request.BudgetSeconds, _defaults.BudgetSeconds), request.Account).Validate();
+        return new FunctionCallingOrchestrator(_models, request.Setup)
+            .Begin(request.Id, request.Problem, request.Preferences, limits, new EpisodeSinks(_store, null, _log), _time);
     }
 
     private static T? Narrower<T>(T? asked, T? allowed) where T : struct, IComparable<T> =>
         asked is { } a && allowed is { } b ? (a.CompareTo(b) < 0 ? a : b) : asked ?? allowed;
 
-    private async Task<QaEpisodeRunner> RunnerAsync(CancellationToken ct)
+    private async Task<QaEpisodeRunner> RunnerAsync(QaProtocolVariant? variant, CancellationToken ct)
     {
-        if (_runner is { } ready) return ready;
+        if (variant is null && _defaultRunner is { } ready) return ready;
+        var extra = _extraTools ?? await ConnectAsync(ct).ConfigureAwait(false);
+        return variant is null ? _defaultRunner ??= _runnerFor(extra, null) : _runners.GetValue(variant, v => _runnerFor(extra, v));
+    }
+
+    /// <summary>Connects the MCP servers once; their tools join the registered ones.</summary>
+    private async Task<IReadOnlyList<IOrchestratorTool>> ConnectAsync(CancellationToken ct)
+    {
         await _connect.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_runner is not null) return _runner;
+            if (_extraTools is not null) return _extraTools;
             _sources = [];
             foreach (var spec in _mcp)
             {
                 _log.LogInformation("Connecting to MCP server {Server}", spec.Name);
                 _sources.Add(await McpToolSource.ConnectAsync(spec, _catalog.ToolPrices, ct: ct).ConfigureAwait(false));
             }
-            return _runner = _runnerFor([.. _tools, .. _sources.SelectMany(McpOrchestratorTool.All)]);
+            return _extraTools = [.. _tools, .. _sources.SelectMany(McpOrchestratorTool.All)];
         }
         finally
         {

@@ -33,7 +33,7 @@ public sealed class OrchestratorProfile : IAsyncDisposable
         {
             engine?.Invoke(o);
             o.RunsDirectory = runsDirectory;
-        }).BuildServiceProvider());
+        }).Services.BuildServiceProvider());
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

@@ -91,7 +91,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
             await Run("eval", "run", "--benchmark", "qa", "--tasks", tasks, "--config", catalog, "--setup", setup, "--store", Path.Combine(_dir, "eval.db"),
                 "--run-id", id, "--no-code");
         await Run("tau2", "run", "--config", orchestrator, "--data-dir", SharedData.File("tau2", "data"), "--domain", "mock", "--tasks", "create_task_1",
-            "--agent", "plain", "--user-model", "user", "--results", Path.Combine(_dir, "results.json"));
+            "--agent", "plain", "--user-model", "user", "--out", Path.Combine(_dir, "results.json"));
         shown.Add(await ServeAsync(experts));
 
         _llm.Requests.Select(r => r.Authorization).Should().Contain($"Bearer {ExpertKey}").And.Contain($"Bearer {OrchestratorKey}",

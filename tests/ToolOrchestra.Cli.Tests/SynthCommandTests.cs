@@ -63,7 +63,7 @@ public sealed class SynthCommandTests : IAsyncLifetime
         var results = Path.Combine(_dir, "results.json");
 
         var r = await OrchestraProcess.RunAsync("tau2", "run", "--config", catalog, "--data-dir", data, "--domain", "bank",
-            "--tasks", task["id"]!.GetValue<string>(), "--agent", "plain", "--user-model", "user", "--results", results, "--json");
+            "--task-ids", task["id"]!.GetValue<string>(), "--agent", "plain", "--user-model", "user", "--out", results, "--json");
 
         r.ExitCode.Should().Be(0, r.Stderr);
         JsonNode.Parse(r.Stdout)!["pass_hat_k"]!["pass^1"]!.GetValue<double>().Should().Be(1.0);

@@ -44,7 +44,7 @@ public sealed class Tau2CommandTests : IAsyncLifetime
         var results = Path.Combine(_dir, "results.json");
 
         var r = await OrchestraProcess.RunAsync("tau2", "run", "--config", catalog, "--data-dir", DataDir, "--domain", "mock",
-            "--tasks", "create_task_1", "--agent", "plain", "--user-model", "user", "--results", results, "--json");
+            "--task-ids", "create_task_1", "--agent", "plain", "--user-model", "user", "--out", results, "--json");
 
         r.ExitCode.Should().Be(0, r.Stderr);
         var o = JsonNode.Parse(r.Stdout)!;
@@ -74,7 +74,7 @@ public sealed class Tau2CommandTests : IAsyncLifetime
         var results = Path.Combine(_dir, "results.json");
         var sidecar = results + ".partial.jsonl";
         string[] Run(string trials) => ["tau2", "run", "--config", catalog, "--data-dir", DataDir, "--domain", "mock", "--agent", "plain",
-            "--user-model", "user", "--trials", trials, "--concurrency", "2", "--results", results];
+            "--user-model", "user", "--trials", trials, "--concurrency", "2", "--out", results];
 
         var first = OrchestraProcess.Start(Run("3"));
         await OrchestraProcess.KillWhenAsync(first, () => File.Exists(sidecar) && File.ReadAllLines(sidecar).Length >= 3);
@@ -84,7 +84,7 @@ public sealed class Tau2CommandTests : IAsyncLifetime
 
         finished.Should().NotBeEmpty().And.HaveCountLessThan(30, "the kill came mid-run");
         other.ExitCode.Should().Be(2);
-        other.Stderr.Trim().Should().Be($"error: {sidecar}: was made with --trials 3, not 2; rerun with the same settings to resume it, or choose another --results.");
+        other.Stderr.Trim().Should().Be($"error: {sidecar}: was made with --trials 3, not 2; rerun with the same settings to resume it, or choose another --out.");
         rerun.ExitCode.Should().Be(0, rerun.Stderr);
         rerun.Stderr.Should().Contain($"Resuming {results}: {finished.Count} simulations already finished.");
         rerun.Stderr.Split('\n').Count(l => l.StartsWith("  task ")).Should().Be(30 - finished.Count, "finished pairs are not run again");

@@ -11,7 +11,7 @@ if (JsonSerializer.IsReflectionEnabledByDefault)
 }
 await using var services = new ServiceCollection()
     .AddToolOrchestra(args[0], o => (o.RunsDirectory, o.Code) = (null, false))
-    .BuildServiceProvider();
+    .Services.BuildServiceProvider();
 var orchestrator = services.GetRequiredKeyedService<IChatClient>(ServiceCollectionExtensions.ChatClientKey);
 var reply = await orchestrator.GetResponseAsync(args[1]);
 Console.WriteLine(reply.Text);

@@ -25,30 +25,21 @@ internal static class EvalCommand
 
     private static Command Run()
     {
+        var engineOptions = EngineOptions.Create(configRequired: false); // --config: default the built-in catalog (offline) or required (qa, tau2)
         var benchmark = new Option<string>("--benchmark") { Description = "qa (a task file), tau2 (a domain) or offline (the offline world, simulated experts)", Required = true };
         var tasks = new Option<string?>("--tasks") { Description = "qa: the reference's JSONL ({id, question, answer}), HLE's .parquet or FRAMES's .tsv" };
         var domain = new Option<string?>("--domain") { Description = "tau2: airline, retail, telecom or mock" };
         var dataDir = new Option<string?>("--data-dir") { Description = "tau2: a folder laid out like upstream's data/" };
-        var config = new Option<string?>("--config") { Description = "Catalog JSON (qa, tau2); offline uses the simulated catalog" };
         var setup = new Option<string>("--setup") { Description = "direct (the model alone), basic (search + code, every alias mapped to the model) or orchestrated", DefaultValueFactory = _ => "orchestrated" };
         var orchestrator = new Option<string?>("--orchestrator") { Description = "Catalog model that orchestrates or answers (default: the catalog's orchestrator)" };
-        var policy = new Option<string?>("--policy") { Description = "Weights of the small learned policy (orchestra train/demo's policy.json): it orchestrates" };
-        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames, train or legacy (default: the catalog's, else train)" };
         var store = new Option<string>("--store") { Description = "Evaluation store: a SQLite file or a postgres:// URL (shards may share one)", Required = true };
         var runId = new Option<string>("--run-id") { Description = "Name of the run in the store; rerunning with it resumes", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Samples in flight", DefaultValueFactory = _ => 4 };
         var shard = new Option<string?>("--shard") { Description = "i/N: this process's share of the samples (default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/ORCHESTRA_SHARD_COUNT, else all)" };
         var limit = new Option<int?>("--limit") { Description = "Only the first K samples (before sharding)" };
-        var maxTurns = new Option<int?>("--max-turns") { Description = "Turns per episode (tau2: steps per simulation)" };
-        var budget = new Option<decimal?>("--budget-usd") { Description = "Dollar budget per episode" };
         var maxAttempts = new Option<int>("--max-attempts") { Description = "Attempts per sample across reruns before it is given up", DefaultValueFactory = _ => 3 };
         var maxErrorRate = new Option<double>("--max-error-rate") { Description = "Fail the run (exit 1) once this share of samples failed, 0–1", DefaultValueFactory = _ => 1.0 };
         var judge = new Option<string?>("--judge") { Description = "Judge alias or model (default: the catalog's 'judge' alias); tau2: grades NL assertions" };
-        var index = new Option<string?>("--index") { Description = "qa: local BM25 index behind search" };
-        var retriever = new Option<string?>("--retriever") { Description = "qa: base URL of a /retrieve service behind search" };
-        var topK = new Option<int?>("--top-k") { Description = "qa: documents per search" };
-        var allowed = new Option<string?>("--allowed-ids") { Description = "qa: allowed document ids, a JSON list or a map {eid: [ids]} (a task's eid, else its id)" };
-        var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code" };
         var userModel = new Option<string?>("--user-model") { Description = "tau2: the catalog model that plays the user" };
         var trials = new Option<int>("--trials") { Description = "tau2: trials per task (pass^k)", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "offline: the world's seed (as orchestra demo's)", DefaultValueFactory = _ => 1 };
@@ -57,9 +48,10 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object" };
         var command = new Command("run", "Run a benchmark under one setup into the evaluation store (resumable, sharded)")
         {
-            benchmark, tasks, domain, dataDir, config, setup, orchestrator, policy, protocol, store, runId, concurrency, shard, limit, maxTurns,
-            budget, maxAttempts, maxErrorRate, judge, index, retriever, topK, allowed, noCode, userModel, trials, seed, worldSize, latencyScale, json,
+            benchmark, tasks, domain, dataDir, setup, orchestrator, store, runId, concurrency, shard, limit,
+            maxAttempts, maxErrorRate, judge, userModel, trials, seed, worldSize, latencyScale, json,
         };
+        engineOptions.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
             var options = new EvalRunOptions
@@ -68,26 +60,31 @@ internal static class EvalCommand
                 Store = parse.GetValue(store)!,
                 RunId = parse.GetValue(runId)!,
                 Setup = parse.GetValue(setup)!,
-                Config = parse.GetValue(config) is { } cfg ? OptionChecks.ExistingFile(cfg, "--config") : null,
+                Config = parse.GetValue(engineOptions.Config) is { } cfg ? OptionChecks.ExistingFile(cfg, "--config") : null,
                 Tasks = parse.GetValue(tasks),
                 Domain = parse.GetValue(domain),
                 DataDir = parse.GetValue(dataDir),
                 Orchestrator = parse.GetValue(orchestrator),
-                Policy = parse.GetValue(policy) is { } p ? OptionChecks.ExistingFile(p, "--policy") : null,
-                Protocol = OptionChecks.Protocol(parse.GetValue(protocol))?.Name,
+                Policy = parse.GetValue(engineOptions.Policy) is { } p ? OptionChecks.ExistingFile(p, "--policy") : null,
+                Protocol = OptionChecks.Protocol(parse.GetValue(engineOptions.Protocol))?.Name,
                 Concurrency = parse.GetValue(concurrency),
                 Shard = parse.GetValue(shard) is { } s ? ShardSpec.Parse(s) : ShardSpec.FromEnvironment(),
                 Limit = parse.GetValue(limit),
-                MaxTurns = parse.GetValue(maxTurns),
-                BudgetUsd = parse.GetValue(budget),
+                MaxTurns = parse.GetValue(engineOptions.MaxTurns),
+                BudgetUsd = parse.GetValue(engineOptions.BudgetUsd),
                 MaxAttempts = parse.GetValue(maxAttempts),
                 MaxErrorRate = parse.GetValue(maxErrorRate),
                 Judge = parse.GetValue(judge),
-                Index = parse.GetValue(index),
-                Retriever = parse.GetValue(retriever),
-                TopK = parse.GetValue(topK),
-                AllowedIds = parse.GetValue(allowed) is { } ids ? OptionChecks.ExistingFile(ids, "--allowed-ids") : null,
-                NoCode = parse.GetValue(noCode),
+                Index = parse.GetValue(engineOptions.Index),
+                Retriever = parse.GetValue(engineOptions.Retriever),
+                TopK = parse.GetValue(engineOptions.TopK),
+                AllowedIds = parse.GetValue(engineOptions.AllowedIds) is { } ids ? OptionChecks.ExistingFile(ids, "--allowed-ids") : null,
+                NoCode = parse.GetValue(engineOptions.NoCode),
+                UnsafeNoSandbox = parse.GetValue(engineOptions.UnsafeNoSandbox),
+                CodeTimeoutSeconds = parse.GetValue(engineOptions.CodeTimeout),
+                Web = parse.GetValue(engineOptions.Web),
+                Tokenizer = parse.GetValue(engineOptions.Tokenizer),
+                McpServers = parse.GetValue(engineOptions.Mcp) ?? [],
                 UserModel = parse.GetValue(userModel),
                 Trials = parse.GetValue(trials),
                 Seed = parse.GetValue(seed),

@@ -24,7 +24,7 @@ internal static class McpCommand
         var server = new Server(
             new Option<string?>("--stdio") { Description = "Command line that starts the server on stdio, e.g. \"npx -y @modelcontextprotocol/server-everything\"" },
             new Option<string?>("--http") { Description = "URL of a Streamable HTTP (or SSE) MCP server" },
-            new Option<FileInfo?>("--catalog") { Description = "Catalog whose tool_prices.per_tool prices the tools" },
+            new Option<FileInfo?>("--config") { Description = "Catalog whose tool_prices.per_tool prices the tools" },
             new Option<double>("--start-timeout") { Description = "Seconds to wait for the server's handshake (npx may download first)", DefaultValueFactory = _ => 120 });
         command.Options.Add(server.Stdio);
         command.Options.Add(server.Http);

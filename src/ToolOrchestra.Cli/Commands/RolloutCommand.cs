@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
+using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Training.Rollouts;
@@ -18,46 +20,41 @@ internal static class RolloutCommand
 {
     public static Command Create()
     {
-        var config = new Option<string>("--config") { Description = "Catalog JSON file (its orchestrator model is the LLM being sampled)", Required = true };
+        var engineOptions = EngineOptions.Create(); // --config: its orchestrator model is the LLM being sampled
         var tasks = new Option<string>("--tasks") { Description = "JSONL tasks: {\"id\", \"problem\", \"answer\", \"accepted_answers\"?, \"pref_vec\"?} per line", Required = true };
         var group = new Option<int>("--group") { Description = "Rollouts per task (GRPO group size)", DefaultValueFactory = _ => 8 };
         var output = new Option<string>("--out") { Description = "JSONL file of kept samples to write", Required = true };
-        var index = new Option<string?>("--index") { Description = "Local SQLite BM25 index behind the search tool" };
-        var topK = new Option<int?>("--top-k") { Description = "Documents per search (default: the protocol's: hle 50, frames 150, train and legacy 30)" };
-        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames or train reproduce the reference's prompts; legacy is the original (default: the catalog's orchestrator.protocol, else train)" };
         var seed = new Option<int>("--seed") { Description = "Run seed: rollout g of task t sends seed f(seed, t, g) with every request", DefaultValueFactory = _ => 1 };
-        var maxTurns = new Option<int?>("--max-turns") { Description = "Turns per episode (default: the catalog's limits.max_turns)" };
         var parallel = new Option<int>("--concurrency") { Description = "Episodes run at once", DefaultValueFactory = _ => 4 };
-        var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code (enhance_reasoning answers 'not configured')" };
-        var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
         var json = new Option<bool>("--json") { Description = "Print the counts as one JSON object" };
 
         var command = new Command("rollout", "Write GRPO training samples for an LLM orchestrator: groups through the runtime, reward, advantage, filters, one JSON line per kept turn")
         {
-            config, tasks, group, output, index, topK, protocol, seed, maxTurns, parallel, noCode, unsafeNoSandbox, json,
+            tasks, group, output, seed, parallel, json,
         };
+        engineOptions.AddTo(command, engineOptions.Policy); // the catalog's LLM orchestrator is what is sampled
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
-            var catalog = CatalogLoader.Load(parse.GetValue(config)!);
+            var catalog = CatalogLoader.Load(parse.GetValue(engineOptions.Config)!);
             var taskList = RolloutTask.LoadJsonl(parse.GetValue(tasks)!);
             foreach (var t in taskList) t.Preferences.ValidateAgainst(catalog, $"{parse.GetValue(tasks)} task '{t.Id}' pref_vec");
-            var options = new LlmRolloutOptions(parse.GetValue(group), parse.GetValue(seed), parse.GetValue(maxTurns) ?? catalog.Limits.MaxTurns,
-                catalog.Limits.MaxErrors, parse.GetValue(topK), parse.GetValue(parallel),
-                OptionChecks.Protocol(parse.GetValue(protocol)) ?? QaProtocolVariant.FromCatalog(catalog));
+            var options = new LlmRolloutOptions(parse.GetValue(group), parse.GetValue(seed), parse.GetValue(engineOptions.MaxTurns) ?? catalog.Limits.MaxTurns,
+                catalog.Limits.MaxErrors, parse.GetValue(parallel), OptionChecks.Protocol(parse.GetValue(engineOptions.Protocol)));
             options.Validate();
             var path = Path.GetFullPath(parse.GetValue(output)!);
             using var log = RolloutSampleLog.Open(path);
-            var services = QaServicesFactory.Create(new OrchestraOptions
+            await using var engine = new ServiceCollection().AddToolOrchestra(catalog, o =>
             {
-                Index = parse.GetValue(index), TopK = options.TopK, Code = !parse.GetValue(noCode), UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox),
-            }, catalog);
+                engineOptions.Apply(parse, o);
+                o.RunsDirectory = null; // the samples file is the record
+            }).Services.BuildServiceProvider();
             if (catalog.Models.Values.Any(m => m.HasTag("simulated")))
                 Console.Error.WriteLine("Models tagged 'simulated' answer from ./orchestra sim serve: simulated experts, not real models.");
             Console.Error.WriteLine($"Rolling out {taskList.Count} tasks × group {options.Group} with {catalog.Orchestrator.Model}...");
 
             if (log.Done.Count > 0)
                 Console.Error.WriteLine($"Resuming {path}: {log.Done.Count} groups already written{(log.DroppedBytes > 0 ? $", {log.DroppedBytes} bytes of an unfinished group dropped" : "")}.");
-            var report = await LlmRollouts.RunAsync(catalog, taskList, services, options, log, ct: c);
+            var report = await LlmRollouts.RunAsync(engine.GetRequiredService<IOrchestrator>(), taskList, options, log, c);
             var k = report.Counts;
             if (parse.GetValue(json))
             {

@@ -21,56 +21,32 @@ internal static class RunCommand
 
     public static Command Create()
     {
-        var config = new Option<string>("--config") { Description = "Catalog JSON file (models, aliases, prices, limits)", Required = true };
+        var engineOptions = EngineOptions.Create();
         var preferences = new Option<string?>("--preferences") { Description = "Preferences JSON file (weights, only_tags, exclude_aliases)" };
-        var maxTurns = new Option<int?>("--max-turns") { Description = "Stop after this many turns (default: catalog limits.max_turns, 50)" };
         var maxErrors = new Option<int?>("--max-errors") { Description = "Stop after this many turns without a valid call (default 10)" };
-        var budgetUsd = new Option<decimal?>("--budget-usd") { Description = "Stop once this many dollars are spent" };
         var budgetSeconds = new Option<double?>("--budget-seconds") { Description = "Stop once this many wall-clock seconds have passed" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table" };
         var runsDir = new Option<string>("--runs-dir") { Description = "Folder for trajectory files", DefaultValueFactory = _ => "runs" };
-        var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code (enhance_reasoning answers 'not configured')" };
-        var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
-        var codeTimeout = new Option<double>("--code-timeout") { Description = "Wall-clock limit per code execution, seconds", DefaultValueFactory = _ => 60 };
-        var tokenizer = new Option<string?>("--tokenizer") { Description = "Qwen3 tokenizer.json (or its folder): exact token counts and the reference's truncation; default: estimate" };
-        var index = new Option<string?>("--index") { Description = "Local BM25 index (orchestra index build) behind the search tool" };
-        var retriever = new Option<string?>("--retriever") { Description = "Base URL of a /retrieve service (the reference's API) behind the search tool" };
-        var web = new Option<bool>("--web") { Description = "Fall back to Tavily web search when retrieval finds fewer than 3 documents (needs TAVILY_API_KEY)" };
-        var topK = new Option<int?>("--top-k") { Description = "Documents per search (default: the protocol's: hle 50, frames 150, train and legacy 30)" };
-        var allowed = new Option<string?>("--allowed-ids") { Description = "Allowed document ids: a JSON list, or a map {question id: [ids]} used with --eid" };
         var eid = new Option<string?>("--eid") { Description = "Question id for the per-question allowed documents and the /retrieve eid" };
-        var policyFile = new Option<string?>("--policy") { Description = "Weights of the small learned policy (orchestra demo writes runs/demo/policy.json): it orchestrates instead of the catalog's LLM orchestrator" };
-        var mcp = new Option<string[]>("--mcp") { Description = "An MCP server whose tools the orchestrator may call: a command line (stdio) or an http(s) URL; repeatable. Priced by tool_prices.per_tool" };
-        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames or train reproduce the reference's prompts; legacy is the original (default: the catalog's orchestrator.protocol, else train)" };
         var question = new Argument<string>("question") { Description = "The problem to solve" };
 
         var command = new Command("run", "Run the orchestrator on one question (QA protocol: search, enhance_reasoning, answer)")
         {
-            config, preferences, maxTurns, maxErrors, budgetUsd, budgetSeconds, json, runsDir, noCode, unsafeNoSandbox, codeTimeout, tokenizer, index, retriever, web, topK, allowed, eid, policyFile, mcp, protocol, question,
+            preferences, maxErrors, budgetSeconds, json, runsDir, eid, question,
         };
+        engineOptions.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
-            var weights = parse.GetValue(policyFile);
-            var variant = OptionChecks.Protocol(parse.GetValue(protocol));
+            var weights = parse.GetValue(engineOptions.Policy);
             var runs = OptionChecks.Folder(parse.GetValue(runsDir)!, "--runs-dir");
             await using var engine = new ServiceCollection()
-                .AddToolOrchestra(parse.GetValue(config)!, o =>
+                .AddToolOrchestra(parse.GetValue(engineOptions.Config)!, o =>
                 {
+                    engineOptions.Apply(parse, o);
                     o.RunsDirectory = runs;
-                    o.Tokenizer = parse.GetValue(tokenizer);
-                    o.Code = !parse.GetValue(noCode);
-                    o.UnsafeNoSandbox = parse.GetValue(unsafeNoSandbox);
-                    o.CodeTimeoutSeconds = parse.GetValue(codeTimeout);
-                    o.Index = parse.GetValue(index);
-                    o.Retriever = parse.GetValue(retriever);
-                    o.Web = parse.GetValue(web);
-                    o.TopK = parse.GetValue(topK);
-                    o.AllowedIds = parse.GetValue(allowed);
-                    o.Protocol = variant;
-                    o.McpServers.AddRange(parse.GetValue(mcp) ?? []);
                     if (weights is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(weights)); // greedy: the most probable allowed call each turn
                 })
-                .AddOrchestraTelemetry()
+                .Services.AddOrchestraTelemetry()
                 .BuildServiceProvider();
             var catalog = engine.GetRequiredService<Catalog>();
             // Before the first paid call: a missing key is one line now, not max_turns paid turns ending in "(none)".
@@ -79,9 +55,7 @@ internal static class RunCommand
             var request = new OrchestrationRequest(parse.GetValue(question)!)
             {
                 Preferences = parse.GetValue(preferences) is { } p ? Preferences.Load(p) : Preferences.None,
-                MaxTurns = parse.GetValue(maxTurns),
                 MaxErrors = parse.GetValue(maxErrors),
-                BudgetUsd = parse.GetValue(budgetUsd),
                 BudgetSeconds = parse.GetValue(budgetSeconds),
                 Eid = parse.GetValue(eid),
             };

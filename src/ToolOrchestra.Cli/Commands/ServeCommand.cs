@@ -13,7 +13,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var config = new Option<string>("--config") { Description = "Catalog JSON behind the model name 'orchestrator'", Required = true };
+        var engineOptions = EngineOptions.Create(); // --config: the catalog behind the model name 'orchestrator'
         var profiles = new Option<string[]>("--profile") { Description = "Another model name served from its own catalog: NAME=CATALOG; repeatable" };
         var store = new Option<string>("--store") { Description = "Keys, runs and spend: a SQLite file, or postgres://user:pass@host:port/db shared by replicas", DefaultValueFactory = _ => OptionChecks.DefaultServerStore };
         var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one)", DefaultValueFactory = _ => 8080 };
@@ -21,27 +21,18 @@ internal static class ServeCommand
         var allowedHosts = new Option<string[]>("--allowed-host") { Description = "A Host name clients may use besides loopback and the bound address (e.g. behind a load balancer); repeatable" };
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body accepted", DefaultValueFactory = _ => 1 << 20 };
         var runsDir = new Option<string>("--runs-dir") { Description = "Folder for each run's trajectory file", DefaultValueFactory = _ => "runs" };
-        var policyFile = new Option<string?>("--policy") { Description = "Weights of the small learned policy: it orchestrates instead of the catalog's LLM orchestrator" };
-        var protocol = new Option<string?>("--protocol") { Description = "QA protocol shape: hle, frames, train or legacy (default: the catalog's)" };
-        var index = new Option<string?>("--index") { Description = "Local BM25 index behind the search tool" };
-        var retriever = new Option<string?>("--retriever") { Description = "Base URL of a /retrieve service behind the search tool" };
-        var topK = new Option<int?>("--top-k") { Description = "Documents per search (default: the protocol's: hle 50, frames 150, train and legacy 30)" };
-        var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code" };
-        var tokenizer = new Option<string?>("--tokenizer") { Description = "Qwen3 tokenizer.json (or its folder) for exact token counts" };
-        var maxTurns = new Option<int?>("--max-turns") { Description = "Most turns a run may take (a request may ask fewer)" };
-        var mcp = new Option<string[]>("--mcp") { Description = "An MCP server whose tools the orchestrator may call; repeatable" };
         var maxDepth = new Option<int>("--max-depth") { Description = "Most orchestrators a request may already be nested in (catalog models with \"api\": \"orchestra\")", DefaultValueFactory = _ => 3 };
         var command = new Command("serve", "Serve orchestrators as an OpenAI-compatible /v1/chat/completions with keys, budgets, run records, /metrics and a dashboard at /ui")
         {
-            config, profiles, store, port, bind, allowedHosts, maxBody, runsDir, policyFile, protocol, index, retriever, topK, noCode, tokenizer, maxTurns, mcp, maxDepth,
+            profiles, store, port, bind, allowedHosts, maxBody, runsDir, maxDepth,
         };
+        engineOptions.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
-            var weights = parse.GetValue(policyFile);
-            var variant = OptionChecks.Protocol(parse.GetValue(protocol));
+            var weights = parse.GetValue(engineOptions.Policy);
             var options = new ServerOptions
             {
-                CatalogPath = OptionChecks.ExistingFile(parse.GetValue(config)!, "--config"),
+                CatalogPath = OptionChecks.ExistingFile(parse.GetValue(engineOptions.Config)!, "--config"),
                 Profiles = (parse.GetValue(profiles) ?? []).ToDictionary(p => ProfileName(p), p => OptionChecks.ExistingFile(p[(p.IndexOf('=') + 1)..], "--profile")),
                 Store = OptionChecks.ServerStore(parse.GetValue(store)!),
                 Bind = LoopbackWebApp.ParseBind(parse.GetValue(bind)!),
@@ -52,14 +43,7 @@ internal static class ServeCommand
                 MaxDepth = OptionChecks.Between(parse.GetValue(maxDepth), 1, 16, "--max-depth"),
                 Engine = o =>
                 {
-                    o.Index = parse.GetValue(index);
-                    o.Retriever = parse.GetValue(retriever);
-                    o.TopK = parse.GetValue(topK);
-                    o.Code = !parse.GetValue(noCode);
-                    o.Tokenizer = parse.GetValue(tokenizer);
-                    o.Protocol = variant;
-                    o.MaxTurns = parse.GetValue(maxTurns);
-                    o.McpServers.AddRange(parse.GetValue(mcp) ?? []);
+                    engineOptions.Apply(parse, o);
                     if (weights is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(weights));
                 },
             };

@@ -41,16 +41,16 @@ internal static class Tau2Command
     private static Option<string?> TasksFile() => new("--tasks") { Description = "a task file to use instead of the domain's tasks.json (e.g. a v0.1.0 one)" };
     private static Option<bool> Json() => new("--json") { Description = "print JSON instead of a table" };
 
-    /// <summary>--config CATALOG --judge-model ID: the catalog model that grades NL assertions.</summary>
+    /// <summary>--config CATALOG --judge ID: the catalog model that grades NL assertions.</summary>
     internal static (Option<string?> Config, Option<string?> JudgeModel) JudgeOptions() =>
-        (new Option<string?>("--config") { Description = "catalog JSON file (for --judge-model)" },
-         new Option<string?>("--judge-model") { Description = "catalog model id that grades NL assertions; without it they are reported as not evaluated" });
+        (new Option<string?>("--config") { Description = "catalog JSON file (for --judge)" },
+         new Option<string?>("--judge") { Description = "catalog model id that grades NL assertions; without it they are reported as not evaluated" });
 
     internal static INlAssertionJudge? Judge(string? config, string? judgeModel)
     {
         if (judgeModel is null) return null;
-        if (config is null) throw new UserError("--judge-model needs --config CATALOG, the catalog that declares the model.");
-        return Tau2Harness.Judge(CatalogLoader.Load(config), config, judgeModel);
+        if (config is null) throw new UserError("--judge needs --config CATALOG, the catalog that declares the model.");
+        return Tau2Harness.Judge(config, judgeModel);
     }
 
     private static Command Evaluate()

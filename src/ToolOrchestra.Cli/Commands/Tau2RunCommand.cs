@@ -15,19 +15,19 @@ internal static class Tau2RunCommand
         var dataDir = new Option<string>("--data-dir") { Description = "tau2 data folder laid out like upstream's data/", Required = true };
         var domain = new Option<string>("--domain") { Description = "airline, retail, telecom or mock", Required = true };
         var split = new Option<string?>("--split") { Description = "Task split (e.g. base); default: every task" };
-        var tasks = new Option<string[]>("--tasks") { Description = "Task ids (space or comma separated)", AllowMultipleArgumentsPerToken = true };
+        var tasks = new Option<string[]>("--task-ids") { Description = "Task ids (space or comma separated); default: every task of the split", AllowMultipleArgumentsPerToken = true };
         var trials = new Option<int>("--trials") { Description = "Trials per task", DefaultValueFactory = _ => 1 };
-        var maxSteps = new Option<int>("--max-steps") { DefaultValueFactory = _ => 200 };
-        var maxErrors = new Option<int>("--max-errors") { DefaultValueFactory = _ => 10 };
+        var maxSteps = new Option<int>("--max-turns") { Description = "Most messages in a simulation (upstream's max steps)", DefaultValueFactory = _ => 200 };
+        var maxErrors = new Option<int>("--max-errors") { Description = "Most tool errors in a simulation", DefaultValueFactory = _ => 10 };
         var concurrency = new Option<int>("--concurrency") { DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 300 };
         var agent = new Option<string>("--agent") { Description = "orchestrator (call_expert, reference §2.3) or plain (upstream's agent, no experts)", DefaultValueFactory = _ => "orchestrator" };
         var agentModel = new Option<string?>("--agent-model") { Description = "Catalog model id of the plain agent (default: the catalog's orchestrator)" };
         var userModel = new Option<string>("--user-model") { Description = "Catalog model id of the user simulator", Required = true };
         var preferences = new Option<string?>("--preferences") { Description = "Preferences file (hard constraints limit the experts offered)" };
-        var results = new Option<string?>("--results") { Description = "Results file to write (default runs/tau2-<domain>-<time>.json)" };
+        var results = new Option<string?>("--out") { Description = "Results file to write, upstream's format (default runs/tau2-<domain>-<time>.json); rerun with it to resume" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
-        var judgeModel = new Option<string?>("--judge-model") { Description = "Catalog model id that grades NL assertions; without it they are reported as not evaluated" };
+        var judgeModel = new Option<string?>("--judge") { Description = "Catalog model id that grades NL assertions; without it they are reported as not evaluated" };
         var command = new Command("run", "Run tau2 simulations: orchestrator or plain agent against a simulated user; pass^k table")
         {
             config, dataDir, domain, split, tasks, trials, maxSteps, maxErrors, concurrency, seed, agent, agentModel, userModel, preferences, results, judgeModel, json,
@@ -39,7 +39,7 @@ internal static class Tau2RunCommand
                 Split: parse.GetValue(split),
                 TaskIds: parse.GetValue(tasks)?.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
                 Trials: OptionChecks.AtLeast(parse.GetValue(trials), 1, "--trials"),
-                MaxSteps: OptionChecks.AtLeast(parse.GetValue(maxSteps), 1, "--max-steps"),
+                MaxSteps: OptionChecks.AtLeast(parse.GetValue(maxSteps), 1, "--max-turns"),
                 MaxErrors: OptionChecks.AtLeast(parse.GetValue(maxErrors), 1, "--max-errors"),
                 Seed: parse.GetValue(seed),
                 Concurrency: OptionChecks.AtLeast(parse.GetValue(concurrency), 1, "--concurrency"),

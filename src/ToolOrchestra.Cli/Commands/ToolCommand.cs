@@ -23,7 +23,7 @@ internal static class ToolCommand
         var memory = new Option<int>("--memory-mb") { Description = "Address-space limit per process in MB", DefaultValueFactory = _ => 2048 };
         var maxOutput = new Option<int>("--max-output-bytes") { Description = "Bytes kept of stdout and of stderr; more stops the run", DefaultValueFactory = _ => 1 << 20 };
         var python = new Option<string?>("--python") { Description = "Python interpreter (default /usr/bin/python3)" };
-        var catalog = new Option<FileInfo?>("--catalog") { Description = "Catalog whose tool_prices.code_per_second prices the run" };
+        var catalog = new Option<FileInfo?>("--config") { Description = "Catalog whose tool_prices.code_per_second prices the run" };
         var unsafeMode = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run without bubblewrap isolation (trusted code only)" };
 
         var command = new Command("code", "Run Python under bubblewrap (no network, read-only system, private /tmp, rlimits) and print the result as JSON");

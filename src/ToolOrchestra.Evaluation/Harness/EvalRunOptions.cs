@@ -35,6 +35,10 @@ public sealed record EvalRunOptions
     public string? AllowedIds { get; init; }
     public bool NoCode { get; init; }
     public bool UnsafeNoSandbox { get; init; }
+    public double CodeTimeoutSeconds { get; init; } = 60;
+    public bool Web { get; init; }
+    public string? Tokenizer { get; init; }
+    public IReadOnlyList<string> McpServers { get; init; } = [];
     /// <summary>tau2: the user simulator's catalog model, trials per task, the NL-assertion judge model.</summary>
     public string? UserModel { get; init; }
     public int Trials { get; init; } = 1;
@@ -70,5 +74,7 @@ public sealed record EvalRunOptions
         ["top_k"] = TopK?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["allowed_ids"] = AllowedIds is null ? null : Path.GetFullPath(AllowedIds),
         ["code"] = NoCode ? "off" : "on",
+        ["web"] = Web ? "on" : null,
+        ["mcp"] = McpServers.Count == 0 ? null : string.Join(" | ", McpServers),
     };
 }

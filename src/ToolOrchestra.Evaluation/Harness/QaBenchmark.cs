@@ -41,7 +41,8 @@ public sealed class QaBenchmark : IEvalBenchmark
         var derived = EvalSetups.Derive(catalog, setup, model);
         _model = derived.Models[model];
         _variant = (options.Protocol is { } p ? QaProtocolVariant.Parse(p) : null) ?? QaProtocolVariant.FromCatalog(catalog) ?? QaProtocolVariant.Default;
-        var services = new ServiceCollection().AddToolOrchestra(options.Config!, o =>
+        // The setup's catalog (derived in memory from the file's), not the file's.
+        _engine = new ServiceCollection().AddToolOrchestra(derived, o =>
         {
             o.RunsDirectory = null; // the trajectory goes to the evaluation store, with the sample
             o.Index = options.Index;
@@ -50,13 +51,15 @@ public sealed class QaBenchmark : IEvalBenchmark
             o.AllowedIds = options.AllowedIds;
             o.Code = !options.NoCode;
             o.UnsafeNoSandbox = options.UnsafeNoSandbox;
+            o.CodeTimeoutSeconds = options.CodeTimeoutSeconds;
+            o.Web = options.Web;
+            o.Tokenizer = options.Tokenizer;
+            o.McpServers.AddRange(options.McpServers);
             o.Protocol = _variant;
             o.MaxTurns = options.MaxTurns;
             o.BudgetUsd = options.BudgetUsd;
             if (policy is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(policy));
-        });
-        services.Replace(ServiceDescriptor.Singleton(derived)); // the setup's catalog, not the file's
-        _engine = services.BuildServiceProvider();
+        }).Services.BuildServiceProvider();
         _orchestrator = _engine.GetRequiredService<IOrchestrator>();
         var models = _engine.GetRequiredService<ModelClientFactory>();
         if (setup == EvalSetup.Direct) _direct = models.For(model);

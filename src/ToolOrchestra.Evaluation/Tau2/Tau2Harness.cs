@@ -7,7 +7,10 @@ using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Environments.Tau2.Evaluation;
 using ToolOrchestra.Environments.Tau2.Results;
 using ToolOrchestra.Environments.Tau2.Simulation;
+using Microsoft.Extensions.DependencyInjection;
 using ToolOrchestra.Models;
+using ToolOrchestra.Runtime;
+using ToolOrchestra.Runtime.Hosting;
 
 namespace ToolOrchestra.Evaluation.Tau2;
 
@@ -83,7 +86,9 @@ public sealed class Tau2Harness
         var catalog = r.Catalog ?? CatalogLoader.Load(r.CatalogPath);
         var domain = Tau2Domain.Load(r.DataDir, r.Domain);
         var tasks = Tau2TaskSet.Load(domain).Select(r.Split, r.TaskIds is { Count: > 0 } ? r.TaskIds : null);
-        var models = new ModelClientFactory(catalog, EstimatingTokenCounter.Instance);
+        // One engine for the agent, the user simulator and the judge: one client pipeline (ledger, retries, telemetry).
+        var engine = Engine(catalog);
+        var models = engine.GetRequiredService<ModelClientFactory>();
         var preferences = r.PreferencesPath is { } p ? Preferences.Load(p).ValidateAgainst(catalog, p) : Preferences.None;
         var env = domain.CreateEnvironment();
         var domainTools = env.AgentToolSchemas().Select(Tau2ChatView.Declaration).ToList();
@@ -102,7 +107,7 @@ public sealed class Tau2Harness
                 agentModel = catalog.Orchestrator.Model;
                 if (!catalog.Aliases.Keys.Any(a => a.StartsWith("expert-", StringComparison.Ordinal)))
                     throw new UserError($"{catalog.SourcePath}: $.aliases: no 'expert-*' alias, so the orchestrator's call_expert has no expert to call; add one (e.g. \"expert-1\": \"<model id>\", as in examples/catalog.local.json) or use --agent plain.");
-                agent = new OrchestratorTau2Agent(models, domain.Policy, domainTools, preferences, decoding);
+                agent = new OrchestratorTau2Agent(engine.GetRequiredService<IOrchestrator>(), domain.Policy, domainTools, preferences, decoding);
                 break;
             default:
                 throw new UserError($"--agent must be 'orchestrator' or 'plain', not '{r.Agent}'.");
@@ -116,17 +121,25 @@ public sealed class Tau2Harness
 
         var settings = new Tau2RunSettings(domain.Name, r.Agent == "plain" ? "llm_agent" : "orchestrator", agentModel, r.UserModel,
             r.Trials, r.MaxSteps, r.MaxErrors, r.Seed, r.Concurrency);
-        var simulator = new Tau2Simulator(domain, agent, UserFor, new Tau2Evaluator(domain, Judge(catalog, r.CatalogPath, r.JudgeModel)), settings.MaxSteps, settings.MaxErrors);
+        var simulator = new Tau2Simulator(domain, agent, UserFor, new Tau2Evaluator(domain, Judge(models, r.CatalogPath, r.JudgeModel)), settings.MaxSteps, settings.MaxErrors);
         var path = r.ResultsPath ?? Path.Combine("runs", $"tau2-{domain.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         return new Tau2Harness(new Tau2RunSet(simulator, settings, domain.Policy), simulator, tasks, path, agent.Description, domain.Name, userEntry.HasTag("simulated"), settings);
     }
 
+    /// <summary>The engine a simulation's agent and user run on: no code sandbox, trajectories in the results file.</summary>
+    private static ServiceProvider Engine(Catalog catalog) =>
+        new ServiceCollection().AddToolOrchestra(catalog, o => (o.RunsDirectory, o.Code) = (null, false)).Services.BuildServiceProvider();
+
+    /// <summary>The judge of <paramref name="catalogPath"/>'s model <paramref name="judgeModel"/> (re-scoring stored simulations); null when none is named.</summary>
+    public static INlAssertionJudge? Judge(string catalogPath, string? judgeModel) =>
+        judgeModel is null ? null : Judge(Engine(CatalogLoader.Load(catalogPath)).GetRequiredService<ModelClientFactory>(), catalogPath, judgeModel);
+
     /// <summary>The model that grades natural-language assertions; null reports them as not evaluated.</summary>
-    public static INlAssertionJudge? Judge(Catalog catalog, string catalogPath, string? judgeModel)
+    public static INlAssertionJudge? Judge(ModelClientFactory models, string catalogPath, string? judgeModel)
     {
         if (judgeModel is null) return null;
-        if (!catalog.Models.ContainsKey(judgeModel)) throw new UserError($"{catalogPath}: --judge-model '{judgeModel}' is not a model of the catalog.");
-        return new LlmNlAssertionJudge(new ModelClientFactory(catalog).For(judgeModel), judgeModel);
+        if (!models.Catalog.Models.ContainsKey(judgeModel)) throw new UserError($"{catalogPath}: --judge '{judgeModel}' is not a model of the catalog.");
+        return new LlmNlAssertionJudge(models.For(judgeModel), judgeModel);
     }
 
     /// <summary>Opens (or resumes) the results file; <see cref="Tau2ResultsJournal.Resumed"/> says how many simulations are already done.</summary>

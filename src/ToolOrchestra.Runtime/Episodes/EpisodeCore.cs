@@ -13,7 +13,7 @@ using ToolOrchestra.Tools;
 namespace ToolOrchestra.Runtime.Episodes;
 
 /// <summary>Where an episode reports: the run store (one record per turn), an event listener, a logger.</summary>
-public sealed record EpisodeSinks(RunStore? Store = null, Action<OrchestrationEvent>? Events = null, ILogger? Logger = null)
+internal sealed record EpisodeSinks(RunStore? Store = null, Action<OrchestrationEvent>? Events = null, ILogger? Logger = null)
 {
     public static readonly EpisodeSinks None = new();
 }
@@ -24,7 +24,7 @@ public sealed record EpisodeSinks(RunStore? Store = null, Action<OrchestrationEv
 /// <c>execute_tool</c> spans, events, and trajectory writing (a record per turn through the run store). The
 /// <c>invoke_agent</c> span starts with the core, so create it on the loop's own async flow.
 /// </summary>
-public sealed class EpisodeCore
+internal sealed class EpisodeCore
 {
     private readonly EpisodeSinks _sinks;
     private readonly ILogger _log;

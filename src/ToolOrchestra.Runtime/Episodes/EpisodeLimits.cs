@@ -9,7 +9,7 @@ namespace ToolOrchestra.Runtime.Episodes;
 /// When an episode must stop: turns, turns without a valid call, dollars, wall-clock seconds. <see cref="Account"/> is
 /// money shared with other episodes (a server key's budgets) that every paid action must also fit in.
 /// </summary>
-public sealed record EpisodeLimits(int MaxTurns = 50, int MaxErrors = 10, decimal? BudgetUsd = null, double? BudgetSeconds = null,
+internal sealed record EpisodeLimits(int MaxTurns = 50, int MaxErrors = 10, decimal? BudgetUsd = null, double? BudgetSeconds = null,
     ISpendAccount? Account = null)
 {
     /// <summary>The catalog's <c>limits</c> block.</summary>

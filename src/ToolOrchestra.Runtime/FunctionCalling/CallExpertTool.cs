@@ -14,7 +14,7 @@ namespace ToolOrchestra.Runtime.FunctionCalling;
 /// What <c>call_expert</c> hands to the expert: the conversation as the plain agent would see it (the original system
 /// prompt), the original tools, the decoding; the expert's reply comes back here and replaces the orchestrator's turn.
 /// </summary>
-public sealed class ExpertHandoff(IReadOnlyList<ChatMessage> conversation, IList<AITool> tools, ChatOptions decoding)
+internal sealed class ExpertHandoff(IReadOnlyList<ChatMessage> conversation, IList<AITool> tools, ChatOptions decoding)
 {
     public IReadOnlyList<ChatMessage> Conversation => conversation;
     public IList<AITool> Tools => tools;
@@ -27,7 +27,7 @@ public sealed class ExpertHandoff(IReadOnlyList<ChatMessage> conversation, IList
 /// alias, which answers the user or calls domain tools in the orchestrator's place. The call itself never enters the
 /// conversation.
 /// </summary>
-public sealed class CallExpertTool : IOrchestratorTool
+internal sealed class CallExpertTool : IOrchestratorTool
 {
     public const string ToolName = "call_expert";
     public string Name => ToolName;

@@ -19,7 +19,15 @@ public sealed record FunctionCallingSetup(
     string ExpertSystem,
     IReadOnlyList<AIFunctionDeclaration> DomainTools,
     IReadOnlySet<string> WithheldFromOrchestrator,
-    ChatOptions Decoding);
+    ChatOptions Decoding)
+{
+    /// <summary>The tool through which the orchestrator hands a turn to an expert (reference §2.3).</summary>
+    public const string CallExpert = CallExpertTool.ToolName;
+
+    /// <summary>The experts (<c>expert-*</c> aliases) <c>call_expert</c> offers under these preferences, hard constraints applied.</summary>
+    public static IReadOnlyList<string> ExpertsFor(Catalog catalog, Preferences preferences) =>
+        EpisodeCore.Offer(new CallExpertTool(), catalog, preferences).Aliases.Select(a => a.Alias).ToList();
+}
 
 /// <summary>
 /// The function-calling protocol (reference §2.3) over the <see cref="EpisodeCore"/>: the orchestrator sees the domain
@@ -28,15 +36,11 @@ public sealed record FunctionCallingSetup(
 /// environment (user simulator, domain tools) drives the conversation; each <see cref="FunctionCallingEpisode.RespondAsync"/>
 /// is one turn of the episode.
 /// </summary>
-public sealed class FunctionCallingOrchestrator(ModelClientFactory models, FunctionCallingSetup setup, string? policyName = null)
+internal sealed class FunctionCallingOrchestrator(ModelClientFactory models, FunctionCallingSetup setup, string? policyName = null)
 {
     private readonly CallExpertTool _callExpert = new();
 
     public Catalog Catalog => models.Catalog;
-
-    /// <summary>The experts offered under these preferences (the hard constraints applied by <see cref="EpisodeCore.Offer"/>).</summary>
-    public IReadOnlyList<string> ExpertsFor(Preferences preferences) =>
-        EpisodeCore.Offer(_callExpert, models.Catalog, preferences).Aliases.Select(a => a.Alias).ToList();
 
     public string PolicyName => policyName ?? $"orchestrator ({models.Catalog.Orchestrator.Model})";
 
@@ -51,7 +55,10 @@ public sealed class FunctionCallingOrchestrator(ModelClientFactory models, Funct
     }
 }
 
-/// <summary>One function-calling episode: turns on demand, the ledger, and its end.</summary>
+/// <summary>
+/// One function-calling episode (<see cref="IOrchestrator.StartConversation"/>): turns on demand, the ledger, and its
+/// end. Drive it from one async flow: each <see cref="RespondAsync"/> is one turn, <see cref="CompleteAsync"/> ends it.
+/// </summary>
 public sealed class FunctionCallingEpisode
 {
     private readonly ModelClientFactory _models;
@@ -70,9 +77,19 @@ public sealed class FunctionCallingEpisode
         _callExpert = callExpert;
     }
 
-    public EpisodeCore Core { get; }
+    internal EpisodeCore Core { get; }
+
+    /// <summary>The run id (names the stored trajectory).</summary>
+    public string Id => Core.Id;
+
+    /// <summary>Every paid call of the episode so far: tokens, dollars, seconds.</summary>
     public Ledger Ledger => Core.Ledger;
+
+    /// <summary>What the orchestrator is offered: the environment's tools (less those withheld) and <c>call_expert</c>.</summary>
     public IReadOnlyList<AITool> OrchestratorTools => [.. _tools];
+
+    /// <summary>The experts <c>call_expert</c> may name in this episode.</summary>
+    public IReadOnlyList<string> Experts => _experts;
     private bool _begun;
 
     /// <summary>

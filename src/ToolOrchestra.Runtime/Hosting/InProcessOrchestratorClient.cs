@@ -25,9 +25,9 @@ internal sealed class InProcessOrchestratorClient(ModelEntry model, OrchestraOpt
             (o.Index, o.Retriever, o.Web, o.TopK, o.AllowedIds) = (outer.Index, outer.Retriever, outer.Web, outer.TopK, outer.AllowedIds);
             (o.RunsDirectory, o.Tokenizer, o.Code, o.CodeTimeoutSeconds, o.UnsafeNoSandbox) =
                 (outer.RunsDirectory, outer.Tokenizer, outer.Code, outer.CodeTimeoutSeconds, outer.UnsafeNoSandbox);
-            (o.Retry, o.ConfigureChatClient) = (outer.Retry, outer.ConfigureChatClient);
+            (o.Retry, o.ConfigureChatClient, o.SearchBackend, o.CodeBackend) = (outer.Retry, outer.ConfigureChatClient, outer.SearchBackend, outer.CodeBackend);
         })
-        .BuildServiceProvider());
+        .Services.BuildServiceProvider());
 
     private static string Link(string catalogPath) => "profile:" + Path.GetFullPath(catalogPath);
 

@@ -40,6 +40,11 @@ public sealed class OrchestraOptions : OrchestraSettings
     /// <c>ToolOrchestra.Training</c>, which this layer cannot name).
     /// </summary>
     public Func<IServiceProvider, IQaPolicy>? Policy { get; set; }
+
+    // What only code can supply, set through ToolOrchestraBuilder's Use* methods; read once when the engine is built.
+    internal Func<ModelEntry, IChatClient?>? ChatClients { get; set; }
+    internal Func<IServiceProvider, Tools.IRetriever>? SearchBackend { get; set; }
+    internal Func<IServiceProvider, Tools.ICodeRunner>? CodeBackend { get; set; }
 }
 
 /// <summary>

@@ -11,17 +11,17 @@ namespace ToolOrchestra.Runtime.Hosting;
 /// What stands behind <c>search</c> and <c>enhance_reasoning</c>, from the engine's options: the one place the
 /// retriever (index, <c>/retrieve</c> service, web fallback, allowed ids) and the sandbox are chosen.
 /// </summary>
-public static class QaServicesFactory
+internal static class QaServicesFactory
 {
-    public static Qa.QaToolServices Create(OrchestraOptions o, Catalog catalog)
+    public static Qa.QaToolServices Create(OrchestraOptions o, Catalog catalog, IServiceProvider services)
     {
         if (o.TopK is < 1) throw new UserError($"--top-k must be at least 1, got {o.TopK}.");
         if (!double.IsFinite(o.CodeTimeoutSeconds) || o.CodeTimeoutSeconds <= 0 || o.CodeTimeoutSeconds > 86400)
             throw new UserError($"--code-timeout must be a number of seconds between 0 and 86400, got {o.CodeTimeoutSeconds}.");
-        ICodeRunner? code = o.Code
+        ICodeRunner? code = o.CodeBackend is { } own ? own(services) : o.Code
             ? new PythonSandbox(new SandboxOptions { TimeoutSeconds = o.CodeTimeoutSeconds, UnsafeNoSandbox = o.UnsafeNoSandbox }, catalog.ToolPrices)
             : null;
-        return new Qa.QaToolServices(Retriever(o, catalog.ToolPrices), code, o.TopK);
+        return new Qa.QaToolServices(o.SearchBackend is { } search ? search(services) : Retriever(o, catalog.ToolPrices), code, o.TopK);
     }
 
     /// <summary>A local index or a /retrieve service, optionally falling back to the web.</summary>

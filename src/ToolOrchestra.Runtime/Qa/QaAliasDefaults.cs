@@ -4,7 +4,7 @@ namespace ToolOrchestra.Runtime.Qa;
 /// The reference's per-alias capability blurbs and average latencies (reference §2), used when the catalog gives none.
 /// Latency belongs to the alias, not the model: the same GPT-5 takes 22 s to search and 96 s to answer.
 /// </summary>
-public static class QaAliasDefaults
+internal static class QaAliasDefaults
 {
     public static readonly IReadOnlyDictionary<string, (string Blurb, double LatencySeconds)> ByAlias = new Dictionary<string, (string, double)>
     {

@@ -17,7 +17,7 @@ namespace ToolOrchestra.Runtime.Qa;
 /// fails after its retries stops the run with <c>endpoint_error</c>; whatever happens, the trajectory is kept with a
 /// stop reason.
 /// </summary>
-public sealed class QaEpisodeRunner
+internal sealed class QaEpisodeRunner
 {
     /// <summary>The legacy variant's system prompt (see <see cref="QaProtocolVariant"/> for the others).</summary>
     public const string SystemPrompt = "You are good at using tools.";

@@ -9,7 +9,7 @@ namespace ToolOrchestra.Runtime.Qa;
 /// the problem, the gathered context (documents, code), the experts' clients, and the expert exchanges of the current
 /// turn (kept in the trajectory for audit).
 /// </summary>
-public sealed class QaEpisodeState(string problem, string? eid, QaContext context, ModelClientFactory experts, ITokenCounter tokens,
+internal sealed class QaEpisodeState(string problem, string? eid, QaContext context, ModelClientFactory experts, ITokenCounter tokens,
     QaProtocolVariant? variant = null)
 {
     public string Problem => problem;

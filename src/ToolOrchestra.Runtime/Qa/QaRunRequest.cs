@@ -5,7 +5,7 @@ using ToolOrchestra.Tools;
 namespace ToolOrchestra.Runtime.Qa;
 
 /// <summary>One QA episode to run: the problem, the user's preferences, and its limits.</summary>
-public sealed record QaRunRequest(
+internal sealed record QaRunRequest(
     string Problem,
     Preferences Preferences,
     int MaxTurns = 50,
@@ -25,7 +25,7 @@ public sealed record QaRunRequest(
 /// caller's explicit choice (e.g. <c>--top-k</c>, or a world calibrated for 5); null takes the protocol variant's
 /// (hle 50, frames 150, train 30), else <see cref="DefaultTopK"/>.
 /// </summary>
-public sealed record QaToolServices(IRetriever? Retriever = null, ICodeRunner? CodeRunner = null, int? TopK = null)
+internal sealed record QaToolServices(IRetriever? Retriever = null, ICodeRunner? CodeRunner = null, int? TopK = null)
 {
     public const int DefaultTopK = 30;
 

@@ -2,19 +2,17 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
-using ToolOrchestra.Core.Text;
-using ToolOrchestra.Models;
-using ToolOrchestra.Models.Tokenization;
+using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Training.Grpo;
 
 namespace ToolOrchestra.Training.Rollouts;
 
 /// <summary>
-/// Settings of <c>orchestra rollout</c>. <see cref="Protocol"/> null takes the catalog's <c>orchestrator.protocol</c>,
-/// else <see cref="QaProtocolVariant.Default"/>; <see cref="TopK"/> null takes that variant's documents per search.
+/// Settings of <c>orchestra rollout</c>. <see cref="Protocol"/> null takes the engine's (the catalog's
+/// <c>orchestrator.protocol</c>, else <see cref="QaProtocolVariant.Default"/>); documents per search are the engine's.
 /// </summary>
-public sealed record LlmRolloutOptions(int Group = 8, int Seed = 1, int MaxTurns = 12, int MaxErrors = 5, int? TopK = null, int Parallelism = 4,
+public sealed record LlmRolloutOptions(int Group = 8, int Seed = 1, int MaxTurns = 12, int MaxErrors = 5, int Parallelism = 4,
     QaProtocolVariant? Protocol = null)
 {
     public void Validate()
@@ -22,7 +20,6 @@ public sealed record LlmRolloutOptions(int Group = 8, int Seed = 1, int MaxTurns
         if (Group < 2) throw new UserError($"--group must be at least 2 (GRPO compares rollouts within a group), got {Group}.");
         if (MaxTurns < 1) throw new UserError($"--max-turns must be at least 1, got {MaxTurns}.");
         if (Parallelism < 1) throw new UserError($"--concurrency must be at least 1, got {Parallelism}.");
-        if (TopK is < 1) throw new UserError($"--top-k must be at least 1, got {TopK}.");
     }
 }
 
@@ -49,8 +46,8 @@ public sealed record LlmTurnSample(
 public sealed record LlmRolloutReport(int Tasks, int Rollouts, double Accuracy, FilterCounts Counts, IReadOnlyList<LlmTurnSample> Samples, int SkippedGroups = 0);
 
 /// <summary>
-/// Groups of episodes with the catalog's LLM orchestrator through the real runtime (<see cref="QaEpisodeRunner"/>,
-/// the catalog's endpoints: real ones or <c>orchestra sim serve</c>), then the same reward → advantage → filter
+/// Groups of episodes with the catalog's LLM orchestrator through the engine (<c>AddToolOrchestra</c>'s
+/// <see cref="IOrchestrator"/>: the catalog's endpoints, real ones or <c>orchestra sim serve</c>), then the same reward → advantage → filter
 /// stages that train the small policy (<see cref="GrpoStages"/>), giving one sample per kept turn. Every request of
 /// rollout g carries its own seed, so a sampling server (or the simulated experts) can vary across the group.
 /// Reward, advantage and filter only look inside one group, so each group is scored and handed to the
@@ -61,12 +58,10 @@ public sealed record LlmRolloutReport(int Tasks, int Rollouts, double Accuracy, 
 public static class LlmRollouts
 {
     public static async Task<LlmRolloutReport> RunAsync(
-        Catalog catalog, IReadOnlyList<RolloutTask> tasks, QaToolServices tools, LlmRolloutOptions options, RolloutSampleLog? log = null,
-        ITokenCounter? tokens = null, Func<ModelEntry, IChatClient>? transport = null, CancellationToken ct = default)
+        IOrchestrator engine, IReadOnlyList<RolloutTask> tasks, LlmRolloutOptions options, RolloutSampleLog? log = null, CancellationToken ct = default)
     {
         options.Validate();
-        tokens ??= EstimatingTokenCounter.Instance;
-        if (options.TopK is { } topK) tools = tools with { TopK = topK };
+        var catalog = engine.Catalog;
         using var gate = new SemaphoreSlim(options.Parallelism);
         // One failing group (a bug, a missing API key) stops the others promptly; what finished is already written.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -77,7 +72,7 @@ public static class LlmRollouts
         {
             var seeds = GroupSeeds(options, t);
             if (log?.IsDone(tasks[t].Id, seeds) == true) { skipped++; continue; }
-            runs.Add(RunGroupAsync(catalog, tasks[t], seeds, tools, options, tokens, transport, gate, simulated, log, stop));
+            runs.Add(RunGroupAsync(engine, tasks[t], seeds, options, gate, simulated, log, stop));
         }
         try
         {
@@ -103,12 +98,13 @@ public static class LlmRollouts
         new(a.Turns + b.Turns, a.Kept + b.Kept, a.HomogeneousGroup + b.HomogeneousGroup, a.NoValidAnswer + b.NoValidAnswer, a.NoParsableCall + b.NoParsableCall);
 
     private static async Task<(RolloutGroupRecord, IReadOnlyList<LlmTurnSample>)> RunGroupAsync(
-        Catalog catalog, RolloutTask task, IReadOnlyList<int> seeds, QaToolServices tools, LlmRolloutOptions options, ITokenCounter tokens,
-        Func<ModelEntry, IChatClient>? transport, SemaphoreSlim gate, bool simulated, RolloutSampleLog? log, CancellationTokenSource stop)
+        IOrchestrator engine, RolloutTask task, IReadOnlyList<int> seeds, LlmRolloutOptions options, SemaphoreSlim gate, bool simulated,
+        RolloutSampleLog? log, CancellationTokenSource stop)
     {
+        var catalog = engine.Catalog;
         try
         {
-            var trajectories = await Task.WhenAll(seeds.Select(seed => RunOneAsync(catalog, task, tools, options, seed, tokens, transport, gate, stop.Token))).ConfigureAwait(false);
+            var trajectories = await Task.WhenAll(seeds.Select(seed => RunOneAsync(engine, task, options, seed, gate, stop.Token))).ConfigureAwait(false);
             var rollouts = new List<RolloutRecord<TrajectoryTurn>>();
             for (var g = 0; g < trajectories.Length; g++)
             {
@@ -150,46 +146,23 @@ public static class LlmRollouts
             },
         }).ToArray());
 
-    private static async Task<Trajectory> RunOneAsync(Catalog catalog, RolloutTask task, QaToolServices tools, LlmRolloutOptions options, int seed,
-        ITokenCounter tokens, Func<ModelEntry, IChatClient>? transport, SemaphoreSlim gate, CancellationToken ct)
+    private static async Task<Trajectory> RunOneAsync(IOrchestrator engine, RolloutTask task, LlmRolloutOptions options, int seed,
+        SemaphoreSlim gate, CancellationToken ct)
     {
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var wire = transport ?? (model => Wire(model, catalog));
-            var models = new ModelClientFactory(catalog, tokens, transport: model => new SeededChatClient(wire(model), seed));
-            var policy = new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
-            var runner = new QaEpisodeRunner(catalog, models, policy, tools, tokens, variant: options.Protocol ?? QaProtocolVariant.FromCatalog(catalog));
-            var request = new QaRunRequest(task.Question, task.Preferences, options.MaxTurns, options.MaxErrors, Id: $"{task.Id}-seed{seed}");
-            return await runner.RunAsync(request, null, ct).ConfigureAwait(false);
+            // Every model call of rollout g carries its seed, so a sampling server varies across the group.
+            var request = new OrchestrationRequest(task.Question)
+            {
+                Preferences = task.Preferences, MaxTurns = options.MaxTurns, MaxErrors = options.MaxErrors,
+                Id = $"{task.Id}-seed{seed}", Seed = seed, Protocol = options.Protocol,
+            };
+            return (await engine.RunAsync(request, ct).ConfigureAwait(false)).Trajectory;
         }
         finally
         {
             gate.Release();
-        }
-    }
-
-    /// <summary>The catalog's own wire client for a model (chat or raw completions), as the runtime builds it.</summary>
-    private static IChatClient Wire(ModelEntry model, Catalog catalog)
-    {
-        var key = model.ApiKeyEnv is null ? "not-needed"
-            : Environment.GetEnvironmentVariable(model.ApiKeyEnv) is { Length: > 0 } k ? k
-            : throw new UserError($"{catalog.SourcePath ?? "catalog"}: $.models.{model.Id}.api_key_env names {model.ApiKeyEnv}, which is not set.");
-        SecretRedactor.Register(key); // an upstream error may echo it; see EndpointException
-        var timeout = TimeSpan.FromSeconds(catalog.Limits.RequestTimeoutSeconds + 5);
-        return model.Api == ModelApi.Completions
-            ? new RawCompletionsChatClient(new Uri(model.Endpoint), model.Name, key, Qwen3Tokenizer.Load(model.Tokenizer!))
-            : new OpenAiCompatibleChatClient(new Uri(model.Endpoint + "/"), model.Name, key, timeout);
-    }
-
-    /// <summary>Gives every request of one rollout the rollout's seed (unless the caller set one).</summary>
-    private sealed class SeededChatClient(IChatClient inner, int seed) : DelegatingChatClient(inner)
-    {
-        public override Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            var o = options?.Clone() ?? new ChatOptions();
-            o.Seed ??= seed;
-            return base.GetResponseAsync(messages, o, cancellationToken);
         }
     }
 }

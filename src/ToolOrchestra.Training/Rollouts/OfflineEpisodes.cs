@@ -1,7 +1,10 @@
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
+using Microsoft.Extensions.DependencyInjection;
 using ToolOrchestra.Models;
+using ToolOrchestra.Runtime;
+using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Runtime.Qa;
 using ToolOrchestra.Tools;
 using ToolOrchestra.Environments.OfflineWorld;
@@ -35,19 +38,19 @@ public sealed record EpisodeOutcome(WorldTask Task, Trajectory Trajectory, bool 
 public sealed record EpisodeContext(ModelClientFactory Models, int Seed);
 
 /// <summary>
-/// Runs world tasks through the real runtime: <see cref="QaEpisodeRunner"/> with the catalog's aliases served
-/// in-process by the simulated experts (through the usual ledger → hermes → retry decorators of
-/// <see cref="ModelClientFactory"/>), the real retrieval index and the real code sandbox. The runner, the client stack
-/// and the toolsets are built once; each episode is a <see cref="WorldEpisode"/> with its own virtual clock, seed and
-/// policy, entered for the episode's async flow, so episodes can run concurrently and replay exactly.
+/// Runs world tasks through the engine (<c>AddToolOrchestra</c>, the one door) with the catalog's aliases served
+/// in-process by the simulated experts (through the engine's usual client pipeline), the real retrieval index and the
+/// real code sandbox on the world's virtual clock. The engine is built once; each episode is a <see cref="WorldEpisode"/>
+/// with its own virtual clock, seed and policy, entered for the episode's async flow, so episodes can run concurrently
+/// and replay exactly.
 /// </summary>
 public sealed class OfflineEpisodes
 {
     private readonly World _world;
     private readonly Catalog _catalog;
     private readonly OfflineEpisodeOptions _options;
+    private readonly IOrchestrator _orchestrator;
     private readonly ModelClientFactory _models;
-    private readonly QaEpisodeRunner _runner;
 
     /// <param name="transport">The wire to each model: null serves the simulated experts in-process; the evaluation
     /// harness reaches them over HTTP instead (<c>orchestra sim serve</c>'s server), with the same replies.</param>
@@ -57,12 +60,22 @@ public sealed class OfflineEpisodes
         _world = world;
         _catalog = catalog;
         _options = options ?? OfflineEpisodeOptions.Default;
-        var counter = tokens ?? EstimatingTokenCounter.Instance;
         var endpoint = new SimulatedEndpoint(world, tokens);
-        _models = new ModelClientFactory(catalog, counter, new RetrySettings(MaxRetries: 0), WorldEpisode.Clock,
-            transport ?? (model => new SimulatedChatClient(endpoint, model.Id, model.Name)));
-        var tools = new QaToolServices(retriever, new VirtualTimeCodeRunner(codeRunner), _options.TopK);
-        _runner = new QaEpisodeRunner(catalog, _models, new CurrentPolicy(), tools, counter, time: WorldEpisode.Clock, variant: _options.Variant);
+        // Nothing in this engine holds a resource (no MCP server, no run store): it lives as long as the episodes.
+        var engine = new ServiceCollection().AddToolOrchestra(catalog, o =>
+            {
+                (o.RunsDirectory, o.Retry, o.TopK, o.Protocol) = (null, new RetrySettings(MaxRetries: 0), _options.TopK, _options.Variant);
+                (o.MaxTurns, o.MaxErrors) = (_options.MaxTurns, _options.MaxErrors);
+            })
+            .UseChatClients(transport ?? (model => new SimulatedChatClient(endpoint, model.Id, model.Name)))
+            .UseRetriever(retriever)
+            .UseCodeRunner(new VirtualTimeCodeRunner(codeRunner))
+            .UseTokenCounter(tokens ?? EstimatingTokenCounter.Instance)
+            .UseTimeProvider(WorldEpisode.Clock)
+            .UsePolicy(_ => new CurrentPolicy())
+            .Services.BuildServiceProvider();
+        _orchestrator = engine.GetRequiredService<IOrchestrator>();
+        _models = engine.GetRequiredService<ModelClientFactory>();
     }
 
     public World World => _world;
@@ -80,15 +93,14 @@ public sealed class OfflineEpisodes
         Preferences? preferences = null, CancellationToken ct = default)
     {
         using var episode = new WorldEpisode(seed) { Policy = policy(new EpisodeContext(_models, seed)) }.Enter();
-        var request = new QaRunRequest(task.Question, preferences ?? task.Preferences, _options.MaxTurns, _options.MaxErrors,
-            Id: $"{task.Id}-seed{seed}");
-        var trajectory = await _runner.RunAsync(request, null, ct).ConfigureAwait(false);
+        var request = new OrchestrationRequest(task.Question) { Preferences = preferences ?? task.Preferences, Id = $"{task.Id}-seed{seed}" };
+        var trajectory = (await _orchestrator.RunAsync(request, ct).ConfigureAwait(false)).Trajectory;
         var solved = trajectory.StopReason == StopReason.Answered && task.IsCorrect(trajectory.Answer);
         // The judged outcome travels with the trajectory, so a saved run can be re-scored (orchestra reward).
         return new EpisodeOutcome(task, trajectory with { Outcome = new TrajectoryOutcome(task.Id, solved, task.Answer) }, solved);
     }
 
-    /// <summary>The shared runner's policy: the current episode's own.</summary>
+    /// <summary>The shared engine's policy: the current episode's own.</summary>
     private sealed class CurrentPolicy : IQaPolicy
     {
         public string Name => Own.Name;

@@ -32,7 +32,7 @@ public sealed class HeuristicOrchestratorTests : IDisposable
             o.Index = Path.Combine(_dir, "world", WorldRetrieval.IndexFile);
             o.Code = false;
             o.RunsDirectory = null;
-        }).BuildServiceProvider();
+        }).Services.BuildServiceProvider();
 
         var orchestrator = engine.GetRequiredService<IOrchestrator>();
 

@@ -8,7 +8,10 @@ using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Environments.Tau2.Evaluation;
 using ToolOrchestra.Environments.Tau2.Results;
 using ToolOrchestra.Environments.Tau2.Simulation;
+using Microsoft.Extensions.DependencyInjection;
 using ToolOrchestra.Models;
+using ToolOrchestra.Runtime;
+using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Testing;
 
 namespace ToolOrchestra.Environments.Tests.Tau2Simulation;
@@ -19,6 +22,7 @@ public sealed class Tau2SimulatorTests : IAsyncLifetime
     private FakeOpenAiServer _server = null!;
     private Tau2Domain _domain = null!;
     private ModelClientFactory _models = null!;
+    private ServiceProvider _engine = null!;
 
     public async Task InitializeAsync()
     {
@@ -34,16 +38,22 @@ public sealed class Tau2SimulatorTests : IAsyncLifetime
             },
             new Dictionary<string, AliasEntry> { ["expert-1"] = new("expert-1", "big"), ["expert-2"] = new("expert-2", "small") },
             new ToolPrices(), new Limits());
-        _models = new ModelClientFactory(catalog, EstimatingTokenCounter.Instance, new RetrySettings(0));
+        _engine = new ServiceCollection().AddToolOrchestra(catalog, o => (o.RunsDirectory, o.Code, o.Retry) = (null, false, new RetrySettings(0)))
+            .Services.BuildServiceProvider();
+        _models = _engine.GetRequiredService<ModelClientFactory>();
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _engine.DisposeAsync();
+        await _server.DisposeAsync();
+    }
 
     private Tau2Simulator Simulator(Preferences? prefs = null, int maxSteps = 30, int maxErrors = 10)
     {
         var env = _domain.CreateEnvironment();
         var tools = env.AgentToolSchemas().Select(Tau2ChatView.Declaration).ToList();
-        var agent = new OrchestratorTau2Agent(_models, _domain.Policy, tools, prefs ?? Preferences.None, new Tau2Decoding());
+        var agent = new OrchestratorTau2Agent(_engine.GetRequiredService<IOrchestrator>(), _domain.Policy, tools, prefs ?? Preferences.None, new Tau2Decoding());
         return new Tau2Simulator(_domain, agent,
             task => new Tau2UserSimulator(_models.For("user"), "user", Tau2Prompts.UserSystemPrompt(_domain, task), [], new Tau2Decoding()),
             new Tau2Evaluator(_domain), maxSteps, maxErrors);

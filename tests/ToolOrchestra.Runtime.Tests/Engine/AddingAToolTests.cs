@@ -36,7 +36,7 @@ public sealed class AddingAToolTests : EngineTest
             FakeReply.Call("word_count", new { text = "the quick brown fox" }),
             FakeReply.Call("answer", new { model = "answer-1" }));
         Server.Script(QaWorld.Big, new FakeReply("<answer>4</answer>"));
-        await using var sp = Engine(more: s => s.AddOrchestratorTool<WordCountTool>());
+        await using var sp = Engine(more: s => s.AddTool<WordCountTool>());
 
         var result = await sp.GetRequiredService<IOrchestrator>().RunAsync(new OrchestrationRequest("How many words in 'the quick brown fox'?"));
 
@@ -56,7 +56,7 @@ public sealed class AddingAToolTests : EngineTest
             new FakeReply("<tool_call>\n{\"name\": \"word_count\", \"arguments\": [1, 2]}\n</tool_call>"),
             FakeReply.Call("answer", new { model = "answer-2" }));
         Server.Script(QaWorld.Local, new FakeReply("\\boxed{0}"));
-        await using var sp = Engine(more: s => s.AddOrchestratorTool(new WordCountTool()));
+        await using var sp = Engine(more: s => s.AddTool(new WordCountTool()));
 
         var result = await sp.GetRequiredService<IOrchestrator>().RunAsync(new OrchestrationRequest("Count?"));
 

@@ -22,7 +22,7 @@ public sealed class ChatClientDropInTests : EngineTest
         Server.Script(QaWorld.Orchestrator, FakeReply.Call("answer", new { model = "answer-1" }), FakeReply.Call("answer", new { model = "answer-1" }));
         Server.Script(QaWorld.Big, new FakeReply("<answer>Paris</answer>"), new FakeReply("<answer>Rome</answer>"));
         var seen = 0;
-        await using var sp = Engine(more: services => services
+        await using var sp = Engine(more: engine => engine.Services
             .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance) // UseLogging needs one (an app's AddLogging)
             .AddChatClient(sp => sp.GetRequiredService<OrchestratorChatClient>())
             .Use(async (messages, options, next, ct) => { Interlocked.Increment(ref seen); await next(messages, options, ct); })
@@ -52,7 +52,7 @@ public sealed class ChatClientDropInTests : EngineTest
             ["ToolOrchestra:BudgetUsd"] = "0.5",
             ["ToolOrchestra:Protocol"] = "hle",
         }).Build();
-        await using var sp = new ServiceCollection().AddToolOrchestra(configuration.GetSection("ToolOrchestra")).BuildServiceProvider();
+        await using var sp = new ServiceCollection().AddToolOrchestra(configuration.GetSection("ToolOrchestra")).Services.BuildServiceProvider();
 
         var options = sp.GetRequiredService<OrchestraOptions>();
         (options.CatalogPath, options.RunsDirectory, options.Code, options.TopK, options.MaxTurns, options.BudgetUsd, options.Protocol)

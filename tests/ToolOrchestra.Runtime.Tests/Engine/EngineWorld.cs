@@ -51,15 +51,15 @@ public abstract class EngineTest : IAsyncLifetime
         try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }
     }
 
-    protected ServiceProvider Engine(Action<OrchestraOptions>? configure = null, Action<IServiceCollection>? more = null)
+    protected ServiceProvider Engine(Action<OrchestraOptions>? configure = null, Action<ToolOrchestraBuilder>? more = null)
     {
-        var services = new ServiceCollection().AddToolOrchestra(CatalogPath, o =>
+        var builder = new ServiceCollection().AddToolOrchestra(CatalogPath, o =>
         {
             o.RunsDirectory = RunsDir;
             o.Code = false;
             configure?.Invoke(o);
         });
-        more?.Invoke(services);
-        return services.BuildServiceProvider();
+        more?.Invoke(builder);
+        return builder.Services.BuildServiceProvider();
     }
 }

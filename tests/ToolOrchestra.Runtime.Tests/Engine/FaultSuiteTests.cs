@@ -58,7 +58,7 @@ public sealed class FaultSuiteTests : EngineTest
                 _ => good,
             };
         };
-        await using var sp = Engine(o => o.Retry = new RetrySettings(3, AttemptTimeout, TimeSpan.Zero), s => s.AddSingleton<TimeProvider>(clock));
+        await using var sp = Engine(o => o.Retry = new RetrySettings(3, AttemptTimeout, TimeSpan.Zero), s => s.UseTimeProvider(clock));
         var orchestrator = sp.GetRequiredService<IOrchestrator>();
 
         // One run at a time: a hang then expires the only attempt in flight, its own.

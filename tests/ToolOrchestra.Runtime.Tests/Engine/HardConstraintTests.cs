@@ -48,7 +48,7 @@ public sealed class HardConstraintTests : EngineTest
         Server.Script(QaWorld.Orchestrator, FakeReply.Call("call_expert", new { expert = "expert-1" }));   // forbidden: proprietary
         Server.Script(QaWorld.Local, new FakeReply("Done locally."));
 
-        loop.ExpertsFor(LocalOnly).Should().Equal("expert-2");
+        FunctionCallingSetup.ExpertsFor(catalog, LocalOnly).Should().Equal("expert-2");
         var episode = loop.Begin("fc-1", "a conversation", LocalOnly);
         var reply = await episode.RespondAsync([new ChatMessage(ChatRole.User, "Please help.")], seed: 7, CancellationToken.None);
         var result = await episode.CompleteAsync(StopReason.Answered, "done");

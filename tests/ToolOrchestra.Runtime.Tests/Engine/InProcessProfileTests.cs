@@ -46,7 +46,7 @@ public sealed class InProcessProfileTests : EngineTest
     }
 
     private ServiceProvider Engine(string catalog) =>
-        new ServiceCollection().AddToolOrchestra(catalog, o => { o.RunsDirectory = RunsDir; o.Code = false; }).BuildServiceProvider();
+        new ServiceCollection().AddToolOrchestra(catalog, o => { o.RunsDirectory = RunsDir; o.Code = false; }).Services.BuildServiceProvider();
 
     [Fact]
     public async Task A_nested_profile_is_billed_what_its_run_reports_once_and_linked()

@@ -22,7 +22,7 @@ public sealed class TelemetryTests : EngineTest
         {
             Server.Script(QaWorld.Orchestrator, FakeReply.Call("word_count", new { text = "one two" }, 1000, 100), FakeReply.Call("answer", new { model = "answer-1" }, 1200, 80));
             Server.Script(QaWorld.Big, new FakeReply("<answer>2</answer>", PromptTokens: 4000, CompletionTokens: 250));
-            await using var sp = Engine(more: s => s.AddOrchestratorTool<WordCountTool>());
+            await using var sp = Engine(more: s => s.AddTool<WordCountTool>());
             var result = await sp.GetRequiredService<IOrchestrator>().RunAsync(new OrchestrationRequest("How many words?"));
             tracer.ForceFlush();
             meter.ForceFlush();

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using ToolOrchestra.Runtime;
+using ToolOrchestra.Runtime.Hosting;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -35,13 +38,12 @@ public sealed class SimulatedExpertServerTests : IAsyncLifetime
     private async Task<Trajectory> RunAsync(IQaPolicy? policy, WorldTask task)
     {
         var catalog = SimulatedCatalog.Create(_server.BaseUrl);
-        var models = new ModelClientFactory(catalog);
-        var retriever = WorldRetrieval.Build(World, _dir, catalog.ToolPrices);
-        var runner = new QaEpisodeRunner(catalog, models,
-            policy ?? new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator),
-            new QaToolServices(retriever, new PythonSandbox(new SandboxOptions { TimeoutSeconds = 20 }, catalog.ToolPrices), TopK: 5),
-            EstimatingTokenCounter.Instance);
-        return await runner.RunAsync(new QaRunRequest(task.Question, task.Preferences, MaxTurns: 8));
+        var builder = new ServiceCollection().AddToolOrchestra(catalog, o => (o.RunsDirectory, o.TopK, o.CodeTimeoutSeconds) = (null, 5, 20))
+            .UseRetriever(WorldRetrieval.Build(World, _dir, catalog.ToolPrices));
+        if (policy is not null) builder.UsePolicy(_ => policy);
+        await using var engine = builder.Services.BuildServiceProvider();
+        var result = await engine.GetRequiredService<IOrchestrator>().RunAsync(new OrchestrationRequest(task.Question) { Preferences = task.Preferences, MaxTurns = 8 });
+        return result.Trajectory;
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using ToolOrchestra.Runtime;
+using ToolOrchestra.Runtime.Hosting;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
@@ -51,15 +54,19 @@ public sealed class LlmRolloutsProtocolTests : IDisposable
         var prompts = new ConcurrentBag<string>();
         var tasks = World.Tasks.Where(t => t.FactIds.Count > 0).Take(3)
             .Select(t => new RolloutTask(t.Id, t.Question, t.AcceptedAnswers, Preferences.None)).ToList();
-        var options = new LlmRolloutOptions(Group: 2, MaxTurns: 4, TopK: topK, Parallelism: 2, Protocol: protocol);
+        var options = new LlmRolloutOptions(Group: 2, MaxTurns: 4, Parallelism: 2, Protocol: protocol);
 
         // The in-process simulated models read the ambient episode (seed, call numbers, virtual clock): one for the run.
         using var episode = new WorldEpisode(1).Enter();
-        await LlmRollouts.RunAsync(catalog, tasks, new QaToolServices(retriever), options, transport: model =>
-        {
-            IChatClient client = new SimulatedChatClient(endpoint, model.Id, model.Name);
-            return model.Id == catalog.Orchestrator.Model ? new RecordingClient(client, prompts) : client;
-        });
+        await using var engine = new ServiceCollection().AddToolOrchestra(catalog, o => (o.RunsDirectory, o.Code, o.TopK) = (null, false, topK))
+            .UseRetriever(retriever)
+            .UseChatClients(model =>
+            {
+                IChatClient client = new SimulatedChatClient(endpoint, model.Id, model.Name);
+                return model.Id == catalog.Orchestrator.Model ? new RecordingClient(client, prompts) : client;
+            })
+            .Services.BuildServiceProvider();
+        await LlmRollouts.RunAsync(engine.GetRequiredService<IOrchestrator>(), tasks, options);
         return (retriever, prompts);
     }
 

@@ -27,7 +27,7 @@ public sealed class Tau2ResultsJournal : IDisposable
         (["user_info", "llm"], "--user-model"),
         (["num_trials"], "--trials"),
         (["seed"], "--seed"),
-        (["max_steps"], "--max-steps"),
+        (["max_steps"], "--max-turns"),
         (["max_errors"], "--max-errors"),
     ];
 
@@ -57,13 +57,13 @@ public sealed class Tau2ResultsJournal : IDisposable
     public static Tau2ResultsJournal Open(string resultsPath, JsonObject info)
     {
         var results = Path.GetFullPath(resultsPath);
-        if (Directory.Exists(results)) throw new UserError($"{results}: is a folder; --results takes a JSON file path.");
+        if (Directory.Exists(results)) throw new UserError($"{results}: is a folder; --out takes a JSON file path.");
         var sidecarPath = SidecarPathFor(results);
         var simulations = new Dictionary<(string, int), JsonObject>();
         var priorTasks = new List<JsonObject>();
         if (File.Exists(results))
         {
-            var root = JsonReader.ParseFile(results) as JsonObject ?? throw new UserError($"{results}: $: not a tau2 results object; choose another --results.");
+            var root = JsonReader.ParseFile(results) as JsonObject ?? throw new UserError($"{results}: $: not a tau2 results object; choose another --out.");
             Check(results, root["info"] as JsonObject, info);
             priorTasks.AddRange((root["tasks"] as JsonArray ?? []).OfType<JsonObject>().Select(t => (JsonObject)t.DeepClone()));
             foreach (var s in (root["simulations"] as JsonArray ?? []).OfType<JsonObject>()) simulations[Key(results, s)] = (JsonObject)s.DeepClone();
@@ -129,7 +129,7 @@ public sealed class Tau2ResultsJournal : IDisposable
 
     private static (string, int) Key(string file, JsonObject simulation)
     {
-        if (simulation["task_id"] is not { } task) throw new UserError($"{file}: a simulation has no task_id; choose another --results.");
+        if (simulation["task_id"] is not { } task) throw new UserError($"{file}: a simulation has no task_id; choose another --out.");
         var trial = simulation["trial"] is { } t && Py.IsNumber(t) ? (int)Py.Num(t) : 0;
         return (Py.ToStr(task), trial);
     }
@@ -164,13 +164,13 @@ public sealed class Tau2ResultsJournal : IDisposable
 
     private static void Check(string file, JsonObject? recorded, JsonObject current)
     {
-        if (recorded is null) throw new UserError($"{file}: $.info: missing, so it cannot be resumed; choose another --results.");
+        if (recorded is null) throw new UserError($"{file}: $.info: missing, so it cannot be resumed; choose another --out.");
         foreach (var (path, option) in Settings)
         {
             var was = At(recorded, path);
             var now = At(current, path);
             if (was != now)
-                throw new UserError($"{file}: was made with {option} {was ?? "(none)"}, not {now}; rerun with the same settings to resume it, or choose another --results.");
+                throw new UserError($"{file}: was made with {option} {was ?? "(none)"}, not {now}; rerun with the same settings to resume it, or choose another --out.");
         }
     }
 

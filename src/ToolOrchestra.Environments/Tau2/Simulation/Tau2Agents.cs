@@ -9,6 +9,7 @@ using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Environments.Tau2.Data;
 using ToolOrchestra.Models;
 using ToolOrchestra.Environments.Tau2.Evaluation;
+using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.FunctionCalling;
 
 namespace ToolOrchestra.Environments.Tau2.Simulation;
@@ -71,29 +72,33 @@ public sealed class PlainTau2Agent(IChatClient model, string modelId, string pol
 }
 
 /// <summary>
-/// The orchestrator as tau2 agent (reference §2.3): the Runtime's function-calling loop
-/// (<see cref="FunctionCallingOrchestrator"/>) with the domain's tools minus <c>transfer_to_human_agents</c> plus
+/// The orchestrator as tau2 agent (reference §2.3): a function-calling episode of the engine
+/// (<see cref="IOrchestrator.StartConversation"/>) with the domain's tools minus <c>transfer_to_human_agents</c> plus
 /// <c>call_expert(expert)</c>; each simulation is one episode. This class only translates tau2 messages.
 /// </summary>
 public sealed partial class OrchestratorTau2Agent : ITau2Agent
 {
-    public const string CallExpert = CallExpertTool.ToolName;
+    public const string CallExpert = FunctionCallingSetup.CallExpert;
     public const int MaxToolCalls = 6;
-    private readonly FunctionCallingOrchestrator _loop;
+    private readonly IOrchestrator _engine;
+    private readonly FunctionCallingSetup _setup;
     private readonly Preferences _preferences;
 
-    public OrchestratorTau2Agent(ModelClientFactory models, string policy, IReadOnlyList<AIFunctionDeclaration> domainTools, Preferences preferences, Tau2Decoding decoding)
+    /// <param name="engine">The engine from <c>AddToolOrchestra</c> over the catalog whose experts the orchestrator may call.</param>
+    public OrchestratorTau2Agent(IOrchestrator engine, string policy, IReadOnlyList<AIFunctionDeclaration> domainTools, Preferences preferences, Tau2Decoding decoding)
     {
+        _engine = engine;
         _preferences = preferences;
-        _loop = new FunctionCallingOrchestrator(models, new FunctionCallingSetup(
+        _setup = new FunctionCallingSetup(
             Tau2Prompts.OrchestratorSystemPrompt(policy), Tau2Prompts.AgentSystemPrompt(policy), domainTools,
-            new HashSet<string>(StringComparer.Ordinal) { "transfer_to_human_agents" }, decoding.Options(null, 0)));
+            new HashSet<string>(StringComparer.Ordinal) { "transfer_to_human_agents" }, decoding.Options(null, 0));
     }
 
-    public string Description => $"orchestrator ({_loop.Catalog.Orchestrator.Model}) with experts {string.Join(", ", _loop.ExpertsFor(_preferences))}";
+    public string Description =>
+        $"orchestrator ({_engine.Catalog.Orchestrator.Model}) with experts {string.Join(", ", FunctionCallingSetup.ExpertsFor(_engine.Catalog, _preferences))}";
 
     public ITau2AgentRun Start(Tau2Task task, string simulationId) =>
-        new Run(_loop.Begin(simulationId, $"tau2 task {task.Id}", _preferences));
+        new Run(_engine.StartConversation(new FunctionCallingRequest(_setup, $"tau2 task {task.Id}") { Id = simulationId, Preferences = _preferences }));
 
     private sealed class Run(FunctionCallingEpisode episode) : ITau2AgentRun
     {

@@ -6,7 +6,7 @@ namespace ToolOrchestra.Runtime.Qa.Tools;
 /// <c>answer</c>: the alias's expert answers from the gathered context (<c>\boxed{}</c> for Qwen-family models,
 /// <c>&lt;answer&gt;</c> tags for the others); this ends the episode.
 /// </summary>
-public sealed class AnswerTool() : QaExpertTool(QaTool.Answer)
+internal sealed class AnswerTool() : QaExpertTool(QaTool.Answer)
 {
     protected override string Description => "give the final answer. Not allowed to call if documents is empty.";
     protected override string ModelParameterLead => "The model used to answer.";

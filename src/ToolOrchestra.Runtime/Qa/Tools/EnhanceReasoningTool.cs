@@ -7,7 +7,7 @@ namespace ToolOrchestra.Runtime.Qa.Tools;
 /// <c>enhance_reasoning</c>: the alias's expert writes Python, the code runner (bubblewrap sandbox) executes it, and
 /// code with non-empty stdout joins the context (the reference keeps stdout only).
 /// </summary>
-public sealed class EnhanceReasoningTool(ICodeRunner? codeRunner) : QaExpertTool(QaTool.EnhanceReasoning)
+internal sealed class EnhanceReasoningTool(ICodeRunner? codeRunner) : QaExpertTool(QaTool.EnhanceReasoning)
 {
     protected override string Description =>
         "tool to enhance answer model reasoning. analyze the problem, write code, execute it and return intermidiate results that will help solve the problem";

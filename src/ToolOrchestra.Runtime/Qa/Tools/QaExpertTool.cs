@@ -15,7 +15,7 @@ namespace ToolOrchestra.Runtime.Qa.Tools;
 /// A QA-protocol tool (reference §2): one required <c>model</c> argument naming an alias of its family, whose
 /// description lists the allowed aliases with their blurbs, prices and average latencies; the alias's expert does the work.
 /// </summary>
-public abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
+internal abstract class QaExpertTool(QaTool kind) : IOrchestratorTool
 {
     public QaTool Kind => kind;
     public string Name => kind.Name();

@@ -6,7 +6,7 @@ namespace ToolOrchestra.Runtime.Qa.Tools;
 /// <c>search</c>: the alias's expert writes a query, the retriever (local BM25 index, a <c>/retrieve</c> service, the
 /// web) finds documents, and new ones join the context. Without a retriever the call answers "not configured".
 /// </summary>
-public sealed class SearchTool(IRetriever? retriever, int? topK = null) : QaExpertTool(QaTool.Search)
+internal sealed class SearchTool(IRetriever? retriever, int? topK = null) : QaExpertTool(QaTool.Search)
 {
     protected override string Description => "Search for missing information";
     protected override string ModelParameterLead => "The model used to search for missing information.";
