@@ -164,6 +164,11 @@ public sealed partial class BadInputTests(BadInputFiles files) : IClassFixture<B
         { "keys revoke --frobnicate", "unknown option '--frobnicate'" },
         { "reward --frobnicate", "unknown option '--frobnicate'" },
         { "doctor --frobnicate", "--frobnicate" },
+        // a slip or an old name gets the right one
+        { "run --config @sim.json --topk 3 q", "unknown option '--topk'; did you mean '--top-k'?" },
+        { "evl run", "unknown command 'evl'; did you mean 'eval'?" },
+        { "tau2 run --config @sim.json --judge-model x", "unknown option '--judge-model'; it is now '--judge'." },
+        { "eval run --benchmark qa --max-steps 3", "it is now '--max-turns'." },
     };
 
     [Theory]

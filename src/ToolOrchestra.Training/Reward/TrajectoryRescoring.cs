@@ -3,8 +3,12 @@ using ToolOrchestra.Training.Grpo;
 
 namespace ToolOrchestra.Training.Reward;
 
-/// <summary>A saved trajectory's reward recomputed from what it stored, with the group it was compared within.</summary>
-public sealed record RescoredTrajectory(string Id, string Group, string? TaskId, bool Correct, decimal CostUsd, double LatencySeconds, double Reward);
+/// <summary>
+/// A saved trajectory's reward recomputed from what it stored, with the group it was compared within; in JSON the
+/// paper's latency is <c>latency_s</c>, as in every other output.
+/// </summary>
+public sealed record RescoredTrajectory(string Id, string Group, string? TaskId, bool Correct, decimal CostUsd,
+    [property: System.Text.Json.Serialization.JsonPropertyName("latency_s")] double LatencySeconds, double Reward);
 
 /// <summary>
 /// Recomputes the reward of saved trajectories exactly as training did: each trajectory stores its preferences and its
