@@ -1,3 +1,4 @@
+using ToolOrchestra.Environments.Qa;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;

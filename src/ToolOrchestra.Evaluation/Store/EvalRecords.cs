@@ -61,5 +61,3 @@ public sealed record EvalSample(string RunId, string SampleId)
     public DateTimeOffset UpdatedAt { get; init; } = DateTimeOffset.UtcNow;
 }
 
-/// <summary>A cached judge verdict, keyed by what the judge saw (question, gold, prediction, judge model).</summary>
-public sealed record JudgeVerdict(string Key, bool Correct, string Model, decimal CostUsd, string? Raw);

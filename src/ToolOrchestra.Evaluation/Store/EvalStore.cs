@@ -1,3 +1,4 @@
+using ToolOrchestra.Environments.Qa;
 using System.Data.Common;
 using System.Globalization;
 using ToolOrchestra.Core;
@@ -12,7 +13,7 @@ namespace ToolOrchestra.Evaluation.Store;
 /// loses only the samples in flight; reruns read <see cref="SampleStatesAsync"/> to skip finished work.
 /// Types are chosen to mean the same in both engines (DOUBLE PRECISION, BIGINT; dollars as exact decimal text).
 /// </summary>
-public sealed class EvalStore : IAsyncDisposable
+public sealed class EvalStore : IAsyncDisposable, IVerdictCache
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS eval_runs (

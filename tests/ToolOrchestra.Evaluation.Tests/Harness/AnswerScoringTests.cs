@@ -1,3 +1,4 @@
+using ToolOrchestra.Environments.Qa;
 using ToolOrchestra.Core;
 using ToolOrchestra.Evaluation.Harness;
 

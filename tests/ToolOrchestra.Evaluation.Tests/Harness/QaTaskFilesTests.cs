@@ -1,3 +1,4 @@
+using ToolOrchestra.Environments.Qa;
 using Parquet.Serialization;
 using ToolOrchestra.Core;
 using ToolOrchestra.Evaluation.Harness;

@@ -1,3 +1,4 @@
+using ToolOrchestra.Environments.Qa;
 using FluentAssertions;
 using ToolOrchestra.Core;
 using ToolOrchestra.Evaluation.Store;

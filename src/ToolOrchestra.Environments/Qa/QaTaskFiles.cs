@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Parquet.Serialization;
 using ToolOrchestra.Core;
 
-namespace ToolOrchestra.Evaluation.Harness;
+namespace ToolOrchestra.Environments.Qa;
 
 /// <summary>
 /// Reads QA task files in the shapes the benchmarks ship in: the reference's JSONL (<c>{id, question, answer}</c> per

@@ -4,10 +4,9 @@ using Microsoft.Extensions.AI;
 using ToolOrchestra.Core;
 using ToolOrchestra.Core.Accounting;
 using ToolOrchestra.Core.Catalog;
-using ToolOrchestra.Evaluation.Store;
 using ToolOrchestra.Models;
 
-namespace ToolOrchestra.Evaluation.Harness;
+namespace ToolOrchestra.Environments.Qa;
 
 /// <summary>What the judge said about one answer, what it cost this time, and whether the verdict came from the cache.</summary>
 public sealed record JudgeOutcome(bool Correct, decimal CostUsd, bool Cached, string? Raw);
@@ -17,10 +16,10 @@ public sealed record JudgeOutcome(bool Correct, decimal CostUsd, bool Cached, st
 /// reference answer, is told to assume the reference is correct, and replies <c>&lt;correct&gt;True&lt;/correct&gt;</c> or
 /// <c>…False…</c>; the verdict is the text after the last <c>&lt;correct&gt;</c> up to <c>&lt;/correct&gt;</c>, true only
 /// when it reads "true" ignoring case (anything else, a missing tag included, is false). Decoded at temperature 1 as
-/// the reference's gpt-5 judge. Verdicts are cached in the store by (judge model, question, gold, prediction), so a rerun
+/// the reference's gpt-5 judge. Verdicts are cached (the evaluation store, or memory in training) by (judge model, question, gold, prediction), so a rerun
 /// or another run pays for each distinct question once; its dollars are the judge's, never the orchestrator's.
 /// </summary>
-public sealed class AnswerJudge(IChatClient client, ModelEntry model, string alias, EvalStore store)
+public sealed class AnswerJudge(IChatClient client, ModelEntry model, string alias, IVerdictCache store)
 {
     public string Model => model.Id;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ToolOrchestra.Core;
 
-namespace ToolOrchestra.Evaluation.Harness;
+namespace ToolOrchestra.Environments.Qa;
 
 /// <summary>
 /// One question of a QA benchmark: its id, the question, the gold answer, and every other field the file gave

@@ -1,4 +1,4 @@
-namespace ToolOrchestra.Evaluation.Harness;
+namespace ToolOrchestra.Environments.Qa;
 
 /// <summary>What exact matching decided: correct, wrong without appeal, or a near miss for the judge.</summary>
 public enum MatchVerdict { Correct, Wrong, AskJudge }
