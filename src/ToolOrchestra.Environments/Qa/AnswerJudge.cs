@@ -56,12 +56,13 @@ public sealed class AnswerJudge(IChatClient client, ModelEntry model, string ali
         return Convert.ToHexStringLower(bytes);
     }
 
-    public async Task<JudgeOutcome> JudgeAsync(string question, string gold, string prediction, CancellationToken ct)
+    /// <param name="account">Money the judge's call must also fit (a training run's spend cap); null for none.</param>
+    public async Task<JudgeOutcome> JudgeAsync(string question, string gold, string prediction, CancellationToken ct, ISpendAccount? account = null)
     {
         var key = CacheKey(model.Id, question, gold, prediction);
         if (await store.FindVerdictAsync(key, ct).ConfigureAwait(false) is { } cached)
             return new JudgeOutcome(cached.Correct, 0m, true, cached.Raw);
-        var ledger = new Ledger();
+        var ledger = new Ledger(account: account);
         var options = new LedgerScope(ledger, 0, CallKind.Expert, "judge", alias).Apply(new ChatOptions { Temperature = 1f });
         var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, Prompt(question, gold, prediction))], options, ct).ConfigureAwait(false);
         var raw = response.Text;

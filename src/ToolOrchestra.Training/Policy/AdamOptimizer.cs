@@ -11,6 +11,18 @@ public sealed class AdamOptimizer(int size, double learningRate, double beta1 = 
 
     public int Steps { get; private set; }
 
+    /// <summary>The moments and step count (a training checkpoint), copied.</summary>
+    public AdamState State => new(Steps, (double[])_m.Clone(), (double[])_v.Clone());
+
+    /// <summary>Continues from <paramref name="state"/> (a resumed training), so later steps equal an uninterrupted run's.</summary>
+    public void Restore(AdamState state)
+    {
+        if (state.M.Length != size || state.V.Length != size) throw new ArgumentException($"optimizer state has {state.M.Length} moments; this optimizer has {size}.");
+        state.M.CopyTo(_m, 0);
+        state.V.CopyTo(_v, 0);
+        Steps = state.Steps;
+    }
+
     public void Step(Span<double> weights, ReadOnlySpan<double> gradient)
     {
         if (weights.Length != size || gradient.Length != size) throw new ArgumentException($"optimizer was built for {size} weights.");
@@ -27,3 +39,6 @@ public sealed class AdamOptimizer(int size, double learningRate, double beta1 = 
         }
     }
 }
+
+/// <summary>Adam's first and second moments and its step count.</summary>
+public sealed record AdamState(int Steps, double[] M, double[] V);

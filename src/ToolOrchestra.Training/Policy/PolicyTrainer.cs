@@ -28,6 +28,9 @@ public sealed class PolicyTrainer
     public SoftmaxPolicy Policy { get; }
     public GrpoUpdateOptions Options { get; }
 
+    /// <summary>The optimizer, whose state a checkpoint keeps.</summary>
+    public AdamOptimizer Optimizer => _adam;
+
     /// <summary>The frozen policy of the KL term; the starting weights when the KL is on and none was given.</summary>
     public SoftmaxPolicy? Reference { get; }
 
