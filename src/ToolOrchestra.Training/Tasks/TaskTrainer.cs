@@ -207,7 +207,7 @@ public sealed class TaskTrainer
         {
             var (p, t) = (i / _validation.Count, i % _validation.Count);
             var task = _validation[t];
-            var preferences = profiles[p].Name == "own" ? task.Preferences : profiles[p].Preferences;
+            var preferences = profiles[p].Name == "own" ? Own(task) : profiles[p].Preferences;
             return RunOneAsync(task, preferences, new LearnedQaPolicy(policy), OfflineTrainer.EpisodeSeed(_options.Seed, step, t, -2), $"validation{step}-{profiles[p].Name}-{task.Id}", c);
         }, ct).ConfigureAwait(false);
         return profiles.Select((profile, p) =>
@@ -286,10 +286,17 @@ public sealed class TaskTrainer
     /// <summary>The task's own preferences or a curriculum profile, drawn per (step, slot) by share.</summary>
     private Preferences Curriculum(QaTask task, int step, int slot)
     {
-        if (_options.Profiles is not { Count: > 0 }) return task.Preferences;
-        var pick = PreferenceProfile.Pick(Profiles(task.Preferences), OfflineTrainer.EpisodeSeed(_options.Seed, step, slot, -1));
+        if (_options.Profiles is not { Count: > 0 }) return Own(task);
+        var pick = PreferenceProfile.Pick(Profiles(Own(task)), OfflineTrainer.EpisodeSeed(_options.Seed, step, slot, -1));
         return pick.Preferences;
     }
+
+    /// <summary>
+    /// A task's own preferences; a task that states no weights is "none" (only a correct answer counts), since a
+    /// reward with every weight at zero would teach nothing. Its hard constraints stay.
+    /// </summary>
+    private static Preferences Own(QaTask task) =>
+        task.Preferences.Weights.Count > 0 ? task.Preferences : task.Preferences with { Weights = PreferenceProfiles.None.Preferences.Weights };
 
     private IReadOnlyList<PreferenceProfile> Profiles(Preferences? own) => [new PreferenceProfile("own", own ?? Preferences.None), .. _options.Profiles ?? []];
 
