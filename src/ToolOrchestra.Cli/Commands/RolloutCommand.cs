@@ -5,6 +5,7 @@ using ToolOrchestra.Core;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Runtime.Qa;
+using ToolOrchestra.Runtime.Storage;
 using ToolOrchestra.Training.Rollouts;
 
 namespace ToolOrchestra.Cli.Commands;
@@ -30,11 +31,12 @@ internal static class RolloutCommand
         var parallel = new Option<int>("--concurrency") { Description = "Episodes run at once", DefaultValueFactory = _ => 4 };
         var noCode = new Option<bool>("--no-code") { Description = "Do not run expert-written code (enhance_reasoning answers 'not configured')" };
         var unsafeNoSandbox = new Option<bool>("--unsafe-no-sandbox") { Description = "DANGER: run expert-written code without bubblewrap isolation" };
+        var cache = new Option<string?>("--cache") { Description = "Response cache: a SQLite file or a postgres:// URL; repeated model calls are replayed from it (billed in the reward as when made, no real money) and new ones kept" };
         var json = new Option<bool>("--json") { Description = "Print the counts as one JSON object" };
 
         var command = new Command("rollout", "Write GRPO training samples for an LLM orchestrator: groups through the runtime, reward, advantage, filters, one JSON line per kept turn")
         {
-            config, tasks, group, output, index, topK, protocol, seed, maxTurns, parallel, noCode, unsafeNoSandbox, json,
+            config, tasks, group, output, index, topK, protocol, seed, maxTurns, parallel, noCode, unsafeNoSandbox, cache, json,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -45,6 +47,8 @@ internal static class RolloutCommand
                 catalog.Limits.MaxErrors, parse.GetValue(topK), parse.GetValue(parallel),
                 OptionChecks.Protocol(parse.GetValue(protocol)) ?? QaProtocolVariant.FromCatalog(catalog));
             options.Validate();
+            await using var responses = parse.GetValue(cache) is { } store ? await ResponseCacheStore.OpenAsync(store, "--cache", c) : null;
+            options = options with { Cache = responses };
             var path = Path.GetFullPath(parse.GetValue(output)!);
             using var log = RolloutSampleLog.Open(path);
             var services = QaServicesFactory.Create(new OrchestraOptions
@@ -65,6 +69,7 @@ internal static class RolloutCommand
                 {
                     report.Tasks, report.Rollouts, report.Accuracy, report.SkippedGroups, Turns = k.Turns, Kept = k.Kept, DroppedHomogeneousGroup = k.HomogeneousGroup,
                     DroppedNoValidAnswer = k.NoValidAnswer, DroppedNoParsableCall = k.NoParsableCall, SamplesPath = path, GroupsPath = log.ProgressPath,
+                    Cache = responses?.Stats,
                 }, OrchestraJson.Compact));
                 return 0;
             }
@@ -72,6 +77,7 @@ internal static class RolloutCommand
                 $"{report.Rollouts} rollouts of {report.Tasks - report.SkippedGroups} tasks, accuracy {report.Accuracy:0.00}; {k.Turns} turns: kept {k.Kept}, dropped {k.HomogeneousGroup} (homogeneous group), {k.NoValidAnswer} (no valid answer), {k.NoParsableCall} (no parsable call)"));
             if (report.SkippedGroups > 0) Console.WriteLine($"  skipped {report.SkippedGroups} groups already in the samples file");
             Console.WriteLine($"  samples {path}");
+            if (responses is not null) Console.WriteLine($"  cache {responses.Display}: {CacheSummary.Line(responses.Stats)}");
             return 0;
         }, ct));
         return command;

@@ -53,6 +53,7 @@ public sealed class QaBenchmark : IEvalBenchmark
             o.Protocol = _variant;
             o.MaxTurns = options.MaxTurns;
             o.BudgetUsd = options.BudgetUsd;
+            o.ResponseCache = options.ResponseCache;
             if (policy is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(policy));
         });
         services.Replace(ServiceDescriptor.Singleton(derived)); // the setup's catalog, not the file's

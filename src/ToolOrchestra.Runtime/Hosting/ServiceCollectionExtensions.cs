@@ -65,7 +65,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new ModelClientFactory(sp.GetRequiredService<Catalog>(), sp.GetRequiredService<ITokenCounter>(), options.Retry,
             time: sp.GetRequiredService<TimeProvider>(),
             transport: model => model.IsInProcessOrchestrator ? new InProcessOrchestratorClient(model, options) : null,
-            loggerFactory: sp.GetService<ILoggerFactory>(), configure: options.ConfigureChatClient));
+            loggerFactory: sp.GetService<ILoggerFactory>(), configure: options.ConfigureChatClient, cache: options.ResponseCache));
         services.AddSingleton(sp =>
         {
             var catalog = sp.GetRequiredService<Catalog>();

@@ -13,9 +13,10 @@ namespace ToolOrchestra.Training.Rollouts;
 /// <summary>
 /// Settings of <c>orchestra rollout</c>. <see cref="Protocol"/> null takes the catalog's <c>orchestrator.protocol</c>,
 /// else <see cref="QaProtocolVariant.Default"/>; <see cref="TopK"/> null takes that variant's documents per search.
+/// <see cref="Cache"/>, when given, replays repeated model calls (keyed with each rollout's seed) instead of paying again.
 /// </summary>
 public sealed record LlmRolloutOptions(int Group = 8, int Seed = 1, int MaxTurns = 12, int MaxErrors = 5, int? TopK = null, int Parallelism = 4,
-    QaProtocolVariant? Protocol = null)
+    QaProtocolVariant? Protocol = null, Models.Caching.ResponseCache? Cache = null)
 {
     public void Validate()
     {
@@ -157,7 +158,8 @@ public static class LlmRollouts
         try
         {
             var wire = transport ?? (model => Wire(model, catalog));
-            var models = new ModelClientFactory(catalog, tokens, transport: model => new SeededChatClient(wire(model), seed));
+            // The seed is set outermost, so the response cache keys each rollout's requests with it.
+            var models = new ModelClientFactory(catalog, tokens, transport: wire, configure: (b, _) => b.Use(inner => new SeededChatClient(inner, seed)), cache: options.Cache);
             var policy = new LlmQaPolicy(models.For(catalog.Orchestrator.Model), catalog.Orchestrator);
             var runner = new QaEpisodeRunner(catalog, models, policy, tools, tokens, variant: options.Protocol ?? QaProtocolVariant.FromCatalog(catalog));
             var request = new QaRunRequest(task.Question, task.Preferences, options.MaxTurns, options.MaxErrors, Id: $"{task.Id}-seed{seed}");
