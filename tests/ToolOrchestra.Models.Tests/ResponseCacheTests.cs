@@ -134,6 +134,21 @@ public sealed class ResponseCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sampling_call_that_failed_and_is_sent_again_keeps_its_sample_so_a_replay_finds_the_answer()
+    {
+        _server.Script("provider/m", FakeReply.Error(500), new FakeReply("after the failure"));
+        await using var cache = await ResponseCacheStore.OpenAsync(Db);
+        var client = Factory(cache).For("m");
+        var ledger = new Ledger();
+        await FluentActions.Awaiting(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "q")], Scoped(ledger, 1, 1f))).Should().ThrowAsync<EndpointException>();
+        (await client.GetResponseAsync([new ChatMessage(ChatRole.User, "q")], Scoped(ledger, 1, 1f))).Text.Should().Be("after the failure");
+
+        var replay = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "q")], Scoped(new Ledger(), 1, 1f));
+        replay.Text.Should().Be("after the failure");
+        _server.Requests.Should().HaveCount(2, "the failed call was not kept and the replay was a hit");
+    }
+
+    [Fact]
     public async Task Anything_else_sent_differently_is_another_request()
     {
         _server.Fallback = r => new FakeReply("reply " + r.Body["seed"]);

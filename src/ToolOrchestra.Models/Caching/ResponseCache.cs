@@ -45,13 +45,9 @@ public sealed class ResponseCache(IResponseStore store) : IAsyncDisposable
         return new ScopeExit(previous);
     }
 
-    /// <summary>The sample index of a call: 0 when greedy; else the next in the ambient scope, or the episode's.</summary>
-    internal int SampleIndex(string request, float? temperature, Ledger? ledger)
-    {
-        if (temperature is 0) return 0;
-        var scope = Ambient.Value ?? (ledger is null ? null : _episodes.GetValue(ledger, _ => new ResponseCacheScope(0, 1)));
-        return scope?.NextSample(request) ?? 0;
-    }
+    /// <summary>Where a call's sample index comes from: none when greedy; else the ambient scope, or the episode's (its ledger's).</summary>
+    internal ResponseCacheScope? SamplingScope(float? temperature, Ledger? ledger) =>
+        temperature is 0 ? null : Ambient.Value ?? (ledger is null ? null : _episodes.GetValue(ledger, _ => new ResponseCacheScope(0, 1)));
 
     /// <summary>
     /// Starts the single flight for <paramref name="key"/>: true with the completion source to finish when this caller

@@ -25,17 +25,18 @@ public sealed class ResponseCacheChatClient(IChatClient inner, ResponseCache cac
         var scope = LedgerScope.From(options);
         var request = ResponseCacheKey.Request(model, list, options, MaxTokensSent(options, scope));
         var requestHex = Convert.ToHexString(request);
-        var sample = cache.SampleIndex(requestHex, options?.Temperature, scope?.Ledger);
+        var sampling = cache.SamplingScope(options?.Temperature, scope?.Ledger);
+        var sample = sampling?.SampleOf(requestHex) ?? 0;
         var key = ResponseCacheKey.WithSample(request, sample);
         var flight = requestHex + "/" + sample;
         while (true)
         {
             if (await cache.Store.FindAsync(key, cancellationToken).ConfigureAwait(false) is { } stored)
-                return Replay(stored, scope);
+                return Answered(Replay(stored, scope));
             if (!cache.TryLead(flight, out var lead, out var follow))
             {
                 // Someone in this process is making this very call: wait for it rather than pay twice.
-                if (await follow.WaitAsync(cancellationToken).ConfigureAwait(false) is { } shared) return Replay(shared, scope);
+                if (await follow.WaitAsync(cancellationToken).ConfigureAwait(false) is { } shared) return Answered(Replay(shared, scope));
                 continue; // it failed: try again (perhaps as the leader)
             }
             try
@@ -44,20 +45,20 @@ public sealed class ResponseCacheChatClient(IChatClient inner, ResponseCache cac
                 if (await cache.Store.FindAsync(key, cancellationToken).ConfigureAwait(false) is { } late)
                 {
                     lead.SetResult(late);
-                    return Replay(late, scope);
+                    return Answered(Replay(late, scope));
                 }
                 var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
                 var entry = response.AdditionalProperties?.TryGetValue(LedgerChatClient.EntryKey, out var e) == true ? e as LedgerEntry : null;
                 if (entry is null)
                 {
                     lead.SetResult(null); // no ledger step below: nothing to bill a replay with, so nothing is kept
-                    return response;
+                    return Answered(response);
                 }
                 var call = CachedCall.From(response, entry);
                 await cache.Store.SaveAsync(key, call, CancellationToken.None).ConfigureAwait(false); // paid for: keep it even if the caller gave up
                 cache.CountMiss(entry.CostUsd);
                 lead.SetResult(call);
-                return response;
+                return Answered(response);
             }
             catch
             {
@@ -68,6 +69,12 @@ public sealed class ResponseCacheChatClient(IChatClient inner, ResponseCache cac
             {
                 cache.EndLead(flight, lead);
             }
+        }
+
+        ChatResponse Answered(ChatResponse response)
+        {
+            sampling?.Answered(requestHex);
+            return response;
         }
     }
 
