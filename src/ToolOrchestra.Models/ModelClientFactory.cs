@@ -10,12 +10,13 @@ namespace ToolOrchestra.Models;
 
 /// <summary>
 /// Builds the <see cref="IChatClient"/> for each catalog model once, with a <see cref="ChatClientBuilder"/>, as
-/// telemetry → budget → ledger → hermes parsing → retry → (logging) → wire, outermost first: the span carries the ledger's
+/// telemetry → (response cache) → budget → ledger → hermes parsing → retry → (logging) → wire, outermost first: the span carries the ledger's
 /// dollars, the ledger's seconds include retries, parsing sees the final reply, and logging (when a logger factory is
 /// given) sees every attempt. <paramref name="configure"/> (a user's own steps, <c>OrchestraOptions.ConfigureChatClient</c>)
 /// adds steps outermost, before telemetry: they see each call once, as the engine sends it, and its final reply (tool
 /// calls parsed, after retries). Clients are cached per model id. <paramref name="transport"/> replaces the HTTP wire (when it returns a client) for
 /// in-process models (the offline world's simulated experts, benchmarks, nested orchestrator profiles); the decorators stay.
+/// <paramref name="cache"/>, when given, replays repeated requests outside the budget step (a hit holds no real money).
 /// </summary>
 public sealed class ModelClientFactory(
     Catalog catalog,
@@ -24,7 +25,8 @@ public sealed class ModelClientFactory(
     TimeProvider? time = null,
     Func<ModelEntry, IChatClient?>? transport = null,
     ILoggerFactory? loggerFactory = null,
-    Action<ChatClientBuilder, ModelEntry>? configure = null)
+    Action<ChatClientBuilder, ModelEntry>? configure = null,
+    Caching.ResponseCache? cache = null)
 {
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
     // Shared by every factory in the process: a tokenizer is immutable and takes a moment to load.
@@ -33,6 +35,9 @@ public sealed class ModelClientFactory(
     private readonly RetrySettings _retry = retry ?? new RetrySettings(catalog.Limits.MaxRetries, TimeSpan.FromSeconds(catalog.Limits.RequestTimeoutSeconds));
 
     public Catalog Catalog => catalog;
+
+    /// <summary>The response cache in every model's pipeline, if any.</summary>
+    public Caching.ResponseCache? Cache => cache;
 
     public IChatClient For(string modelId) => _clients.GetOrAdd(modelId, Create);
 
@@ -50,8 +55,9 @@ public sealed class ModelClientFactory(
                 reportsRuns: model.Api == ModelApi.Orchestra));
         var builder = new ChatClientBuilder(wire);
         configure?.Invoke(builder, model);
+        builder.UseTelemetry(model, time: time);
+        if (cache is not null) builder.UseResponseCache(cache, model);
         builder
-            .UseTelemetry(model, time: time)
             .UseBudget(model)
             .UseLedger(model, _counter, time)
             .UseHermesToolCalls()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Core.Text;
+using ToolOrchestra.Models.Caching;
 
 namespace ToolOrchestra.Models;
 
@@ -26,6 +27,13 @@ public static class OrchestraChatClientBuilderExtensions
     /// <summary>Holds each call's worst case on its scope's ledger, refusing what would cross a budget (see <see cref="BudgetChatClient"/>).</summary>
     public static ChatClientBuilder UseBudget(this ChatClientBuilder builder, ModelEntry model) =>
         builder.Use(inner => new BudgetChatClient(inner, model));
+
+    /// <summary>
+    /// Answers repeated requests from <paramref name="cache"/> and keeps every completed call (see
+    /// <see cref="ResponseCacheChatClient"/>); add it outside the budget step, so a hit takes no real-money hold.
+    /// </summary>
+    public static ChatClientBuilder UseResponseCache(this ChatClientBuilder builder, ResponseCache cache, ModelEntry model) =>
+        builder.Use(inner => new ResponseCacheChatClient(inner, cache, model));
 
     /// <summary>A GenAI <c>chat</c> span and metrics per call (see <see cref="TelemetryChatClient"/>); add it outside the ledger.</summary>
     public static ChatClientBuilder UseTelemetry(this ChatClientBuilder builder, ModelEntry model, string providerName = "openai", TimeProvider? time = null) =>

@@ -98,6 +98,7 @@ public sealed class TelemetryChatClient(IChatClient inner, ModelEntry model, str
             {
                 activity.SetTag(Attr.CostAmount, (double)entry.CostUsd);
                 activity.SetTag(Attr.CostCurrency, "USD");
+                if (entry.Cached) activity.SetTag(Attr.Cached, true);
             }
         }
 
@@ -105,7 +106,7 @@ public sealed class TelemetryChatClient(IChatClient inner, ModelEntry model, str
         if (input is { } inTokens) OrchestraTelemetry.TokenUsage.Record(inTokens, [.. tags, new(Attr.TokenType, "input")]);
         if (output is { } outTokens) OrchestraTelemetry.TokenUsage.Record(outTokens, [.. tags, new(Attr.TokenType, "output")]);
         OrchestraTelemetry.OperationDuration.Record(entry?.LatencySeconds ?? measuredSeconds, tags);
-        if (entry is not null)
+        if (entry is { Cached: false }) // a replayed call spent no money
             OrchestraTelemetry.CostUsd.Add((double)entry.CostUsd,
                 [new(Attr.CallKind, CallKindName(scope?.Kind ?? entry.Kind)), new(Attr.RequestModel, model.Name), new(Attr.Alias, entry.Alias)]);
     }

@@ -127,6 +127,47 @@ public sealed class EvalCommandTests : IAsyncLifetime
         (await SamplesAsync(store)).Should().HaveCount(5);
     }
 
+    [Fact]
+    public async Task A_second_run_through_a_warm_response_cache_makes_no_request_and_scores_the_same()
+    {
+        var (catalog, tasks) = Inputs(6);
+        var cache = Path.Combine(_dir, "responses.db");
+        var cold = await OrchestraProcess.RunAsync(Eval(catalog, tasks, Path.Combine(_dir, "cold.db"), "--cache", cache, "--json"));
+        cold.ExitCode.Should().Be(0, cold.Stderr);
+        var requests = _server.Requests.Count;
+        requests.Should().BeGreaterThan(0);
+        var coldCache = JsonNode.Parse(cold.Stdout)!["cache"]!;
+        coldCache["hits"]!.GetValue<long>().Should().Be(0);
+        coldCache["misses"]!.GetValue<long>().Should().Be(requests);
+
+        var warm = await OrchestraProcess.RunAsync(Eval(catalog, tasks, Path.Combine(_dir, "warm.db"), "--cache", cache, "--json"));
+        warm.ExitCode.Should().Be(0, warm.Stderr);
+        _server.Requests.Should().HaveCount(requests, "every model call was replayed from the cache");
+        var warmCache = JsonNode.Parse(warm.Stdout)!["cache"]!;
+        (warmCache["hits"]!.GetValue<long>(), warmCache["misses"]!.GetValue<long>(), warmCache["paid_usd"]!.GetValue<decimal>())
+            .Should().Be((requests, 0L, 0m));
+        warmCache["saved_usd"]!.GetValue<decimal>().Should().Be(coldCache["paid_usd"]!.GetValue<decimal>()).And.BeGreaterThan(0);
+        static string Scored(EvalSample s) => $"{s.SampleId}|{s.Answer}|{s.Correct}|{s.Reward}|{s.CostUsd}|{s.ToolSeconds}|{s.Turns}";
+        (await SamplesAsync(Path.Combine(_dir, "warm.db"))).Select(Scored).Should().Equal((await SamplesAsync(Path.Combine(_dir, "cold.db"))).Select(Scored));
+
+        var text = await OrchestraProcess.RunAsync(Eval(catalog, tasks, Path.Combine(_dir, "text.db"), "--cache", cache));
+        text.ExitCode.Should().Be(0, text.Stderr);
+        text.Stdout.Should().Contain($"Response cache {cache}: {requests} hits, 0 misses; paid $0, saved $");
+    }
+
+    [Fact]
+    public async Task A_cache_that_cannot_be_opened_exits_2_in_one_line_before_any_call()
+    {
+        var (catalog, tasks) = Inputs(2);
+        var garbage = Path.Combine(_dir, "garbage.db");
+        File.WriteAllText(garbage, new string('x', 4096));
+        var r = await OrchestraProcess.RunAsync(Eval(catalog, tasks, Path.Combine(_dir, "g.db"), "--cache", garbage));
+        r.ExitCode.Should().Be(2, r.Stderr);
+        r.Stderr.Trim().Should().StartWith("error: --cache").And.NotContain("\n").And.NotContain("   at ");
+        r.Stderr.Trim().Split('\n').Should().ContainSingle();
+        _server.Requests.Should().BeEmpty();
+    }
+
     [Theory]
     [InlineData("--shard", "3/2", "--shard must be i/N")]
     [InlineData("--setup", "alone", "--setup must be direct")]

@@ -52,6 +52,28 @@ public sealed class RolloutResumeTests : IAsyncLifetime
         ["rollout", "--config", catalog, "--tasks", tasks, "--group", "4", "--concurrency", "2", "--no-code", "--out", output];
 
     [Fact]
+    public async Task A_second_rollout_through_a_warm_response_cache_makes_no_request_and_writes_the_same_samples()
+    {
+        _server.Fallback = request => request.Model == "orch-8b"
+            ? FakeReply.Call("answer", new { model = "answer-1" })
+            : new FakeReply((request.Body["seed"]?.GetValue<long>() ?? 0) % 2 == 0 ? "<answer>4</answer>" : "<answer>5</answer>");
+        var (catalog, tasks) = Inputs(3);
+        var cache = Path.Combine(_dir, "responses.db");
+        var cold = await OrchestraProcess.RunAsync([.. Rollout(catalog, tasks, Path.Combine(_dir, "cold.jsonl")), "--cache", cache, "--json"]);
+        cold.ExitCode.Should().Be(0, cold.Stderr);
+        var requests = _server.Requests.Count;
+        JsonNode.Parse(cold.Stdout)!["cache"]!["misses"]!.GetValue<long>().Should().Be(requests, "each rollout's seed makes its requests its own");
+
+        var warm = await OrchestraProcess.RunAsync([.. Rollout(catalog, tasks, Path.Combine(_dir, "warm.jsonl")), "--cache", cache, "--json"]);
+        warm.ExitCode.Should().Be(0, warm.Stderr);
+        _server.Requests.Should().HaveCount(requests);
+        var stats = JsonNode.Parse(warm.Stdout)!["cache"]!;
+        (stats["hits"]!.GetValue<long>(), stats["misses"]!.GetValue<long>(), stats["paid_usd"]!.GetValue<decimal>()).Should().Be((requests, 0L, 0m));
+        // Groups are written as they finish, so their order may differ; every line is the same.
+        File.ReadAllLines(Path.Combine(_dir, "warm.jsonl")).Should().NotBeEmpty().And.BeEquivalentTo(File.ReadAllLines(Path.Combine(_dir, "cold.jsonl")), "the same rewards and advantages");
+    }
+
+    [Fact]
     public async Task A_run_killed_mid_way_and_rerun_has_exactly_the_groups_of_a_clean_run()
     {
         var (catalog, tasks) = Inputs(8);

@@ -45,11 +45,12 @@ internal static class EvalCommand
         var seed = new Option<int>("--seed") { Description = "offline: the world's seed (as orchestra demo's)", DefaultValueFactory = _ => 1 };
         var worldSize = new Option<string>("--world-size") { Description = "offline: default or small", DefaultValueFactory = _ => "default" };
         var latencyScale = new Option<double>("--latency-scale") { Description = "offline: simulated replies wait this share of their modelled seconds", DefaultValueFactory = _ => 0 };
+        var cache = new Option<string?>("--cache") { Description = "qa: response cache, a SQLite file or a postgres:// URL; repeated model calls are replayed from it (billed in the reward as when made, no real money) and new ones kept" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object" };
         var command = new Command("run", "Run a benchmark under one setup into the evaluation store (resumable, sharded)")
         {
             benchmark, tasks, domain, dataDir, setup, orchestrator, store, runId, concurrency, shard, limit,
-            maxAttempts, maxErrorRate, judge, userModel, trials, seed, worldSize, latencyScale, json,
+            maxAttempts, maxErrorRate, judge, userModel, trials, seed, worldSize, latencyScale, cache, json,
         };
         engineOptions.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
@@ -90,8 +91,11 @@ internal static class EvalCommand
                 Seed = parse.GetValue(seed),
                 WorldSize = parse.GetValue(worldSize)!,
                 LatencyScale = parse.GetValue(latencyScale),
+                Cache = parse.GetValue(cache),
             };
             options.Validate();
+            await using var responses = options.Cache is { } cacheStore ? await ResponseCacheStore.OpenAsync(cacheStore, "--cache", c) : null;
+            options = options with { ResponseCache = responses };
             var quiet = parse.GetValue(json);
             await using var evalStore = await EvalStore.OpenAsync(StoreLocation.Parse(options.Store, "--store"), c);
             await using var bench = await EvalBenchmarks.CreateAsync(options, evalStore, c);
@@ -106,9 +110,14 @@ internal static class EvalCommand
             {
                 var o = JsonSerializer.SerializeToNode(summary, OrchestraJson.Compact)!.AsObject();
                 o["store"] = options.Store;
+                if (responses is not null) o["cache"] = JsonSerializer.SerializeToNode(responses.Stats, OrchestraJson.Compact);
                 Console.WriteLine(o.ToJsonString(OrchestraJson.Compact));
             }
-            else Print(summary);
+            else
+            {
+                Print(summary);
+                if (responses is not null) Console.WriteLine($"Response cache {responses.Display}: {CacheSummary.Line(responses.Stats)}.");
+            }
             if (summary.ErrorRateExceeded)
             {
                 Console.Error.WriteLine($"error: {summary.FailedSamples} of {summary.Samples} samples failed in shard {summary.Shard} " +

@@ -7,6 +7,7 @@ using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Runtime.Qa;
+using ToolOrchestra.Runtime.Storage;
 using ToolOrchestra.Training.Rollouts;
 
 namespace ToolOrchestra.Cli.Commands;
@@ -26,11 +27,12 @@ internal static class RolloutCommand
         var output = new Option<string>("--out") { Description = "JSONL file of kept samples to write", Required = true };
         var seed = new Option<int>("--seed") { Description = "Run seed: rollout g of task t sends seed f(seed, t, g) with every request", DefaultValueFactory = _ => 1 };
         var parallel = new Option<int>("--concurrency") { Description = "Episodes run at once", DefaultValueFactory = _ => 4 };
+        var cache = new Option<string?>("--cache") { Description = "Response cache: a SQLite file or a postgres:// URL; repeated model calls are replayed from it (billed in the reward as when made, no real money) and new ones kept" };
         var json = new Option<bool>("--json") { Description = "Print the counts as one JSON object" };
 
         var command = new Command("rollout", "Write GRPO training samples for an LLM orchestrator: groups through the runtime, reward, advantage, filters, one JSON line per kept turn")
         {
-            tasks, group, output, seed, parallel, json,
+            tasks, group, output, seed, parallel, cache, json,
         };
         engineOptions.AddTo(command, engineOptions.Policy); // the catalog's LLM orchestrator is what is sampled
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
@@ -41,12 +43,14 @@ internal static class RolloutCommand
             var options = new LlmRolloutOptions(parse.GetValue(group), parse.GetValue(seed), parse.GetValue(engineOptions.MaxTurns) ?? catalog.Limits.MaxTurns,
                 catalog.Limits.MaxErrors, parse.GetValue(parallel), OptionChecks.Protocol(parse.GetValue(engineOptions.Protocol)));
             options.Validate();
+            await using var responses = parse.GetValue(cache) is { } store ? await ResponseCacheStore.OpenAsync(store, "--cache", c) : null;
             var path = Path.GetFullPath(parse.GetValue(output)!);
             using var log = RolloutSampleLog.Open(path);
             await using var engine = new ServiceCollection().AddToolOrchestra(catalog, o =>
             {
                 engineOptions.Apply(parse, o);
                 o.RunsDirectory = null; // the samples file is the record
+                o.ResponseCache = responses;
             }).Services.BuildServiceProvider();
             if (catalog.Models.Values.Any(m => m.HasTag("simulated")))
                 Console.Error.WriteLine("Models tagged 'simulated' answer from ./orchestra sim serve: simulated experts, not real models.");
@@ -62,6 +66,7 @@ internal static class RolloutCommand
                 {
                     report.Tasks, report.Rollouts, report.Accuracy, report.SkippedGroups, Turns = k.Turns, Kept = k.Kept, DroppedHomogeneousGroup = k.HomogeneousGroup,
                     DroppedNoValidAnswer = k.NoValidAnswer, DroppedNoParsableCall = k.NoParsableCall, SamplesPath = path, GroupsPath = log.ProgressPath,
+                    Cache = responses?.Stats,
                 }, OrchestraJson.Compact));
                 return 0;
             }
@@ -69,6 +74,7 @@ internal static class RolloutCommand
                 $"{report.Rollouts} rollouts of {report.Tasks - report.SkippedGroups} tasks, accuracy {report.Accuracy:0.00}; {k.Turns} turns: kept {k.Kept}, dropped {k.HomogeneousGroup} (homogeneous group), {k.NoValidAnswer} (no valid answer), {k.NoParsableCall} (no parsable call)"));
             if (report.SkippedGroups > 0) Console.WriteLine($"  skipped {report.SkippedGroups} groups already in the samples file");
             Console.WriteLine($"  samples {path}");
+            if (responses is not null) Console.WriteLine($"  cache {responses.Display}: {CacheSummary.Line(responses.Stats)}");
             return 0;
         }, ct));
         return command;

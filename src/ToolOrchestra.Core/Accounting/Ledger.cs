@@ -10,12 +10,18 @@ namespace ToolOrchestra.Core.Accounting;
 /// limit; the hold is released once the action is recorded. So spend never exceeds the budget, parallel actions and
 /// episodes sharing an account included, as long as no call bills more than its worst case.
 /// </para>
+/// <para>
+/// Two sums of dollars: <see cref="CostUsd"/>, every entry, what the reward and the episode's own budget see; and
+/// <see cref="PaidUsd"/>, real money, without the entries replayed from the response cache (<see cref="LedgerEntry.Cached"/>).
+/// A shared account is asked to cover real money only: a replayed call (<see cref="HoldReplay"/>) never reaches it.
+/// </para>
 /// </summary>
 public sealed class Ledger(Action<LedgerEntry>? recorded = null, decimal? budgetUsd = null, ISpendAccount? account = null)
 {
     private readonly List<LedgerEntry> _entries = [];
     private readonly Lock _gate = new();
-    private decimal _held;
+    private decimal _held;     // every hold: paid calls' worst cases and replayed calls' stored dollars
+    private decimal _heldPaid; // the paid calls' part of it
 
     /// <summary>The episode's own dollar budget; null when unlimited.</summary>
     public decimal? BudgetUsd => budgetUsd;
@@ -40,11 +46,12 @@ public sealed class Ledger(Action<LedgerEntry>? recorded = null, decimal? budget
         lock (_gate)
         {
             var spent = Sum();
-            committed = spent + _held + worstCaseUsd;
-            if (budgetUsd is { } b && committed > b) throw new BudgetExhaustedException(spent, b, worstCaseUsd);
+            if (budgetUsd is { } b && spent + _held + worstCaseUsd > b) throw new BudgetExhaustedException(spent, b, worstCaseUsd);
             _held += worstCaseUsd;
+            _heldPaid += worstCaseUsd;
+            committed = SumPaid() + _heldPaid;
         }
-        var hold = new SpendHold(this, worstCaseUsd);
+        var hold = new SpendHold(this, worstCaseUsd, paid: true);
         if (account is null) return hold;
         try
         {
@@ -58,9 +65,30 @@ public sealed class Ledger(Action<LedgerEntry>? recorded = null, decimal? budget
         }
     }
 
-    internal void Release(decimal amountUsd)
+    /// <summary>
+    /// Holds a call replayed from the response cache at its stored dollars against the episode's own budget, or throws
+    /// <see cref="BudgetExhaustedException"/>, so the episode stops where it would have stopped when the call was paid. It is
+    /// no real money: the shared account is not asked and <see cref="PaidUsd"/> does not move.
+    /// </summary>
+    public SpendHold HoldReplay(decimal storedUsd)
     {
-        lock (_gate) _held -= amountUsd;
+        if (storedUsd <= 0 || budgetUsd is not { } b) return SpendHold.None;
+        lock (_gate)
+        {
+            var spent = Sum();
+            if (spent + _held + storedUsd > b) throw new BudgetExhaustedException(spent, b, storedUsd);
+            _held += storedUsd;
+        }
+        return new SpendHold(this, storedUsd, paid: false);
+    }
+
+    internal void Release(decimal amountUsd, bool paid)
+    {
+        lock (_gate)
+        {
+            _held -= amountUsd;
+            if (paid) _heldPaid -= amountUsd;
+        }
     }
 
     public void Record(LedgerEntry entry)
@@ -90,10 +118,24 @@ public sealed class Ledger(Action<LedgerEntry>? recorded = null, decimal? budget
         get { lock (_gate) return Sum(); }
     }
 
+    /// <summary>Real money spent: <see cref="CostUsd"/> without the calls replayed from the response cache.</summary>
+    public decimal PaidUsd
+    {
+        get { lock (_gate) return SumPaid(); }
+    }
+
     private decimal Sum()
     {
         var sum = 0m;
         foreach (var e in _entries) sum += e.CostUsd;
+        return sum;
+    }
+
+    private decimal SumPaid()
+    {
+        var sum = 0m;
+        foreach (var e in _entries)
+            if (!e.Cached) sum += e.CostUsd;
         return sum;
     }
 

@@ -4,6 +4,9 @@ namespace ToolOrchestra.Core.Accounting;
 /// One accounted call: an orchestrator generation, an expert call, a code execution, a search.
 /// <see cref="TokensEstimated"/> is true when the endpoint reported no usage and the counts were estimated.
 /// <see cref="InnerRunId"/> names the run a nested orchestrator made for this call (recursive orchestration).
+/// <see cref="Cached"/> is true when the call was replayed from the response cache: its tokens, dollars and seconds are
+/// those of the call when it was made (so the reward sees the same episode), but no real money was spent on it; real
+/// spend (<see cref="Ledger.PaidUsd"/>, a shared <see cref="ISpendAccount"/>) leaves it out.
 /// </summary>
 public sealed record LedgerEntry(
     int Turn,
@@ -16,7 +19,8 @@ public sealed record LedgerEntry(
     decimal CostUsd,
     double LatencySeconds,
     bool TokensEstimated = false,
-    string? InnerRunId = null)
+    string? InnerRunId = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool Cached = false)
 {
     /// <summary>This call's share of the paper's latency (<see cref="PaperLatency"/>).</summary>
     public double ToolSeconds => PaperLatency.Of(Kind == CallKind.Orchestrator, LatencySeconds);

@@ -46,17 +46,21 @@ public sealed class BudgetExhaustedException : Exception
 
 /// <summary>
 /// A paid action's worst case held against a ledger's budget while it runs. Dispose it once the action's entry is
-/// recorded (or the action failed): the ledger's spend then stands in for the hold.
+/// recorded (or the action failed): the ledger's spend then stands in for the hold. <paramref name="paid"/> is false for a
+/// call replayed from the response cache (<see cref="Ledger.HoldReplay"/>), which holds no real money.
 /// </summary>
-public sealed class SpendHold(Ledger? ledger, decimal amountUsd) : IDisposable
+public sealed class SpendHold(Ledger? ledger, decimal amountUsd, bool paid = true) : IDisposable
 {
     public static readonly SpendHold None = new(null, 0);
     private int _released;
 
     public decimal AmountUsd => amountUsd;
 
+    /// <summary>Whether the hold is real money (false: a replayed call's stored dollars, held against the episode's budget only).</summary>
+    public bool IsPaid => paid;
+
     public void Dispose()
     {
-        if (ledger is not null && Interlocked.Exchange(ref _released, 1) == 0) ledger.Release(amountUsd);
+        if (ledger is not null && Interlocked.Exchange(ref _released, 1) == 0) ledger.Release(amountUsd, paid);
     }
 }

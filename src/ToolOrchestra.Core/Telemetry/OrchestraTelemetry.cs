@@ -53,5 +53,7 @@ public static class OrchestraTelemetry
         public const string CallKind = "orchestra.call.kind";
         /// <summary>The catalog's id of the model (gen_ai.request.model is the name the provider knows it by).</summary>
         public const string CatalogModel = "orchestra.model.id";
+        /// <summary>True on a call replayed from the response cache: its cost is the reward's, not money spent.</summary>
+        public const string Cached = "orchestra.cache.hit";
     }
 }

@@ -46,6 +46,9 @@ public sealed record EvalRunOptions
     public int Seed { get; init; } = 1;
     public string WorldSize { get; init; } = "default";
     public double LatencyScale { get; init; }
+    /// <summary>qa: the response cache's store (<c>--cache</c>) and the cache opened on it, which every model call goes through.</summary>
+    public string? Cache { get; init; }
+    public Models.Caching.ResponseCache? ResponseCache { get; init; }
 
     public void Validate()
     {
@@ -57,6 +60,8 @@ public sealed record EvalRunOptions
         if (MaxAttempts < 1) throw new UserError($"--max-attempts must be at least 1, got {MaxAttempts}.");
         if (!double.IsFinite(MaxErrorRate) || MaxErrorRate is < 0 or > 1) throw new UserError($"--max-error-rate must be between 0 and 1, got {MaxErrorRate}.");
         if (Trials < 1) throw new UserError($"--trials must be at least 1, got {Trials}.");
+        if (Cache is not null && Benchmark != "qa")
+            throw new UserError($"--cache replays model calls of --benchmark qa; {Benchmark} makes its calls its own way. Drop --cache.");
     }
 
     /// <summary>Options that change what a sample produces, as recorded with the run.</summary>

@@ -59,6 +59,7 @@ public sealed class QaBenchmark : IEvalBenchmark
             o.Protocol = _variant;
             o.MaxTurns = options.MaxTurns;
             o.BudgetUsd = options.BudgetUsd;
+            o.ResponseCache = options.ResponseCache;
             if (policy is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(policy));
         }).Services.BuildServiceProvider();
         _orchestrator = _engine.GetRequiredService<IOrchestrator>();

@@ -36,6 +36,13 @@ public sealed class OrchestraOptions : OrchestraSettings
     public Action<ChatClientBuilder, ModelEntry>? ConfigureChatClient { get; set; }
 
     /// <summary>
+    /// Replays repeated model calls instead of paying for them again (open one with
+    /// <c>ResponseCacheStore.OpenAsync</c>): every catalog model's pipeline gets it outside the budget step. Opt-in; null
+    /// sends every call.
+    /// </summary>
+    public Models.Caching.ResponseCache? ResponseCache { get; set; }
+
+    /// <summary>
     /// Who orchestrates: null for the catalog's LLM orchestrator; otherwise a factory (e.g. the small learned policy of
     /// <c>ToolOrchestra.Training</c>, which this layer cannot name).
     /// </summary>

@@ -78,7 +78,8 @@ public static class ServiceCollectionExtensions
             time: sp.GetRequiredService<TimeProvider>(),
             transport: model => options.ChatClients?.Invoke(model) ?? (model.IsInProcessOrchestrator ? new InProcessOrchestratorClient(model, options) : null),
             loggerFactory: sp.GetService<ILoggerFactory>(),
-            configure: (builder, model) => { builder.Use(inner => new EpisodeSeedChatClient(inner)); options.ConfigureChatClient?.Invoke(builder, model); }));
+            configure: (builder, model) => { builder.Use(inner => new EpisodeSeedChatClient(inner)); options.ConfigureChatClient?.Invoke(builder, model); },
+            cache: options.ResponseCache));
         services.AddSingleton(sp =>
         {
             var catalog = sp.GetRequiredService<Catalog>();
