@@ -30,6 +30,7 @@ internal static class TrainCommand
         var maxSpend = new Option<decimal?>("--max-spend-usd") { Description = "Real dollars the whole training may spend (judge included, cache hits excluded); reaching it checkpoints and stops" };
         var judge = new Option<string?>("--judge") { Description = "Alias or model that judges near-miss answers (default: the catalog's 'judge' alias)" };
         var exactMatch = new Option<bool>("--exact-match") { Description = "Score by exact match only (no judge; near misses count as wrong)" };
+        var cache = new Option<string?>("--cache") { Description = "Response cache, a SQLite file or a postgres:// URL shared by several trainers: repeated calls replay (billed in the reward as when made, no real money)" };
         var training = new TrainingCommandOptions("Seed of the world and the training");
         var size = new Option<string>("--world-size") { Description = "World size: default or small", DefaultValueFactory = _ => "default" };
         var outDir = new Option<string>("--out") { Description = "Folder for policy.json, training.csv, the world and the code cache", DefaultValueFactory = _ => Path.Combine("runs", "train") };
@@ -37,7 +38,7 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print the last step and the files as one JSON object" };
         var command = new Command("train", "Train the small learned orchestrator with GRPO on your tasks and endpoints (--tasks, --config) or in the offline world (--world offline); writes weights and the curve CSV")
         {
-            worldKind, tasks, size, outDir, preferences, validationFraction, validateEvery, checkpointEvery, maxSpend, judge, exactMatch, json,
+            worldKind, tasks, size, outDir, preferences, validationFraction, validateEvery, checkpointEvery, maxSpend, judge, exactMatch, cache, json,
         };
         training.AddTo(command);
         engineOptions.AddTo(command, engineOptions.UnsafeNoSandbox, engineOptions.Policy);
@@ -51,7 +52,8 @@ internal static class TrainCommand
                 var trainingOptions = new TaskTrainingOptions(OptionChecks.ExistingFile(taskFile, "--tasks"), t.OutDirectory, t.Steps, t.TasksPerStep, t.Group, t.Seed, t.Parallelism,
                     parse.GetValue(validationFraction), parse.GetValue(validateEvery), parse.GetValue(checkpointEvery), parse.GetValue(maxSpend),
                     parse.GetValue(judge), parse.GetValue(exactMatch),
-                    (parse.GetValue(preferences) ?? []).Select(f => new PreferenceProfile(Path.GetFileNameWithoutExtension(f), Preferences.Load(OptionChecks.ExistingFile(f, "--preferences")))).ToList());
+                    (parse.GetValue(preferences) ?? []).Select(f => new PreferenceProfile(Path.GetFileNameWithoutExtension(f), Preferences.Load(OptionChecks.ExistingFile(f, "--preferences")))).ToList(),
+                    parse.GetValue(cache));
                 return await TrainOnTasksAsync(trainingOptions, OptionChecks.ExistingFile(config, "--config"),
                     o => { engineOptions.Apply(parse, o); o.UnsafeNoSandbox = parse.GetValue(training.UnsafeNoSandbox); }, parse.GetValue(json), c);
             }
@@ -94,7 +96,7 @@ internal static class TrainCommand
 
     private static async Task<int> TrainOnTasksAsync(TaskTrainingOptions options, string catalog, Action<OrchestraOptions> engine, bool json, CancellationToken ct)
     {
-        var trainer = await TaskTrainer.CreateAsync(options, catalog, b => engine(b.Options), ct);
+        await using var trainer = await TaskTrainer.CreateAsync(options, catalog, b => engine(b.Options), ct);
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         err.WriteLine($"orchestra train: {trainer.TrainTasks.Count} training tasks, {trainer.ValidationTasks.Count} held out, seed {options.Seed}" +
             (options.MaxSpendUsd is { } cap ? $", spend cap ${cap.ToString(CultureInfo.InvariantCulture)}" : ""));
@@ -105,13 +107,15 @@ internal static class TrainCommand
         {
             var v = report.Validation;
             Console.WriteLine(JsonSerializer.Serialize(new TrainSummary(report.Steps, report.StopReason, report.PolicyPath, report.CurvePath, report.ResumedFromStep,
-                v is null ? null : new ValidationSummary(v.Accuracy, v.DollarsPerTask, v.SecondsPerTask), new CacheSummary(null, null, report.PaidUsd, null)), OrchestraJson.Compact));
+                v is null ? null : new ValidationSummary(v.Accuracy, v.DollarsPerTask, v.SecondsPerTask), new CacheSummary(report.Cache?.Hits, report.Cache?.Misses, report.PaidUsd, report.Cache?.SavedUsd)), OrchestraJson.Compact));
         }
         else
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {report.Steps} steps ({report.StopReason}{(report.ResumedFromStep > 0 ? $", resumed after step {report.ResumedFromStep}" : "")}), real spend ${report.PaidUsd:0.######}"));
             if (report.Validation is { } v)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  held out: accuracy {v.Accuracy:0.00}, $/task {v.DollarsPerTask:0.######}, s/task {v.SecondsPerTask:0.0}"));
+            if (report.Cache is { } stats)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  response cache: {stats.Hits} hits, {stats.Misses} misses; saved ${stats.SavedUsd:0.######}"));
             Console.WriteLine($"  policy  {report.PolicyPath}");
             Console.WriteLine($"  curve   {report.CurvePath}");
         }
@@ -121,6 +125,7 @@ internal static class TrainCommand
     }
 
     private sealed record ValidationSummary(double Accuracy, decimal DollarsPerTask, double SecondsPerTask);
+    /// <summary>Hits, misses and savings are null without --cache; paid_usd is the training's real spend either way.</summary>
     private sealed record CacheSummary(long? Hits, long? Misses, decimal PaidUsd, decimal? SavedUsd);
     private sealed record TrainSummary(int Steps, string StopReason, string Policy, string Curve, int ResumedFromStep, ValidationSummary? Validation, CacheSummary Cache);
 }

@@ -9,9 +9,11 @@ using ToolOrchestra.Core.Catalog;
 using ToolOrchestra.Environments.OfflineWorld;
 using ToolOrchestra.Environments.Qa;
 using ToolOrchestra.Models;
+using ToolOrchestra.Models.Caching;
 using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Runtime.Qa;
+using ToolOrchestra.Runtime.Storage;
 using ToolOrchestra.Training.Grpo;
 using ToolOrchestra.Training.Policy;
 using ToolOrchestra.Training.Rollouts;
@@ -27,7 +29,8 @@ public sealed record TaskTrainingReport(
     int ResumedFromStep,
     CurvePoint? Validation,
     decimal PaidUsd,
-    IReadOnlyList<CurvePoint> Curve);
+    IReadOnlyList<CurvePoint> Curve,
+    ResponseCacheStats? Cache);
 
 /// <summary>
 /// GRPO for the small learned policy on a user's own QA tasks, through the engine (<c>AddToolOrchestra</c>): every
@@ -38,7 +41,7 @@ public sealed record TaskTrainingReport(
 /// steps. Real spend is bounded by <see cref="SpendCap"/>; a step an episode of which the cap stopped is discarded, so
 /// the weights only ever learn from whole groups. Checkpoints make a killed run resume to the same weights.
 /// </summary>
-public sealed class TaskTrainer
+public sealed class TaskTrainer : IAsyncDisposable
 {
     public const string PolicyFile = "policy.json";
     public const string CurveFile = "training.csv";
@@ -54,10 +57,14 @@ public sealed class TaskTrainer
     private readonly string _tasksHash;
     private readonly SpendCap? _cap;
     private readonly IVerdictCache _verdicts = new MemoryVerdictCache();
+    private readonly ServiceProvider _services;
+    private readonly ResponseCache? _cache;
 
-    private TaskTrainer(TaskTrainingOptions options, IServiceProvider engine, IReadOnlyList<QaTask> tasks, string tasksHash, decimal alreadyPaid)
+    private TaskTrainer(TaskTrainingOptions options, ServiceProvider engine, ResponseCache? cache, IReadOnlyList<QaTask> tasks, string tasksHash, decimal alreadyPaid)
     {
         _options = options;
+        _services = engine;
+        _cache = cache;
         _engine = engine.GetRequiredService<IOrchestrator>();
         _catalog = _engine.Catalog;
         if (!options.ExactMatchOnly)
@@ -83,9 +90,12 @@ public sealed class TaskTrainer
         var set = await QaTaskFiles.LoadAsync(options.TasksPath, ct).ConfigureAwait(false);
         if (set.Tasks.FirstOrDefault(t => string.IsNullOrWhiteSpace(t.Answer)) is { } unanswered)
             throw new UserError($"{options.TasksPath}: task '{unanswered.Id}' has no gold answer; training needs one per task to score the episodes.");
+        // Opened first: a store that cannot be opened is an error before anything is paid.
+        var cache = options.Cache is { } store ? await ResponseCacheStore.OpenAsync(store, "--cache", ct).ConfigureAwait(false) : null;
         var builder = new ServiceCollection().AddToolOrchestra(catalogPath, o => o.RunsDirectory = null);
         engine?.Invoke(builder);
         builder.Options.RunsDirectory = null; // the checkpoint and the curve are the record; episodes are many
+        builder.Options.ResponseCache = cache;
         builder.UsePolicy(_ => AmbientPolicy.Instance);
         var services = builder.Services.BuildServiceProvider();
         var catalog = services.GetRequiredService<Catalog>();
@@ -93,7 +103,7 @@ public sealed class TaskTrainer
         foreach (var p in options.Profiles ?? []) p.Preferences.ValidateAgainst(catalog, $"preferences '{p.Name}'");
         var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(options.TasksPath, ct).ConfigureAwait(false)));
         var paid = TrainingCheckpoint.Load(Path.Combine(options.OutDirectory, CheckpointFile))?.PaidUsd ?? 0m;
-        return new TaskTrainer(options, services, set.Tasks, hash, paid);
+        return new TaskTrainer(options, services, cache, set.Tasks, hash, paid);
     }
 
     public IReadOnlyList<QaTask> TrainTasks => _train;
@@ -168,7 +178,13 @@ public sealed class TaskTrainer
         var curvePath = Path.Combine(_options.OutDirectory, CurveFile);
         WriteCurve(curvePath, curve);
         return new TaskTrainingReport(done, stop, policyPath, curvePath, start,
-            curve.LastOrDefault(c => c.Split == "validation" && c.Profile == "own"), PaidUsd, curve);
+            curve.LastOrDefault(c => c.Split == "validation" && c.Profile == "own"), PaidUsd, curve, _cache?.Stats);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync().ConfigureAwait(false);
+        if (_cache is not null) await _cache.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Real dollars spent so far (cache hits excluded), an earlier run's included when resumed.</summary>
@@ -189,7 +205,10 @@ public sealed class TaskTrainer
             var (t, g) = (i / group, i % group);
             var seed = OfflineTrainer.EpisodeSeed(_options.Seed, step, t, g);
             var learner = new LearnedQaPolicy(policy, new Random(seed));
-            var episode = await RunOneAsync(tasks[t], candidates[t], learner, seed, $"step{step}-{tasks[t].Id}-{g}", c).ConfigureAwait(false);
+            // Member g of the group: a sampled expert call replays the g-th cached sample of that request, so a
+            // group sees G different samples and every epoch replays them without paying.
+            using var member = ResponseCache.BeginScope(g, group);
+            var episode = await RunOneAsync(tasks[t], candidates[t], learner, $"step{step}-{tasks[t].Id}-{g}", c).ConfigureAwait(false);
             return (Episode: episode, Record: Record(episode, learner.Steps, g));
         }, ct).ConfigureAwait(false);
         return tasks.Select((task, t) =>
@@ -208,7 +227,7 @@ public sealed class TaskTrainer
             var (p, t) = (i / _validation.Count, i % _validation.Count);
             var task = _validation[t];
             var preferences = profiles[p].Name == "own" ? Own(task) : profiles[p].Preferences;
-            return RunOneAsync(task, preferences, new LearnedQaPolicy(policy), OfflineTrainer.EpisodeSeed(_options.Seed, step, t, -2), $"validation{step}-{profiles[p].Name}-{task.Id}", c);
+            return RunOneAsync(task, preferences, new LearnedQaPolicy(policy), $"validation{step}-{profiles[p].Name}-{task.Id}", c);
         }, ct).ConfigureAwait(false);
         return profiles.Select((profile, p) =>
         {
@@ -218,7 +237,7 @@ public sealed class TaskTrainer
         }).ToList();
     }
 
-    private async Task<Episode> RunOneAsync(QaTask task, Preferences preferences, LearnedQaPolicy learner, int seed, string id, CancellationToken ct)
+    private async Task<Episode> RunOneAsync(QaTask task, Preferences preferences, LearnedQaPolicy learner, string id, CancellationToken ct)
     {
         var account = _cap?.Open();
         try
@@ -227,7 +246,7 @@ public sealed class TaskTrainer
             using (AmbientPolicy.Enter(learner))
                 result = await _engine.RunAsync(new OrchestrationRequest(task.Question)
                 {
-                    Preferences = preferences, Eid = task.Eid, Id = id, Seed = seed, Account = account,
+                    Preferences = preferences, Eid = task.Eid, Id = id, Account = account,
                 }, ct).ConfigureAwait(false);
             var paid = Paid(result.Calls);
             var solved = false;
@@ -272,8 +291,8 @@ public sealed class TaskTrainer
         }
     }
 
-    /// <summary>Real dollars of a run's calls: what the endpoints billed (answers replayed from a cache cost nothing).</summary>
-    private static decimal Paid(IEnumerable<LedgerEntry> calls) => calls.Sum(c => c.CostUsd);
+    /// <summary>Real dollars of a run's calls: what the endpoints billed (answers replayed from the cache cost nothing).</summary>
+    private static decimal Paid(IEnumerable<LedgerEntry> calls) => calls.Where(c => !c.Cached).Sum(c => c.CostUsd);
 
     private static RolloutRecord<PolicyStep> Record(Episode episode, IReadOnlyList<PolicyStep> steps, int index)
     {

@@ -15,6 +15,7 @@ namespace ToolOrchestra.Training.Tasks;
 /// <param name="MaxSpendUsd">Real dollars the whole training may spend (judge included, cache hits excluded); null: no cap.</param>
 /// <param name="Judge">The judge alias or model for near misses; null takes the catalog's <c>judge</c> alias.</param>
 /// <param name="ExactMatchOnly">Score by exact match alone (no judge needed; near misses count as wrong).</param>
+/// <param name="Cache">The response cache (a SQLite file or a <c>postgres://</c> URL): repeated calls replay without paying.</param>
 public sealed record TaskTrainingOptions(
     string TasksPath,
     string OutDirectory,
@@ -30,6 +31,7 @@ public sealed record TaskTrainingOptions(
     string? Judge = null,
     bool ExactMatchOnly = false,
     IReadOnlyList<PreferenceProfile>? Profiles = null,
+    string? Cache = null,
     GrpoOptions? Grpo = null,
     GrpoUpdateOptions? Update = null)
 {
