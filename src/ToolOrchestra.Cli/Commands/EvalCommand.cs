@@ -25,8 +25,12 @@ internal static class EvalCommand
 
     private static Command Run()
     {
-        var benchmark = new Option<string>("--benchmark") { Description = "qa (a task file), tau2 (a domain) or offline (the offline world, simulated experts)", Required = true };
-        var tasks = new Option<string?>("--tasks") { Description = "qa: the reference's JSONL ({id, question, answer}), HLE's .parquet or FRAMES's .tsv" };
+        var benchmark = new Option<string>("--benchmark") { Description = "qa (a task file), gaia (GAIA's metadata.jsonl), tau2 (a domain) or offline (the offline world, simulated experts)", Required = true };
+        var tasks = new Option<string?>("--tasks") { Description = "qa: the reference's JSONL ({id, question, answer}), HLE's .parquet or FRAMES's .tsv; gaia: metadata.jsonl" };
+        var attachments = new Option<string?>("--attachments") { Description = "gaia: the folder of attached files (default: the folder of --tasks)" };
+        var level = new Option<int?>("--level") { Description = "gaia: only level 1, 2 or 3" };
+        var submission = new Option<string?>("--submission") { Description = "gaia: write the leaderboard's JSONL (task_id, model_answer, reasoning_trace) here after the run" };
+        var allowPrivateUrls = new Option<bool>("--allow-private-urls") { Description = "gaia: let fetch_url reach loopback and private addresses (tests against local servers only)" };
         var domain = new Option<string?>("--domain") { Description = "tau2: airline, retail, telecom or mock" };
         var dataDir = new Option<string?>("--data-dir") { Description = "tau2: a folder laid out like upstream's data/" };
         var config = new Option<string?>("--config") { Description = "Catalog JSON (qa, tau2); offline uses the simulated catalog" };
@@ -59,6 +63,7 @@ internal static class EvalCommand
         {
             benchmark, tasks, domain, dataDir, config, setup, orchestrator, policy, protocol, store, runId, concurrency, shard, limit, maxTurns,
             budget, maxAttempts, maxErrorRate, judge, index, retriever, topK, allowed, noCode, userModel, trials, seed, worldSize, latencyScale, json,
+            attachments, level, submission, allowPrivateUrls,
         };
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
         {
@@ -93,6 +98,10 @@ internal static class EvalCommand
                 Seed = parse.GetValue(seed),
                 WorldSize = parse.GetValue(worldSize)!,
                 LatencyScale = parse.GetValue(latencyScale),
+                Attachments = parse.GetValue(attachments),
+                Level = parse.GetValue(level),
+                Submission = parse.GetValue(submission),
+                AllowPrivateUrls = parse.GetValue(allowPrivateUrls),
             };
             options.Validate();
             var quiet = parse.GetValue(json);
@@ -105,13 +114,23 @@ internal static class EvalCommand
                 Console.Error.WriteLine($"  {sample.SampleId}: {sample.Status}{(sample.Correct is { } ok ? ok ? ", correct" : ", wrong" : "")}" +
                     $"{(sample.VerdictSource is { } v ? $" ({v})" : "")}, ${sample.CostUsd.ToString("0.######", CultureInfo.InvariantCulture)}" +
                     $"{(sample.Error is { } e ? $" — {e}" : "")}"), c);
+            var gaia = bench is GaiaBenchmark g ? await GaiaOutputAsync(g, options, evalStore, c) : null;
             if (quiet)
             {
                 var o = JsonSerializer.SerializeToNode(summary, OrchestraJson.Compact)!.AsObject();
                 o["store"] = options.Store;
+                if (gaia is not null)
+                {
+                    o["by_level"] = JsonSerializer.SerializeToNode(gaia.Value.Levels, OrchestraJson.Compact);
+                    o["submission"] = options.Submission;
+                }
                 Console.WriteLine(o.ToJsonString(OrchestraJson.Compact));
             }
-            else Print(summary);
+            else
+            {
+                Print(summary);
+                if (gaia is not null) PrintLevels(gaia.Value.Levels, options.Submission, gaia.Value.Answered);
+            }
             if (summary.ErrorRateExceeded)
             {
                 Console.Error.WriteLine($"error: {summary.FailedSamples} of {summary.Samples} samples failed in shard {summary.Shard} " +
@@ -136,6 +155,25 @@ internal static class EvalCommand
             Console.WriteLine($"{s.NotEvaluated} done samples are not evaluated (their reward needs NL assertions graded and no judge was given: add a 'judge' alias to the catalog or pass --judge); accuracy and pass^k leave them out.");
         if (s.PassHatK is { Count: > 0 } passHatK)
             Console.WriteLine("pass^k: " + string.Join(", ", passHatK.Select((v, i) => $"pass^{i + 1} {v.ToString("0.000", inv)}")));
+    }
+
+    /// <summary>GAIA's breakdown by level over the whole run in the store, and the submission file when asked for.</summary>
+    private static async Task<(IReadOnlyList<GaiaLevelMetrics> Levels, int Answered)?> GaiaOutputAsync(GaiaBenchmark gaia, EvalRunOptions options, EvalStore store, CancellationToken ct)
+    {
+        var levels = GaiaLevels.Of(await store.LoadSamplesAsync(options.RunId, ct: ct));
+        var answered = options.Submission is { } file ? await GaiaSubmission.WriteAsync(store, options.RunId, gaia.Tasks, file, ct) : 0;
+        return (levels, answered);
+    }
+
+    private static void PrintLevels(IReadOnlyList<GaiaLevelMetrics> levels, string? submission, int answered)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().AddColumns("level", "tasks", "done", "scored", "accuracy", "$/task", "s/task");
+        foreach (var l in levels)
+            table.AddRow(l.Level == 0 ? "all" : l.Level.ToString(inv), l.Tasks.ToString(inv), l.Done.ToString(inv), l.Scored.ToString(inv),
+                l.Accuracy.ToString("0.000", inv), l.DollarsPerTask.ToString("0.######", inv), l.SecondsPerTask.ToString("0.##", inv));
+        AnsiConsole.Write(table);
+        if (submission is not null) Console.WriteLine($"Submission: {submission} ({answered} answered).");
     }
 
     private static Command Merge()

@@ -42,6 +42,11 @@ public sealed record EvalRunOptions
     public int Seed { get; init; } = 1;
     public string WorldSize { get; init; } = "default";
     public double LatencyScale { get; init; }
+    /// <summary>gaia: the folder of attached files (default: beside --tasks), one level only, the leaderboard file to write, and whether fetch_url may reach private addresses (tests).</summary>
+    public string? Attachments { get; init; }
+    public int? Level { get; init; }
+    public string? Submission { get; init; }
+    public bool AllowPrivateUrls { get; init; }
 
     public void Validate()
     {
