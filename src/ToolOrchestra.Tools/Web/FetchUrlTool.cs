@@ -148,8 +148,16 @@ public sealed class FetchUrlTool : IOrchestratorTool, IDisposable
         {
             return (buffer.ToArray(), $"the page was still arriving after {_options.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s");
         }
-        // Full: one more byte tells whether anything was left out.
-        var more = await stream.ReadAsync(chunk.AsMemory(0, 1), deadline).ConfigureAwait(false);
+        // Full: one more byte tells whether anything was left out (a server that stalls here is taken to have more).
+        int more;
+        try
+        {
+            more = await stream.ReadAsync(chunk.AsMemory(0, 1), deadline).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            more = 1;
+        }
         return (buffer.ToArray(), more > 0 ? $"the page is larger than {_options.MaxBytes} bytes; only the first {_options.MaxBytes} were read" : null);
     }
 

@@ -166,6 +166,14 @@ public sealed partial class GaiaHarnessTests : IAsyncLifetime
         byId["validation-web"].TrajectoryJson.Should().Contain("fetch_url returned:").And.NotContain("GAIAMARKSCRIPT1");
         byId["validation-num"].Answer.Should().Be("$1,234", "the template's answer is scored as GAIA scores it");
 
+        await using (var store = await EvalStore.OpenAsync(StoreLocation.Parse(Path.Combine(_dir, "eval.db"))))
+        {
+            var report = await Reports.EvalReport.BuildAsync(store, new Reports.ReportRequest(["gaia-val"]));
+            report.GaiaLevels.Should().ContainSingle().Which.Levels.Should().BeEquivalentTo(levels);
+            Reports.MarkdownReport.Write(report).Should().Contain("## GAIA by level").And.Contain("| gaia-val | 2 |").And.Contain("| gaia-val | all | 17 | 17 | 100.0% |");
+            Reports.JsonReport.Write(report).Should().Contain("\"gaia_levels\"");
+        }
+
         ValidateSubmission(Path.Combine(_dir, "gaia-val.jsonl"), tasks.Select(t => t.Id));
         var first = JsonDocument.Parse(File.ReadLines(Path.Combine(_dir, "gaia-val.jsonl")).First()).RootElement;
         first.GetProperty("model_answer").GetString().Should().Be("GAIAMARKTXT0");
