@@ -33,7 +33,8 @@ public sealed class ReadFileTool(TaskAttachments attachments, AttachmentLimits? 
                 ["offset"] = new JsonObject { ["type"] = "integer", ["description"] = $"Character to start from, to read on past the first {_limits.MaxChars} characters (default 0)." },
             },
         }, OrchestraJsonContext.Default.JsonNode);
-        return AIFunctionFactory.CreateDeclaration(ToolName,
+        // The catalog's tool_descriptions.read_file.description rewords it, as for every tool.
+        return AIFunctionFactory.CreateDeclaration(ToolName, offer.Catalog.DescriptionFor(ToolName)?.Description ??
             "Read the file attached to the problem: the text of txt, csv, json, jsonl, xml, py, md, xlsx/xls (every sheet), docx, pptx and pdf files, "
             + "the member list of a zip, and the format, size and any embedded text of images and audio. " + AttachmentText.Unsupported, schema);
     }

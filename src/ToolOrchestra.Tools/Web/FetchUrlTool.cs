@@ -59,7 +59,8 @@ public sealed class FetchUrlTool : IOrchestratorTool, IDisposable
             ["required"] = new JsonArray("url"),
         }, OrchestraJsonContext.Default.JsonNode);
         var price = PriceOf(offer.Catalog.ToolPrices);
-        return AIFunctionFactory.CreateDeclaration(ToolName,
+        // The catalog's tool_descriptions.fetch_url.description rewords it, as for every tool.
+        return AIFunctionFactory.CreateDeclaration(ToolName, offer.Catalog.DescriptionFor(ToolName)?.Description ??
             $"Read one web page: its readable text (HTML converted to text, PDFs and plain text too), at most {_options.MaxChars} characters. "
             + $"Costs ${price.ToString("0.####", CultureInfo.InvariantCulture)} per call.", schema);
     }

@@ -21,7 +21,6 @@ public sealed class FetchUrlToolTests : IAsyncLifetime
     private WebApplication _other = null!;
     private Uri _siteUrl = null!;
     private Uri _otherUrl = null!;
-    private long _hugeBytesSent;
     private readonly TaskCompletionSource _hugeEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task InitializeAsync()
@@ -50,9 +49,7 @@ public sealed class FetchUrlToolTests : IAsyncLifetime
                 for (var i = 0; i < 800; i++) // 52 MB
                 {
                     await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
-                    // Kestrel completes writes after the client left without throwing: count only what went out before.
                     if (context.RequestAborted.IsCancellationRequested) break;
-                    Interlocked.Add(ref _hugeBytesSent, chunk.Length);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException) { }
@@ -124,8 +121,9 @@ public sealed class FetchUrlToolTests : IAsyncLifetime
         output.IsError.Should().BeFalse(output.Observation);
         output.Observation.Should().Contain("larger than 1048576 bytes").And.Contain("cut at 1000 characters");
         used.Should().BeLessThan(30L << 20, "the page is streamed into a 1 MB cap, never held whole");
+        // The connection is dropped once the cap is reached: the server's write loop ends (Kestrel then completes its
+        // remaining writes without sending, so the bytes it counts are no measure of what was downloaded).
         await _hugeEnded.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        Interlocked.Read(ref _hugeBytesSent).Should().BeLessThan(25L << 20, "the connection is dropped once the cap is reached");
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20));
     }
 

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using ToolOrchestra.Evaluation.Harness;
+using ToolOrchestra.Evaluation.Reports;
 using ToolOrchestra.Evaluation.Store;
 using ToolOrchestra.Runtime.Storage;
 using ToolOrchestra.Testing;
@@ -168,10 +169,10 @@ public sealed partial class GaiaHarnessTests : IAsyncLifetime
 
         await using (var store = await EvalStore.OpenAsync(StoreLocation.Parse(Path.Combine(_dir, "eval.db"))))
         {
-            var report = await Reports.EvalReport.BuildAsync(store, new Reports.ReportRequest(["gaia-val"]));
+            var report = await EvalReport.BuildAsync(store, new ReportRequest(["gaia-val"]));
             report.GaiaLevels.Should().ContainSingle().Which.Levels.Should().BeEquivalentTo(levels);
-            Reports.MarkdownReport.Write(report).Should().Contain("## GAIA by level").And.Contain("| gaia-val | 2 |").And.Contain("| gaia-val | all | 17 | 17 | 100.0% |");
-            Reports.JsonReport.Write(report).Should().Contain("\"gaia_levels\"");
+            MarkdownReport.Write(report).Should().Contain("## GAIA by level").And.Contain("| gaia-val | 2 |").And.Contain("| gaia-val | all | 17 | 17 | 100.0% |");
+            JsonReport.Write(report).Should().Contain("\"gaia_levels\"");
         }
 
         ValidateSubmission(Path.Combine(_dir, "gaia-val.jsonl"), tasks.Select(t => t.Id));
