@@ -26,8 +26,12 @@ internal static class EvalCommand
     private static Command Run()
     {
         var engineOptions = EngineOptions.Create(configRequired: false); // --config: default the built-in catalog (offline) or required (qa, tau2)
-        var benchmark = new Option<string>("--benchmark") { Description = "qa (a task file), tau2 (a domain) or offline (the offline world, simulated experts)", Required = true };
-        var tasks = new Option<string?>("--tasks") { Description = "qa: the reference's JSONL ({id, question, answer}), HLE's .parquet or FRAMES's .tsv" };
+        var benchmark = new Option<string>("--benchmark") { Description = "qa (a task file), gaia (GAIA's metadata.jsonl), tau2 (a domain) or offline (the offline world, simulated experts)", Required = true };
+        var tasks = new Option<string?>("--tasks") { Description = "qa: the reference's JSONL ({id, question, answer}), HLE's .parquet or FRAMES's .tsv; gaia: metadata.jsonl" };
+        var attachments = new Option<string?>("--attachments") { Description = "gaia: the folder of attached files (default: the folder of --tasks)" };
+        var level = new Option<int?>("--level") { Description = "gaia: only level 1, 2 or 3" };
+        var submission = new Option<string?>("--submission") { Description = "gaia: write the leaderboard's JSONL (task_id, model_answer, reasoning_trace) here after the run" };
+        var allowPrivateUrls = new Option<bool>("--allow-private-urls") { Description = "gaia: let fetch_url reach loopback and private addresses (tests against local servers only)" };
         var domain = new Option<string?>("--domain") { Description = "tau2: airline, retail, telecom or mock" };
         var dataDir = new Option<string?>("--data-dir") { Description = "tau2: a folder laid out like upstream's data/" };
         var setup = new Option<string>("--setup") { Description = "direct (the model alone), basic (search + code, every alias mapped to the model) or orchestrated", DefaultValueFactory = _ => "orchestrated" };
@@ -51,6 +55,7 @@ internal static class EvalCommand
         {
             benchmark, tasks, domain, dataDir, setup, orchestrator, store, runId, concurrency, shard, limit,
             maxAttempts, maxErrorRate, judge, userModel, trials, seed, worldSize, latencyScale, cache, json,
+            attachments, level, submission, allowPrivateUrls,
         };
         engineOptions.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.Guard(async c =>
@@ -92,6 +97,10 @@ internal static class EvalCommand
                 WorldSize = parse.GetValue(worldSize)!,
                 LatencyScale = parse.GetValue(latencyScale),
                 Cache = parse.GetValue(cache),
+                Attachments = parse.GetValue(attachments),
+                Level = parse.GetValue(level),
+                Submission = parse.GetValue(submission),
+                AllowPrivateUrls = parse.GetValue(allowPrivateUrls),
             };
             options.Validate();
             await using var responses = options.Cache is { } cacheStore ? await ResponseCacheStore.OpenAsync(cacheStore, "--cache", c) : null;
@@ -106,17 +115,24 @@ internal static class EvalCommand
                 Console.Error.WriteLine($"  {sample.SampleId}: {sample.Status}{(sample.Correct is { } ok ? ok ? ", correct" : ", wrong" : "")}" +
                     $"{(sample.VerdictSource is { } v ? $" ({v})" : "")}, ${sample.CostUsd.ToString("0.######", CultureInfo.InvariantCulture)}" +
                     $"{(sample.Error is { } e ? $" — {e}" : "")}"), c);
+            var gaia = bench is GaiaBenchmark g ? await GaiaOutputAsync(g, options, evalStore, c) : null;
             if (quiet)
             {
                 var o = JsonSerializer.SerializeToNode(summary, OrchestraJson.Compact)!.AsObject();
                 o["store"] = options.Store;
                 if (responses is not null) o["cache"] = JsonSerializer.SerializeToNode(responses.Stats, OrchestraJson.Compact);
+                if (gaia is not null)
+                {
+                    o["by_level"] = JsonSerializer.SerializeToNode(gaia.Value.Levels, OrchestraJson.Compact);
+                    o["submission"] = options.Submission;
+                }
                 Console.WriteLine(o.ToJsonString(OrchestraJson.Compact));
             }
             else
             {
                 Print(summary);
                 if (responses is not null) Console.WriteLine($"Response cache {responses.Display}: {CacheSummary.Line(responses.Stats)}.");
+                if (gaia is not null) PrintLevels(gaia.Value.Levels, options.Submission, gaia.Value.Answered);
             }
             if (summary.ErrorRateExceeded)
             {
@@ -142,6 +158,25 @@ internal static class EvalCommand
             Console.WriteLine($"{s.NotEvaluated} done samples are not evaluated (their reward needs NL assertions graded and no judge was given: add a 'judge' alias to the catalog or pass --judge); accuracy and pass^k leave them out.");
         if (s.PassHatK is { Count: > 0 } passHatK)
             Console.WriteLine("pass^k: " + string.Join(", ", passHatK.Select((v, i) => $"pass^{i + 1} {v.ToString("0.000", inv)}")));
+    }
+
+    /// <summary>GAIA's breakdown by level over the whole run in the store, and the submission file when asked for.</summary>
+    private static async Task<(IReadOnlyList<GaiaLevelMetrics> Levels, int Answered)?> GaiaOutputAsync(GaiaBenchmark gaia, EvalRunOptions options, EvalStore store, CancellationToken ct)
+    {
+        var levels = GaiaLevels.Of(await store.LoadSamplesAsync(options.RunId, ct: ct));
+        var answered = options.Submission is { } file ? await GaiaSubmission.WriteAsync(store, options.RunId, gaia.Tasks, file, ct) : 0;
+        return (levels, answered);
+    }
+
+    private static void PrintLevels(IReadOnlyList<GaiaLevelMetrics> levels, string? submission, int answered)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().AddColumns("level", "tasks", "done", "scored", "accuracy", "$/task", "s/task");
+        foreach (var l in levels)
+            table.AddRow(l.Level == 0 ? "all" : l.Level.ToString(inv), l.Tasks.ToString(inv), l.Done.ToString(inv), l.Scored.ToString(inv),
+                l.Accuracy.ToString("0.000", inv), l.DollarsPerTask.ToString("0.######", inv), l.SecondsPerTask.ToString("0.##", inv));
+        AnsiConsole.Write(table);
+        if (submission is not null) Console.WriteLine($"Submission: {submission} ({answered} answered).");
     }
 
     private static Command Merge()

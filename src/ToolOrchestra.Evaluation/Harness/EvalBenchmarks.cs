@@ -12,6 +12,7 @@ public static class EvalBenchmarks
         ["qa"] = QaBenchmark.CreateAsync,
         ["tau2"] = Tau2Benchmark.CreateAsync,
         ["offline"] = OfflineBenchmark.CreateAsync,
+        ["gaia"] = GaiaBenchmark.CreateAsync,
     };
 
     public static IReadOnlyCollection<string> Names => Registry.Keys;

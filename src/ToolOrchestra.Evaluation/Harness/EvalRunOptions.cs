@@ -49,6 +49,32 @@ public sealed record EvalRunOptions
     /// <summary>qa: the response cache's store (<c>--cache</c>) and the cache opened on it, which every model call goes through.</summary>
     public string? Cache { get; init; }
     public Models.Caching.ResponseCache? ResponseCache { get; init; }
+    /// <summary>gaia: the folder of attached files (default: beside --tasks), one level only, the leaderboard file to write, and whether fetch_url may reach private addresses (tests).</summary>
+    public string? Attachments { get; init; }
+    public int? Level { get; init; }
+    public string? Submission { get; init; }
+    public bool AllowPrivateUrls { get; init; }
+
+    /// <summary>The engine these options ask for (the QA benchmarks': qa, gaia): one mapping, so the benchmarks cannot drift.</summary>
+    public void Engine(Runtime.Hosting.OrchestraOptions o, Runtime.Qa.QaProtocolVariant variant, string? policy)
+    {
+        o.RunsDirectory = null; // the trajectory goes to the evaluation store, with the sample
+        o.Index = Index;
+        o.Retriever = Retriever;
+        o.TopK = TopK;
+        o.AllowedIds = AllowedIds;
+        o.Code = !NoCode;
+        o.UnsafeNoSandbox = UnsafeNoSandbox;
+        o.CodeTimeoutSeconds = CodeTimeoutSeconds;
+        o.Web = Web;
+        o.Tokenizer = Tokenizer;
+        o.McpServers.AddRange(McpServers);
+        o.Protocol = variant;
+        o.MaxTurns = MaxTurns;
+        o.BudgetUsd = BudgetUsd;
+        o.ResponseCache = ResponseCache;
+        if (policy is not null) o.Policy = _ => new Training.Policy.LearnedQaPolicy(Training.Policy.PolicyWeightsFile.Load(policy));
+    }
 
     public void Validate()
     {
@@ -60,8 +86,8 @@ public sealed record EvalRunOptions
         if (MaxAttempts < 1) throw new UserError($"--max-attempts must be at least 1, got {MaxAttempts}.");
         if (!double.IsFinite(MaxErrorRate) || MaxErrorRate is < 0 or > 1) throw new UserError($"--max-error-rate must be between 0 and 1, got {MaxErrorRate}.");
         if (Trials < 1) throw new UserError($"--trials must be at least 1, got {Trials}.");
-        if (Cache is not null && Benchmark != "qa")
-            throw new UserError($"--cache replays model calls of --benchmark qa; {Benchmark} makes its calls its own way. Drop --cache.");
+        if (Cache is not null && Benchmark is not ("qa" or "gaia"))
+            throw new UserError($"--cache replays model calls of --benchmark qa and gaia; {Benchmark} makes its calls its own way. Drop --cache.");
     }
 
     /// <summary>Options that change what a sample produces, as recorded with the run.</summary>

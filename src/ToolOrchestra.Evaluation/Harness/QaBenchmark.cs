@@ -43,25 +43,7 @@ public sealed class QaBenchmark : IEvalBenchmark
         _model = derived.Models[model];
         _variant = (options.Protocol is { } p ? QaProtocolVariant.Parse(p) : null) ?? QaProtocolVariant.FromCatalog(catalog) ?? QaProtocolVariant.Default;
         // The setup's catalog (derived in memory from the file's), not the file's.
-        _engine = new ServiceCollection().AddToolOrchestra(derived, o =>
-        {
-            o.RunsDirectory = null; // the trajectory goes to the evaluation store, with the sample
-            o.Index = options.Index;
-            o.Retriever = options.Retriever;
-            if (options.TopK is { } k) o.TopK = k;
-            o.AllowedIds = options.AllowedIds;
-            o.Code = !options.NoCode;
-            o.UnsafeNoSandbox = options.UnsafeNoSandbox;
-            o.CodeTimeoutSeconds = options.CodeTimeoutSeconds;
-            o.Web = options.Web;
-            o.Tokenizer = options.Tokenizer;
-            o.McpServers.AddRange(options.McpServers);
-            o.Protocol = _variant;
-            o.MaxTurns = options.MaxTurns;
-            o.BudgetUsd = options.BudgetUsd;
-            o.ResponseCache = options.ResponseCache;
-            if (policy is not null) o.Policy = _ => new LearnedQaPolicy(PolicyWeightsFile.Load(policy));
-        }).Services.BuildServiceProvider();
+        _engine = new ServiceCollection().AddToolOrchestra(derived, o => options.Engine(o, _variant, policy)).Services.BuildServiceProvider();
         _orchestrator = _engine.GetRequiredService<IOrchestrator>();
         var models = _engine.GetRequiredService<ModelClientFactory>();
         if (setup == EvalSetup.Direct) _direct = models.For(model);

@@ -33,6 +33,9 @@ public sealed record EvalReport(
     public string StrongestModelNote => Reports.CallShares.StrongestDefinition;
     public string PreferenceNote => PreferenceAdherence.Definition;
 
+    /// <summary>GAIA runs broken down by level (accuracy, $/task, s/task), as GAIA's leaderboard reports them.</summary>
+    public IReadOnlyList<GaiaRunLevels> GaiaLevels { get; init; } = [];
+
     /// <summary>
     /// Reads every requested run (every run in the store when none is named) from the store in one streaming pass each
     /// (plus one over trajectories when preferences are asked for).
@@ -64,9 +67,12 @@ public sealed record EvalReport(
                 comparisons.Add(RunComparison.Between(baseSummary, summary, baseAgg.Verdicts, agg.Verdicts));
         }
         var adherence = await PreferenceAdherence.ScoreAsync(store, aggregators, request.Preferences, ct);
+        var gaia = new List<GaiaRunLevels>();
+        foreach (var run in runs.Where(r => r.Benchmark == "gaia"))
+            gaia.Add(new GaiaRunLevels(run.RunId, Harness.GaiaLevels.Of(await store.LoadSamplesAsync(run.RunId, ct: ct))));
         return new EvalReport(store.Location.Display, summaries, aggregators.Select(a => a.Sweep()).ToList(),
             aggregators.Select(a => a.Shares(request.Strongest)).ToList(), ParetoFrontier.Of(summaries), adherence, comparisons,
-            DistinctNames(request.Training), summaries.Any(s => s.Simulated));
+            DistinctNames(request.Training), summaries.Any(s => s.Simulated)) { GaiaLevels = gaia };
     }
 
     /// <summary>Curves from folders of the same name (two <c>runs/train</c>) get a number, so each keeps its own section and charts.</summary>
@@ -79,3 +85,6 @@ public sealed record EvalReport(
             ? $"; the store {store.Location} holds no runs yet (fill it with 'orchestra eval run --store {store.Location}')."
             : $"; it holds {string.Join(", ", known.Select(r => r.RunId))}.";
 }
+
+/// <summary>One GAIA run's results by level (level 0 is the whole run).</summary>
+public sealed record GaiaRunLevels(string RunId, IReadOnlyList<Harness.GaiaLevelMetrics> Levels);

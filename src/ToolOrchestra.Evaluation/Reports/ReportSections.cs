@@ -38,6 +38,12 @@ public static class ReportSections
                 [Table(["run", "$/task", "accuracy", "Pareto frontier"],
                     report.CostAccuracy.Select(p => Row(p.RunId, Dollars(p.DollarsPerTask), Pct(p.Accuracy), p.OnFrontier ? "yes" : "")))]),
         };
+        if (report.GaiaLevels.Count > 0)
+            sections.Add(new("gaia-levels", "GAIA by level",
+                ["Accuracy is over the scored samples (the test split's are unscored); $ and tool seconds are per done sample."],
+                [Table(["run", "level", "tasks", "scored", "accuracy", "$/task", "tool s/task"],
+                    report.GaiaLevels.SelectMany(g => g.Levels.Select(l => Row(g.RunId, l.Level == 0 ? "all" : $"{l.Level}", $"{l.Tasks}", $"{l.Scored}",
+                        Pct(l.Accuracy), Dollars(l.DollarsPerTask), Num(l.SecondsPerTask)))))]));
         if (report.Preferences.Count > 0)
             sections.Add(new("preferences", "Preference adherence", [report.PreferenceNote],
                 [Table(["preferences", "weights", "run", "trajectories", "mean reward", "preferred calls", "avoided calls"],
