@@ -83,6 +83,19 @@ public sealed class OfflineDemoTests : IDisposable
             .And.Contain("## Generalisation").And.Contain(OfflineDemo.Trained);
         System.Xml.Linq.XDocument.Load(result.Files["chart_accuracy_vs_dollars"]).Root!.Name.LocalName.Should().Be("svg");
         System.Xml.Linq.XDocument.Load(result.Files["chart_calls_per_alias"]).Root!.Name.LocalName.Should().Be("svg");
+
+        // The preference dial: the trained policy at increasing cost weights, in the report, its chart and the JSON.
+        result.PreferenceSweep.Select(p => p.CostWeight).Should().Equal(PreferenceSweep.CostWeights);
+        result.PreferenceSweep.Should().OnlyContain(p => p.Accuracy >= 0 && p.Accuracy <= 1 && p.DollarsPerTask > 0);
+        result.Checks.Sweep.Should().Be(PreferenceSweep.Check(result.PreferenceSweep, result.PreferenceAdherence, OfflineDemo.Trained));
+        var sweepJson = JsonDocument.Parse(File.ReadAllText(result.Files["results"])).RootElement.GetProperty("preference_sweep");
+        sweepJson.EnumerateArray().Select(p => p.GetProperty("cost_weight").GetDouble()).Should().Equal(PreferenceSweep.CostWeights);
+        sweepJson[1].GetProperty("dollars_per_task").GetDecimal().Should().Be(result.PreferenceSweep[1].DollarsPerTask);
+        sweepJson[1].EnumerateObject().Select(p => p.Name).Should().Equal("cost_weight", "accuracy", "dollars_per_task", "seconds_per_task");
+        File.ReadAllText(result.Files["report"]).Should().Contain("## Preferences as a dial").And.Contain("![preference sweep](preference-sweep.svg)")
+            .And.Contain("cost weight 0.1 vs 0");
+        var sweepChart = System.Xml.Linq.XDocument.Load(result.Files["chart_preference_sweep"]);
+        sweepChart.Descendants().Count(e => e.Name.LocalName == "title").Should().Be(PreferenceSweep.CostWeights.Count, "one point per cost weight");
         File.Exists(Path.Combine(result.Files["world"], "index.db")).Should().BeTrue();
         result.CodeCacheHits.Should().BeGreaterThan(result.CodeExecutions, "repeated programs come from the code-hash cache");
     }
@@ -98,6 +111,7 @@ public sealed class OfflineDemoTests : IDisposable
         JsonSerializer.Serialize(one.Curve, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.Curve, OrchestraJson.Compact));
         JsonSerializer.Serialize(one.PreferenceAdherence, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.PreferenceAdherence, OrchestraJson.Compact));
         JsonSerializer.Serialize(one.Generalisation, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.Generalisation, OrchestraJson.Compact));
+        JsonSerializer.Serialize(one.PreferenceSweep, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.PreferenceSweep, OrchestraJson.Compact));
         one.Checks.Should().Be(many.Checks);
     }
 
