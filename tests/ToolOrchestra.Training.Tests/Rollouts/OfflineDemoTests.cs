@@ -36,14 +36,14 @@ public sealed class OfflineDemoTests : IDisposable
         // Every task weighs cost or latency here, and training keeps each task's own preferences (the default curriculum
         // also trains on "none", where paying for GPT-5 is right).
         var costAware = PreferenceProfiles.Default.Where(p => p.Preferences.Weight(ToolOrchestra.Core.Preferences.Cost) > 0).ToList();
-        var options = Options(20, "train");
+        var options = Options(30, "train");
         var result = await OfflineDemo.RunAsync(options with { World = options.World with { Profiles = costAware }, Curriculum = null });
 
         // Sampled training episodes: the policy starts near random, learns to search, compute and answer, and to do
         // it with cheap experts (the tasks' preferences weigh cost and latency).
         var first = result.Curve.Take(2).ToList();
         var last = result.Curve.TakeLast(5).ToList();
-        last.Average(r => r.Accuracy).Should().BeGreaterThan(first.Average(r => r.Accuracy) + 0.1, "GRPO must improve the sampled policy within 20 steps");
+        last.Average(r => r.Accuracy).Should().BeGreaterThan(first.Average(r => r.Accuracy) + 0.1, "GRPO must improve the sampled policy within 30 steps");
         last.Average(r => r.DollarsPerEpisode).Should().BeLessThan(first.Average(r => r.DollarsPerEpisode) / 2);
 
         // Held out: more accurate than the strongest expert alone at a fraction of its dollars and seconds.
@@ -73,7 +73,7 @@ public sealed class OfflineDemoTests : IDisposable
         var (weights, notes) = PolicyWeightsFile.LoadWithNotes(result.Files["policy"]);
         weights.Weights.Should().NotEqual(SoftmaxPolicy.Create(seed: 3).Weights, "the saved weights are the trained ones");
         notes["world"].Should().Contain("simulated");
-        File.ReadAllLines(result.Files["curve"]).Should().HaveCount(1 + 20);
+        File.ReadAllLines(result.Files["curve"]).Should().HaveCount(1 + 30);
         var trajectories = Directory.GetFiles(result.Files["trajectories"], "*.jsonl");
         trajectories.Should().HaveCount(result.Evaluation.Count + result.Generalisation.Count + 1);
         var line = File.ReadLines(Path.Combine(result.Files["trajectories"], "test-learned-grpo.jsonl")).First();

@@ -22,7 +22,8 @@ public sealed class PreferenceSweepTests
     {
         var checks = PreferenceSweep.Check(Dial, Adherence, OfflineDemo.Trained);
 
-        checks.Should().Be(new SweepChecks(true, true, -3, 1 / 3.0, true, 25, "low-cost", 35, true));
+        checks.Should().BeEquivalentTo(new SweepChecks(true, true, -3, 1 / 3.0, true, 25, "low-cost", 35, true),
+            o => o.Using<double>(c => c.Subject.Should().BeApproximately(c.Expectation, 1e-12)).WhenTypeIs<double>());
         checks.Met.Should().BeTrue("a rise of 1 point or 1.25% of dollars is noise; the local-only row (10 s) is a hard constraint");
     }
 
