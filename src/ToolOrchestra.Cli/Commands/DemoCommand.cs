@@ -81,6 +81,11 @@ internal static class DemoCommand
                 row.SecondsPerTask.ToString("0.0", c), row.LocalCallShare.ToString("P0", c),
                 Markup.Escape(string.Join(" ", row.CallsPerAlias.Select(kv => $"{kv.Key}:{kv.Value.ToString("0.00", c)}"))));
         AnsiConsole.Write(prefs);
+        AnsiConsole.WriteLine(string.Create(c, $"Preferences as a dial: the trained policy with accuracy {PreferenceSweep.AccuracyWeight}, latency {PreferenceSweep.LatencyWeight} and the cost weight swept (held-out tasks, simulated experts)"));
+        var sweep = new Table().AddColumns("cost weight", "accuracy", "$/task", "s/task");
+        foreach (var p in r.PreferenceSweep)
+            sweep.AddRow(p.CostWeight.ToString(c), p.Accuracy.ToString("P1", c), "$" + p.DollarsPerTask.ToString("0.0000", c), p.SecondsPerTask.ToString("0.0", c));
+        AnsiConsole.Write(sweep);
         AnsiConsole.WriteLine("Generalisation: the trained weights, not retrained, on catalogs they never saw (simulated experts)");
         var gen = new Table().AddColumns("catalog", "change", "accuracy", "kept", "$/task", "s/task", "local calls", "calls per alias (per task)");
         foreach (var g in r.Generalisation)
@@ -93,6 +98,7 @@ internal static class DemoCommand
             $"Checks: vs {k.StrongestAlonePolicy}: accuracy {k.AccuracyGapPoints:+0.0;-0.0} points, dollars ×{k.DollarsRatio:0.000}, seconds ×{k.SecondsRatio:0.000} ({(k.CostBoundMet ? "met" : "NOT met")}); " +
             $"hard-constraint violations {k.ConstraintViolations}; local share none {k.LocalShareNoPreference:P0} → prefer-local {k.LocalSharePreferLocal:P0} ({(k.PreferLocalDoublesLocalShare ? "doubled" : "NOT doubled")}; of answer calls {k.LocalAnswerShareNoPreference:P0} → {k.LocalAnswerSharePreferLocal:P0}); " +
             $"accuracy kept on unseen catalogs {k.GeneralisationAccuracyRetained:P0} ({(k.GeneralisationMet ? "met" : "NOT met")})."));
+        foreach (var line in DemoReport.SweepLines(k.Sweep)) AnsiConsole.WriteLine("Checks: " + line + ".");
         AnsiConsole.WriteLine("Seconds are the paper's latency (tool calls only) on the simulated clock; code runs for real and is billed 1 simulated second per run.");
         AnsiConsole.WriteLine();
         AnsiConsole.WriteLine(ExpertCalibration.Describe());

@@ -7,7 +7,7 @@ namespace ToolOrchestra.Training.Demo;
 /// The acceptance numbers, computed from the demo's tables so an outside check can read them directly:
 /// the trained policy against the strongest expert alone (accuracy gap in points, dollar and second ratios), hard
 /// constraint violations over every evaluated policy, the local-call share without preferences and under
-/// "prefer local", and the smallest accuracy ratio kept on the unseen catalogs. Each <c>*Met</c> says whether the
+/// "prefer local", the smallest accuracy ratio kept on the unseen catalogs, and the preference dial (<see cref="SweepChecks"/>). Each <c>*Met</c> says whether the
 /// issue's bound holds; they are reported, never forced.
 /// </summary>
 public sealed record DemoChecks(
@@ -25,7 +25,8 @@ public sealed record DemoChecks(
     double LocalAnswerShareNoPreference,
     double LocalAnswerSharePreferLocal,
     double GeneralisationAccuracyRetained,
-    bool GeneralisationMet)
+    bool GeneralisationMet,
+    SweepChecks Sweep)
 {
     public const double MaxAccuracyLossPoints = 2, MaxDollarsRatio = 0.4, MaxSecondsRatio = 0.5, MinRetained = 0.9;
 
@@ -37,7 +38,8 @@ public sealed record DemoChecks(
         return total == 0 ? 0 : answers.Where(kv => PreferenceProfiles.LocalAliases.Contains(kv.Key)).Sum(kv => kv.Value) / total;
     }
 
-    public static DemoChecks From(IReadOnlyList<EvaluationRow> evaluation, IReadOnlyList<EvaluationRow> adherence, IReadOnlyList<GeneralisationRow> generalisation)
+    public static DemoChecks From(IReadOnlyList<EvaluationRow> evaluation, IReadOnlyList<EvaluationRow> adherence, IReadOnlyList<GeneralisationRow> generalisation,
+        IReadOnlyList<PreferenceSweepPoint> sweep)
     {
         var strongest = evaluation.First(r => r.Policy == OfflineDemo.StrongestAlone);
         var trained = evaluation.First(r => r.Policy == OfflineDemo.Trained);
@@ -54,6 +56,7 @@ public sealed record DemoChecks(
             evaluation.Concat(adherence).Concat(generalisation.Select(g => g.Evaluation)).Sum(r => r.ConstraintViolations),
             none, local, double.IsPositiveInfinity(ratio) ? double.MaxValue : ratio, ratio >= 2,
             LocalAnswerShare(noneRow), LocalAnswerShare(localRow),
-            retained, retained >= MinRetained);
+            retained, retained >= MinRetained,
+            PreferenceSweep.Check(sweep, adherence, trained.Policy));
     }
 }

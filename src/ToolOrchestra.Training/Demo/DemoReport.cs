@@ -7,12 +7,13 @@ using ToolOrchestra.Training.Rollouts;
 namespace ToolOrchestra.Training.Demo;
 
 /// <summary>
-/// The demo's Markdown report with two hand-written SVG charts beside it: accuracy against dollars per task (log
-/// scale: the policies span three orders of magnitude) and first calls per alias per task as stacked bars.
+/// The demo's Markdown report with three hand-written SVG charts beside it: accuracy against dollars per task (log
+/// scale: the policies span three orders of magnitude), first calls per alias per task as stacked bars, and the
+/// preference sweep on the same accuracy-vs-dollars axes (one point per cost weight, so the dial reads as a path).
 /// </summary>
 public static class DemoReport
 {
-    public const string ReportFile = "report.md", ScatterFile = "accuracy-vs-dollars.svg", BarsFile = "calls-per-alias.svg";
+    public const string ReportFile = "report.md", ScatterFile = "accuracy-vs-dollars.svg", BarsFile = "calls-per-alias.svg", SweepFile = "preference-sweep.svg";
 
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
@@ -25,10 +26,12 @@ public static class DemoReport
         var scatter = Path.Combine(directory, ScatterFile);
         var bars = Path.Combine(directory, BarsFile);
         var report = Path.Combine(directory, ReportFile);
+        var sweep = Path.Combine(directory, SweepFile);
         File.WriteAllText(scatter, Scatter(result.Evaluation, result.LearnedPolicyName), new UTF8Encoding(false));
+        File.WriteAllText(sweep, SweepChart(result.PreferenceSweep), new UTF8Encoding(false));
         File.WriteAllText(bars, Bars(result.Evaluation), new UTF8Encoding(false));
         File.WriteAllText(report, Markdown(result), new UTF8Encoding(false));
-        return new Dictionary<string, string> { ["report"] = report, ["chart_accuracy_vs_dollars"] = scatter, ["chart_calls_per_alias"] = bars };
+        return new Dictionary<string, string> { ["report"] = report, ["chart_accuracy_vs_dollars"] = scatter, ["chart_calls_per_alias"] = bars, ["chart_preference_sweep"] = sweep };
     }
 
     public static string Markdown(DemoResult r)
@@ -49,6 +52,15 @@ public static class DemoReport
         sb.AppendLine("## Preference adherence (the trained policy, one profile imposed on every task)");
         sb.AppendLine();
         Table(sb, "preferences", r.PreferenceAdherence.Select(e => (e.Policy[(r.LearnedPolicyName.Length + 2)..], e)));
+        sb.AppendLine(string.Create(C, $"## Preferences as a dial (the trained policy, accuracy {PreferenceSweep.AccuracyWeight}, latency {PreferenceSweep.LatencyWeight}, cost weight swept)"));
+        sb.AppendLine();
+        sb.AppendLine("| cost weight | accuracy | $/task | s/task |");
+        sb.AppendLine("|---|---|---|---|");
+        foreach (var p in r.PreferenceSweep)
+            sb.AppendLine(string.Create(C, $"| {p.CostWeight} | {p.Accuracy:P1} | ${p.DollarsPerTask:0.0000} | {p.SecondsPerTask:0.0} |"));
+        sb.AppendLine();
+        sb.AppendLine($"![preference sweep]({SweepFile})");
+        sb.AppendLine();
         sb.AppendLine("## Generalisation (no retraining)");
         sb.AppendLine();
         sb.AppendLine("| catalog | change | accuracy | kept | $/task | s/task | local calls |");
@@ -63,12 +75,26 @@ public static class DemoReport
         sb.AppendLine(string.Create(C, $"- hard-constraint violations: {k.ConstraintViolations}"));
         sb.AppendLine(string.Create(C, $"- local-call share: no preference {k.LocalShareNoPreference:P0}, prefer local {k.LocalSharePreferLocal:P0}: {(k.PreferLocalDoublesLocalShare ? "doubled" : "NOT doubled")}; of answer calls only: {k.LocalAnswerShareNoPreference:P0} → {k.LocalAnswerSharePreferLocal:P0}"));
         sb.AppendLine(string.Create(C, $"- accuracy kept on unseen catalogs: {k.GeneralisationAccuracyRetained:P0} (≥ 90%): {(k.GeneralisationMet ? "met" : "NOT met")}"));
+        foreach (var line in SweepLines(k.Sweep)) sb.AppendLine("- " + line);
         sb.AppendLine();
         sb.AppendLine("## Calibration");
         sb.AppendLine();
         sb.Append(ExpertCalibration.Describe());
         return sb.ToString();
     }
+
+    /// <summary>The preference-dial checks as "met" / "NOT met" lines (the report and the CLI print the same).</summary>
+    public static IReadOnlyList<string> SweepLines(SweepChecks s) =>
+    [
+        string.Create(C, $"cost sweep: $/task non-increasing (within {PreferenceSweep.NoiseDollarsFraction:P0}): {(s.DollarsNonIncreasing ? "met" : "NOT met")}; accuracy non-increasing (within {PreferenceSweep.NoisePoints} points): {(s.AccuracyNonIncreasing ? "met" : "NOT met")}"),
+        string.Create(C, $"cost weight {PreferenceSweep.DialCostWeight} vs 0: accuracy {s.DialAccuracyGapPoints:+0.0;-0.0} points (≥ −{PreferenceSweep.DialMaxLossPoints}), dollars ×{s.DialDollarsRatio:0.000} (≤ {PreferenceSweep.DialMaxDollarsRatio}): {(s.DialMet ? "met" : "NOT met")}"),
+        string.Create(C, $"low-latency fastest soft profile: {s.LowLatencySeconds:0.0} s/task vs {s.FastestOtherProfile} {s.FastestOtherSeconds:0.0}: {(s.LowLatencyFastest ? "met" : "NOT met")}"),
+    ];
+
+    /// <summary>The sweep on accuracy-vs-dollars axes, one labelled point per cost weight (<see cref="Scatter(IReadOnlyList{ValueTuple{string, double, double}}, string, string)"/>).</summary>
+    public static string SweepChart(IReadOnlyList<PreferenceSweepPoint> sweep) =>
+        Scatter(sweep.Select(p => (string.Create(C, $"cost weight {p.CostWeight}"), (double)p.DollarsPerTask, p.Accuracy)).ToList(), "",
+            "Preference dial: cost weight swept (simulated experts)");
 
     private static void Table(StringBuilder sb, string first, IEnumerable<(string Name, EvaluationRow Row)> rows)
     {
@@ -80,17 +106,22 @@ public static class DemoReport
     }
 
     /// <summary>Accuracy (0–100%) against dollars per task on a log axis, one labelled point per policy.</summary>
-    public static string Scatter(IReadOnlyList<EvaluationRow> rows, string highlight)
+    public static string Scatter(IReadOnlyList<EvaluationRow> rows, string highlight) =>
+        Scatter(rows.Select(r => (r.Policy, (double)r.DollarsPerTask, r.Accuracy)).ToList(), highlight,
+            "Held-out accuracy vs dollars per task (simulated experts)");
+
+    /// <summary>Labelled points of (dollars per task, accuracy) on the same axes; <paramref name="highlight"/> is drawn larger.</summary>
+    public static string Scatter(IReadOnlyList<(string Label, double Dollars, double Accuracy)> points, string highlight, string title)
     {
         const double W = 760, H = 440, L = 70, R = 250, T = 30, B = 50;
-        var dollars = rows.Select(r => Math.Max((double)r.DollarsPerTask, 1e-6)).ToList();
+        var dollars = points.Select(p => Math.Max(p.Dollars, 1e-6)).ToList();
         var lo = Math.Floor(Math.Log10(dollars.Min()));
         var hi = Math.Ceiling(Math.Log10(dollars.Max()));
         if (hi <= lo) hi = lo + 1;
         double X(double d) => L + (Math.Log10(Math.Max(d, 1e-6)) - lo) / (hi - lo) * (W - L - R);
         double Y(double acc) => H - B - acc * (H - T - B);
         var sb = Open(W, H);
-        sb.AppendLine(string.Create(C, $"<text x=\"{W / 2 - R / 2:0}\" y=\"18\" text-anchor=\"middle\" font-weight=\"bold\">Held-out accuracy vs dollars per task (simulated experts)</text>"));
+        sb.AppendLine(string.Create(C, $"<text x=\"{W / 2 - R / 2:0}\" y=\"18\" text-anchor=\"middle\" font-weight=\"bold\">{Esc(title)}</text>"));
         for (var e = lo; e <= hi; e++)
         {
             var x = X(Math.Pow(10, e));
@@ -103,14 +134,14 @@ public static class DemoReport
         }
         sb.AppendLine(string.Create(C, $"<text x=\"{(L + W - R) / 2:0}\" y=\"{H - 10}\" text-anchor=\"middle\">dollars per task (log scale)</text>"));
         sb.AppendLine(string.Create(C, $"<text x=\"16\" y=\"{(T + H - B) / 2:0}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {(T + H - B) / 2:0})\">accuracy</text>"));
-        for (var i = 0; i < rows.Count; i++)
+        for (var i = 0; i < points.Count; i++)
         {
-            var (x, y) = (X(dollars[i]), Y(rows[i].Accuracy));
+            var (x, y) = (X(dollars[i]), Y(points[i].Accuracy));
             var colour = Palette[i % Palette.Length];
-            var bold = rows[i].Policy == highlight;
-            sb.AppendLine(string.Create(C, $"<circle cx=\"{x:0.#}\" cy=\"{y:0.#}\" r=\"{(bold ? 7 : 5)}\" fill=\"{colour}\"><title>{Esc(rows[i].Policy)}</title></circle>"));
+            var bold = points[i].Label == highlight;
+            sb.AppendLine(string.Create(C, $"<circle cx=\"{x:0.#}\" cy=\"{y:0.#}\" r=\"{(bold ? 7 : 5)}\" fill=\"{colour}\"><title>{Esc(points[i].Label)}</title></circle>"));
             var ly = T + 14 + i * 18;
-            sb.AppendLine(string.Create(C, $"<circle cx=\"{W - R + 16}\" cy=\"{ly - 4}\" r=\"5\" fill=\"{colour}\"/><text x=\"{W - R + 26}\" y=\"{ly}\"{(bold ? " font-weight=\"bold\"" : "")}>{Esc(Short(rows[i].Policy))}</text>"));
+            sb.AppendLine(string.Create(C, $"<circle cx=\"{W - R + 16}\" cy=\"{ly - 4}\" r=\"5\" fill=\"{colour}\"/><text x=\"{W - R + 26}\" y=\"{ly}\"{(bold ? " font-weight=\"bold\"" : "")}>{Esc(Short(points[i].Label))}</text>"));
         }
         return Close(sb);
     }

@@ -47,6 +47,7 @@ public sealed record DemoResult(
     IReadOnlyList<EvaluationRow> Evaluation,
     IReadOnlyList<EvaluationRow> PreferenceAdherence,
     IReadOnlyList<GeneralisationRow> Generalisation,
+    IReadOnlyList<PreferenceSweepPoint> PreferenceSweep,
     DemoChecks Checks,
     string LearnedPolicyName,
     string OutDirectory,
@@ -168,6 +169,14 @@ public static partial class OfflineDemo
             var (row, _) = await PolicyEvaluation.RunAsync(episodes, learned, test, options.Seed, options.Parallelism, profile.Preferences, ct).ConfigureAwait(false);
             adherence.Add(row);
         }
+        // Preferences as a dial: the trained policy at increasing cost weights (accuracy 1, latency 0.2).
+        var sweep = new List<PreferenceSweepPoint>();
+        foreach (var weight in Demo.PreferenceSweep.CostWeights)
+        {
+            var learned = new EvaluatedPolicy(string.Create(CultureInfo.InvariantCulture, $"{Trained}, cost weight {weight}"), _ => new LearnedQaPolicy(policy));
+            var (row, _) = await PolicyEvaluation.RunAsync(episodes, learned, test, options.Seed, options.Parallelism, Demo.PreferenceSweep.At(weight), ct).ConfigureAwait(false);
+            sweep.Add(Demo.PreferenceSweep.Point(weight, row));
+        }
         // Generalisation: the same trained weights on catalogs they never saw (no retraining).
         var trainedRow = rows.First(r => r.Policy == Trained);
         var generalisation = new List<GeneralisationRow>();
@@ -185,7 +194,7 @@ public static partial class OfflineDemo
 
         files["results"] = Path.Combine(outDir, "results.json");
         var result = new DemoResult(options.Seed, world.Fingerprint, world.Documents.Count, world.TrainTasks.Count(), test.Count,
-            curve, rows, adherence, generalisation, DemoChecks.From(rows, adherence, generalisation), Trained, outDir, files, sandbox.Executions, session.Cache!.Hits, wall.Elapsed.TotalSeconds);
+            curve, rows, adherence, generalisation, sweep, DemoChecks.From(rows, adherence, generalisation, sweep), Trained, outDir, files, sandbox.Executions, session.Cache!.Hits, wall.Elapsed.TotalSeconds);
         foreach (var (name, path) in DemoReport.Write(result, outDir)) files[name] = path;
         Write(files["results"], JsonSerializer.Serialize(result, OrchestraJson.Options));
         return result;

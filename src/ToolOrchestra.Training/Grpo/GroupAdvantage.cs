@@ -14,12 +14,35 @@ public sealed record AdvantageBoost(double Value = 0.1, double Threshold = 1.0)
     public static readonly AdvantageBoost Reference = new();
 }
 
+/// <summary>What a group's centred rewards are divided by.</summary>
+public enum AdvantageScale
+{
+    /// <summary>
+    /// The group's sample standard deviation (+ ε), as the reference. Every group then speaks equally loud whatever its
+    /// spread, which erases the preference weights wherever accuracy does not vary: in a group that solved every time
+    /// the reward is w_cost·cost + w_latency·latency, and dividing by its spread makes a cost weight of 0.1 push as hard
+    /// as a weight of 1. Default (the reference's sample export).
+    /// </summary>
+    GroupStd,
+
+    /// <summary>
+    /// Nothing: the advantage is the reward minus the group mean, in the reward's own units (as "Dr. GRPO" does). A
+    /// group where only dollars differ at cost weight 0.1 then pushes a tenth as hard as one at weight 1, and much
+    /// less than a group where correctness differs, so the learned trade-off follows the weights continuously.
+    /// </summary>
+    None,
+}
+
 /// <param name="Epsilon">Added to the group standard deviation (reference 1e-6).</param>
 /// <param name="Clip">Advantages are clipped to [−Clip, Clip] (reference 3).</param>
 /// <param name="Boost">Optional boost of high-scoring rollouts; off by default, <see cref="AdvantageBoost.Reference"/> matches the reference's training script.</param>
-public sealed record AdvantageOptions(double Epsilon = 1e-6, double Clip = 3.0, AdvantageBoost? Boost = null)
+/// <param name="Scale">What centred rewards are divided by (<see cref="AdvantageScale"/>); the reference divides by the group's standard deviation.</param>
+public sealed record AdvantageOptions(double Epsilon = 1e-6, double Clip = 3.0, AdvantageBoost? Boost = null, AdvantageScale Scale = AdvantageScale.GroupStd)
 {
     public static readonly AdvantageOptions Default = new();
+
+    /// <summary>Advantages in the reward's units (<see cref="AdvantageScale.None"/>), so preference weights keep their size.</summary>
+    public static readonly AdvantageOptions WeightPreserving = new(Scale: AdvantageScale.None);
 
     /// <summary>Everything as in the reference's training run, boost included.</summary>
     public static readonly AdvantageOptions Reference = new(Boost: AdvantageBoost.Reference);
@@ -30,7 +53,8 @@ public sealed record GroupAdvantages(double Mean, double StdDev, IReadOnlyList<d
 
 /// <summary>
 /// Group-relative advantage of GRPO as the reference computes it in its rollout code (§5.2):
-/// A = (R − mean) / (sample std + ε), sample std with n − 1, clipped to ±3, then the optional boost.
+/// A = (R − mean) / (sample std + ε), sample std with n − 1, clipped to ±3, then the optional boost; with
+/// <see cref="AdvantageScale.None"/>, A = R − mean (clipped and boosted the same way).
 /// </summary>
 public static class GroupAdvantage
 {
@@ -57,9 +81,10 @@ public static class GroupAdvantage
         var std = Math.Sqrt(squares / (n - 1));
 
         var advantages = new double[n];
+        var divisor = options.Scale == AdvantageScale.GroupStd ? std + options.Epsilon : 1.0;
         for (var i = 0; i < n; i++)
         {
-            var a = Math.Clamp((rewards[i] - mean) / (std + options.Epsilon), -options.Clip, options.Clip);
+            var a = Math.Clamp((rewards[i] - mean) / divisor, -options.Clip, options.Clip);
             if (options.Boost is { } boost && a >= boost.Threshold - 1e-5) a += boost.Value;
             advantages[i] = a;
         }

@@ -5,7 +5,16 @@ namespace ToolOrchestra.Training.Grpo;
 /// <summary>Options of the three batch stages between rollout and update.</summary>
 public sealed record GrpoOptions(RewardOptions? Reward = null, AdvantageOptions? Advantage = null, FilterOptions? Filter = null)
 {
+    /// <summary>The reference's stages (group-std advantages, groups with reward std ≤ 0.1 dropped).</summary>
     public static readonly GrpoOptions Default = new();
+
+    /// <summary>
+    /// Stages that keep preference weights as a dial: advantages in the reward's units
+    /// (<see cref="AdvantageOptions.WeightPreserving"/>) and only truly homogeneous groups dropped, since a small spread
+    /// now gives a proportionally small push instead of a full-size one (the reference's 0.1 floor guarded against
+    /// that and would silence every group where only a small cost weight varies). The offline trainer's default.
+    /// </summary>
+    public static readonly GrpoOptions PreferenceDial = new(Advantage: AdvantageOptions.WeightPreserving, Filter: new FilterOptions(MinGroupStd: 0));
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ public sealed record FeatureConfig(int ProblemBuckets = 256, int MaxNgram = 2, i
     public static readonly FeatureConfig Default = new();
 
     /// <summary>Observation features before the hashed problem block (see <see cref="PolicyFeatures"/>).</summary>
-    public const int ObservationFixed = 12;
+    public const int ObservationFixed = 13;
 
     /// <summary>Action features before the hashed description block (see <see cref="PolicyFeatures"/>).</summary>
     public const int ActionFixed = 10;

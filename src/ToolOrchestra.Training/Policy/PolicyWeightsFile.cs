@@ -13,7 +13,7 @@ namespace ToolOrchestra.Training.Policy;
 public static class PolicyWeightsFile
 {
     public const string Format = "toolorchestra.softmax_policy";
-    public const int FormatVersion = 2; // 2: preference-mode features
+    public const int FormatVersion = 3; // 2: preference-mode features; 3: preferences as numbers (no binary mode)
 
     /// <summary>Writes the weights atomically (temporary file, then rename): an interrupted save leaves the old file intact.</summary>
     public static void Save(SoftmaxPolicy policy, string path, IReadOnlyDictionary<string, string>? training = null)

@@ -10,6 +10,8 @@ namespace ToolOrchestra.Training.Rollouts;
 /// <param name="TasksPerStep">Training tasks per step; each gets a group of <paramref name="Group"/> rollouts.</param>
 /// <param name="Group">Rollouts per task (the reference uses 8).</param>
 /// <param name="Parallelism">Episodes run at once (results do not depend on it).</param>
+/// <param name="Grpo">Reward, advantage and filter settings; null is <see cref="GrpoOptions.PreferenceDial"/>, so the
+/// preference weights act as a dial (the reference's group-std advantages make any cost weight act like a large one).</param>
 /// <param name="Curriculum">When set, each training group gets a profile drawn from these (by share, seeded) instead
 /// of its task's own, so every profile meets every kind of task: the policy learns what a preference changes rather
 /// than which tasks happen to carry it. Held-out tasks keep their own preferences.</param>
@@ -85,7 +87,7 @@ public sealed class OfflineTrainer(OfflineEpisodes episodes, SoftmaxPolicy polic
             }
 
             var groups = await RolloutAsync(step, tasks, ct).ConfigureAwait(false);
-            var batch = GrpoStages.Prepare(groups.Select(g => g.Group), _options.Grpo);
+            var batch = GrpoStages.Prepare(groups.Select(g => g.Group), _options.Grpo ?? GrpoOptions.PreferenceDial);
             var update = trainer.Update(batch.Samples.Select(s => new PolicySample(s.Step, s.Advantage)).ToList());
 
             var all = groups.SelectMany(g => g.Outcomes).ToList();

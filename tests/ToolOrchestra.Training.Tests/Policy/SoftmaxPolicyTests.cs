@@ -85,7 +85,7 @@ public class SoftmaxPolicyTests
     }
 
     [Fact]
-    public void The_preference_mode_is_a_feature_of_its_own_and_conjoined_with_the_problem_words()
+    public void Preferences_enter_the_features_as_numbers_so_the_policy_moves_continuously_with_the_weights()
     {
         var config = FeatureConfig.Default;
         double[] Features(Dictionary<string, double> preference)
@@ -94,17 +94,20 @@ public class SoftmaxPolicyTests
             PolicyFeatures.Observation(Obs() with { Preference = preference }, config, o);
             return o;
         }
-        var none = Features(new() { ["accuracy"] = 1 });
-        var costs = Features(new() { ["accuracy"] = 1, ["cost"] = 0.5, ["latency"] = 0.5 });
+        double[] Cost(double w) => Features(new() { ["accuracy"] = 1, ["cost"] = w, ["latency"] = 0.2 });
         var local = Features(new() { ["accuracy"] = 1, ["cost"] = 0.3, ["search-3"] = 0.5 });
 
-        (none[10], none[11]).Should().Be((1.0, 0.0)); // only accuracy counts
-        (costs[10], costs[11]).Should().Be((0.0, 0.0));
-        (local[10], local[11]).Should().Be((0.0, 1.0)); // an alias carries a weight
+        (local[10], local[11]).Should().Be((0.5, Math.Sqrt(0.3))); // the largest alias weight; √cost
+        (Cost(0)[10], Cost(0)[11], Cost(0)[12]).Should().Be((0.0, 0.0, Math.Sqrt(0.2)));
+
+        // No switch: the problem words conjoined with "cost" grow in proportion to the weight, from exactly nothing at 0.
         var words = FeatureConfig.ObservationFixed;
-        none[words..].Should().NotEqual(costs[words..], "the same words are hashed again with the mode");
-        costs[words..].Should().NotEqual(local[words..]);
-        Features(new() { ["accuracy"] = 1, ["cost"] = 1 })[words..].Should().Equal(costs[words..], "every cost-aware profile shares one mode");
+        double Distance(double[] a, double[] b) => Math.Sqrt(a.Zip(b).Skip(words).Sum(p => (p.First - p.Second) * (p.First - p.Second)));
+        var (zero, small, large) = (Cost(0), Cost(0.1), Cost(1));
+        Distance(zero, small).Should().BeGreaterThan(0);
+        Distance(zero, large).Should().BeApproximately(10 * Distance(zero, small), 1e-9);
+        Features(new() { ["accuracy"] = 1 })[words..].Should().Equal(Features(new() { ["accuracy"] = 1, ["cost"] = 0, ["latency"] = 0 })[words..]);
+        local[words..].Should().NotEqual(Features(new() { ["accuracy"] = 1, ["cost"] = 0.3 })[words..], "an alias weight is conjoined with the words too");
     }
 
     [Fact]

@@ -36,14 +36,14 @@ public sealed class OfflineDemoTests : IDisposable
         // Every task weighs cost or latency here, and training keeps each task's own preferences (the default curriculum
         // also trains on "none", where paying for GPT-5 is right).
         var costAware = PreferenceProfiles.Default.Where(p => p.Preferences.Weight(ToolOrchestra.Core.Preferences.Cost) > 0).ToList();
-        var options = Options(20, "train");
+        var options = Options(30, "train");
         var result = await OfflineDemo.RunAsync(options with { World = options.World with { Profiles = costAware }, Curriculum = null });
 
         // Sampled training episodes: the policy starts near random, learns to search, compute and answer, and to do
         // it with cheap experts (the tasks' preferences weigh cost and latency).
         var first = result.Curve.Take(2).ToList();
         var last = result.Curve.TakeLast(5).ToList();
-        last.Average(r => r.Accuracy).Should().BeGreaterThan(first.Average(r => r.Accuracy) + 0.1, "GRPO must improve the sampled policy within 20 steps");
+        last.Average(r => r.Accuracy).Should().BeGreaterThan(first.Average(r => r.Accuracy) + 0.1, "GRPO must improve the sampled policy within 30 steps");
         last.Average(r => r.DollarsPerEpisode).Should().BeLessThan(first.Average(r => r.DollarsPerEpisode) / 2);
 
         // Held out: more accurate than the strongest expert alone at a fraction of its dollars and seconds.
@@ -73,7 +73,7 @@ public sealed class OfflineDemoTests : IDisposable
         var (weights, notes) = PolicyWeightsFile.LoadWithNotes(result.Files["policy"]);
         weights.Weights.Should().NotEqual(SoftmaxPolicy.Create(seed: 3).Weights, "the saved weights are the trained ones");
         notes["world"].Should().Contain("simulated");
-        File.ReadAllLines(result.Files["curve"]).Should().HaveCount(1 + 20);
+        File.ReadAllLines(result.Files["curve"]).Should().HaveCount(1 + 30);
         var trajectories = Directory.GetFiles(result.Files["trajectories"], "*.jsonl");
         trajectories.Should().HaveCount(result.Evaluation.Count + result.Generalisation.Count + 1);
         var line = File.ReadLines(Path.Combine(result.Files["trajectories"], "test-learned-grpo.jsonl")).First();
@@ -83,6 +83,19 @@ public sealed class OfflineDemoTests : IDisposable
             .And.Contain("## Generalisation").And.Contain(OfflineDemo.Trained);
         System.Xml.Linq.XDocument.Load(result.Files["chart_accuracy_vs_dollars"]).Root!.Name.LocalName.Should().Be("svg");
         System.Xml.Linq.XDocument.Load(result.Files["chart_calls_per_alias"]).Root!.Name.LocalName.Should().Be("svg");
+
+        // The preference dial: the trained policy at increasing cost weights, in the report, its chart and the JSON.
+        result.PreferenceSweep.Select(p => p.CostWeight).Should().Equal(PreferenceSweep.CostWeights);
+        result.PreferenceSweep.Should().OnlyContain(p => p.Accuracy >= 0 && p.Accuracy <= 1 && p.DollarsPerTask > 0);
+        result.Checks.Sweep.Should().Be(PreferenceSweep.Check(result.PreferenceSweep, result.PreferenceAdherence, OfflineDemo.Trained));
+        var sweepJson = JsonDocument.Parse(File.ReadAllText(result.Files["results"])).RootElement.GetProperty("preference_sweep");
+        sweepJson.EnumerateArray().Select(p => p.GetProperty("cost_weight").GetDouble()).Should().Equal(PreferenceSweep.CostWeights);
+        sweepJson[1].GetProperty("dollars_per_task").GetDecimal().Should().Be(result.PreferenceSweep[1].DollarsPerTask);
+        sweepJson[1].EnumerateObject().Select(p => p.Name).Should().Equal("cost_weight", "accuracy", "dollars_per_task", "seconds_per_task");
+        File.ReadAllText(result.Files["report"]).Should().Contain("## Preferences as a dial").And.Contain("![preference sweep](preference-sweep.svg)")
+            .And.Contain("cost weight 0.1 vs 0");
+        var sweepChart = System.Xml.Linq.XDocument.Load(result.Files["chart_preference_sweep"]);
+        sweepChart.Descendants().Count(e => e.Name.LocalName == "title").Should().Be(PreferenceSweep.CostWeights.Count, "one point per cost weight");
         File.Exists(Path.Combine(result.Files["world"], "index.db")).Should().BeTrue();
         result.CodeCacheHits.Should().BeGreaterThan(result.CodeExecutions, "repeated programs come from the code-hash cache");
     }
@@ -98,6 +111,7 @@ public sealed class OfflineDemoTests : IDisposable
         JsonSerializer.Serialize(one.Curve, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.Curve, OrchestraJson.Compact));
         JsonSerializer.Serialize(one.PreferenceAdherence, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.PreferenceAdherence, OrchestraJson.Compact));
         JsonSerializer.Serialize(one.Generalisation, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.Generalisation, OrchestraJson.Compact));
+        JsonSerializer.Serialize(one.PreferenceSweep, OrchestraJson.Compact).Should().Be(JsonSerializer.Serialize(many.PreferenceSweep, OrchestraJson.Compact));
         one.Checks.Should().Be(many.Checks);
     }
 
