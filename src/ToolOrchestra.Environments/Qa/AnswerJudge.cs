@@ -8,8 +8,11 @@ using ToolOrchestra.Models;
 
 namespace ToolOrchestra.Environments.Qa;
 
-/// <summary>What the judge said about one answer, what it cost this time, and whether the verdict came from the cache.</summary>
-public sealed record JudgeOutcome(bool Correct, decimal CostUsd, bool Cached, string? Raw);
+/// <summary>
+/// What the judge said about one answer, what it cost this time, whether the verdict came from the verdict cache, and
+/// the real dollars paid for it (less than the cost when the call was replayed from the response cache).
+/// </summary>
+public sealed record JudgeOutcome(bool Correct, decimal CostUsd, bool Cached, string? Raw, decimal PaidUsd = 0);
 
 /// <summary>
 /// The LLM judge for near misses, with the reference's semantics: it sees the question, the student's answer and the
@@ -68,6 +71,6 @@ public sealed class AnswerJudge(IChatClient client, ModelEntry model, string ali
         var raw = response.Text;
         var correct = Parse(raw);
         await store.SaveVerdictAsync(new JudgeVerdict(key, correct, model.Id, ledger.CostUsd, raw), ct).ConfigureAwait(false);
-        return new JudgeOutcome(correct, ledger.CostUsd, false, raw);
+        return new JudgeOutcome(correct, ledger.CostUsd, false, raw, ledger.PaidUsd);
     }
 }

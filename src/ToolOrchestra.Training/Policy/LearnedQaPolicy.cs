@@ -25,9 +25,11 @@ public sealed class LearnedQaPolicy(SoftmaxPolicy policy, Random? sampler = null
     {
         ct.ThrowIfCancellationRequested();
         var actions = Descriptors.GetValue(observation.Toolset, Describe);
-        // The runtime numbers turns from 1; the policy's features count turns already taken (0 on the first).
+        // The runtime numbers turns from 1; the policy's features count turns already taken (0 on the first). Seconds
+        // are the ledger's (the paper's latency, as the reward measures it), not the wall clock: the same on the offline
+        // world's virtual clock, and on real endpoints a run replayed from the response cache sees what the first saw.
         var obs = new PolicyObservation(observation.Problem, observation.Turn - 1, observation.Context.Documents.Count,
-            observation.Context.Code.Count > 0, observation.CostUsd, observation.Seconds, observation.Preferences.Weights, PastCalls(ledger));
+            observation.Context.Code.Count > 0, observation.CostUsd, ledger.ToolLatencySeconds, observation.Preferences.Weights, PastCalls(ledger));
         var step = policy.Decide(obs, actions, sampler: sampler);
         _steps.Add(step);
         var arguments = JsonSerializer.Serialize(new Dictionary<string, string> { ["model"] = step.Action.Alias });

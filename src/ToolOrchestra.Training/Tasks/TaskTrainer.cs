@@ -149,7 +149,7 @@ public sealed class TaskTrainer : IAsyncDisposable
                 stop = "max_spend";
                 break;
             }
-            var batch = GrpoStages.Prepare(groups.Select(g => g.Group), _options.Grpo);
+            var batch = GrpoStages.Prepare(groups.Select(g => g.Group), _options.Grpo ?? GrpoOptions.PreferenceDial);
             trainer.Update(batch.Samples.Select(s => new PolicySample(s.Step, s.Advantage)).ToList());
             var all = groups.SelectMany(g => g.Episodes).ToList();
             var point = new CurvePoint(step, "train", "curriculum", batch.Groups.SelectMany(g => g.Reward.Rewards).DefaultIfEmpty().Average(),
@@ -282,8 +282,10 @@ public sealed class TaskTrainer : IAsyncDisposable
         if (_judge is null) return (false, 0);
         try
         {
+            // One verdict per (question, gold, answer): sample 0 whichever group member asks, so a replay finds it.
+            using var single = ResponseCache.BeginScope(0, 1);
             var verdict = await _judge.JudgeAsync(task.Question, task.Answer, answer!, ct, account).ConfigureAwait(false);
-            return (verdict.Correct, verdict.CostUsd);
+            return (verdict.Correct, verdict.PaidUsd);
         }
         catch (BudgetExhaustedException)
         {

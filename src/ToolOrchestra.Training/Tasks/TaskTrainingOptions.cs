@@ -15,6 +15,7 @@ namespace ToolOrchestra.Training.Tasks;
 /// <param name="MaxSpendUsd">Real dollars the whole training may spend (judge included, cache hits excluded); null: no cap.</param>
 /// <param name="Judge">The judge alias or model for near misses; null takes the catalog's <c>judge</c> alias.</param>
 /// <param name="ExactMatchOnly">Score by exact match alone (no judge needed; near misses count as wrong).</param>
+/// <param name="Grpo">Reward, advantage and filter settings; null is <see cref="GrpoOptions.PreferenceDial"/>, as the offline trainer.</param>
 /// <param name="Cache">The response cache (a SQLite file or a <c>postgres://</c> URL): repeated calls replay without paying.</param>
 public sealed record TaskTrainingOptions(
     string TasksPath,

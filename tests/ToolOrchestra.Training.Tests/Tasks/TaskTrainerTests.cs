@@ -61,11 +61,15 @@ public sealed partial class TaskTrainerTests : IAsyncLifetime
         return path;
     }
 
-    private TaskTrainingOptions Options(string outDir, int steps = 3, decimal? cap = null) =>
-        new(_tasks, Path.Combine(_dir, outDir), Steps: steps, TasksPerStep: 2, Group: 4, Seed: 3, Parallelism: 4, ValidateEvery: 2, MaxSpendUsd: cap);
+    private TaskTrainingOptions Options(string outDir, int steps = 3, decimal? cap = null, string? cache = null) =>
+        new(_tasks, Path.Combine(_dir, outDir), Steps: steps, TasksPerStep: 2, Group: 4, Seed: 3, Parallelism: 4, ValidateEvery: 2, MaxSpendUsd: cap,
+            Cache: cache is null ? null : Path.Combine(_dir, cache));
 
-    private async Task<TaskTrainingReport> Train(TaskTrainingOptions options) =>
-        await (await TaskTrainer.CreateAsync(options, _catalog)).TrainAsync();
+    private async Task<TaskTrainingReport> Train(TaskTrainingOptions options)
+    {
+        await using var trainer = await TaskTrainer.CreateAsync(options, _catalog);
+        return await trainer.TrainAsync();
+    }
 
     [Fact]
     public async Task It_trains_against_the_endpoints_scores_with_the_judge_and_writes_policy_curve_and_checkpoint()
@@ -87,11 +91,26 @@ public sealed partial class TaskTrainerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_warm_cache_a_second_training_pays_nothing_and_ends_with_the_same_weights()
+    {
+        var cold = await Train(Options("cold", steps: 3, cache: "responses.db"));
+        var paidRequests = _server.Requests.Count;
+
+        var warm = await Train(Options("warm", steps: 3, cache: "responses.db"));
+
+        _server.Requests.Count.Should().Be(paidRequests, "every expert call is replayed; only the judge's verdicts are new to this process");
+        warm.Cache!.Hits.Should().BeGreaterThan(0);
+        warm.Cache.Misses.Should().Be(0);
+        warm.PaidUsd.Should().Be(0);
+        PolicyWeightsFile.Load(warm.PolicyPath).Weights.Should().Equal(PolicyWeightsFile.Load(cold.PolicyPath).Weights);
+    }
+
+    [Fact]
     public async Task A_stopped_training_resumes_from_its_checkpoint_to_the_same_weights_as_an_uninterrupted_one()
     {
-        var whole = await Train(Options("whole", steps: 4));
-        var first = await Train(Options("parts", steps: 2));
-        var rest = await Train(Options("parts", steps: 4));
+        var whole = await Train(Options("whole", steps: 4, cache: "responses.db"));
+        var first = await Train(Options("parts", steps: 2, cache: "responses.db"));
+        var rest = await Train(Options("parts", steps: 4, cache: "responses.db"));
 
         first.Steps.Should().Be(2);
         rest.ResumedFromStep.Should().Be(2);
@@ -123,11 +142,13 @@ public sealed partial class TaskTrainerTests : IAsyncLifetime
 
         var judge = () => TaskTrainer.CreateAsync(Options("x"), noJudge);
         var answers = () => TaskTrainer.CreateAsync(Options("x") with { TasksPath = unanswered }, _catalog);
-        var tiny = async () => await (await TaskTrainer.CreateAsync(Options("tiny", cap: 0.000001m), _catalog)).TrainAsync();
+        var tiny = () => Train(Options("tiny", cap: 0.000001m));
+        var badCache = () => TaskTrainer.CreateAsync(Options("x", cache: Path.Combine("no-such-dir", "c.db")), _catalog);
 
         (await judge.Should().ThrowAsync<UserError>()).Which.Message.Should().Contain("judge");
         (await answers.Should().ThrowAsync<UserError>()).Which.Message.Should().Contain("no gold answer");
         (await tiny.Should().ThrowAsync<UserError>()).Which.Message.Should().Contain("below one call's worst case");
+        (await badCache.Should().ThrowAsync<UserError>()).Which.Message.Should().Contain("--cache");
         _server.Requests.Should().BeEmpty();
     }
 
