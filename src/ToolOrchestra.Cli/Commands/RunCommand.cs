@@ -51,6 +51,7 @@ internal static class RunCommand
             var catalog = engine.GetRequiredService<Catalog>();
             // Before the first paid call: a missing key is one line now, not max_turns paid turns ending in "(none)".
             foreach (var warning in CatalogReadiness.Require(catalog, weights is null ? catalog.Orchestrator.Model : null)) Console.Error.WriteLine(warning);
+            if (weights is not null && PolicyWeightsFile.CatalogNote(weights, catalog) is { } note) Console.Error.WriteLine(note);
             var orchestrator = engine.GetRequiredService<IOrchestrator>();
             var request = new OrchestrationRequest(parse.GetValue(question)!)
             {

@@ -52,6 +52,7 @@ internal static class ServeCommand
                 // Before serving: a catalog whose orchestrator or every answer alias lacks its key would only fail paid requests.
                 var catalog = CatalogLoader.Load(path);
                 foreach (var warning in CatalogReadiness.Require(catalog, weights is null ? catalog.Orchestrator.Model : null)) Console.Error.WriteLine(warning);
+                if (weights is not null && PolicyWeightsFile.CatalogNote(weights, catalog) is { } note) Console.Error.WriteLine(note);
             }
             await using var server = await OrchestraServer.StartAsync(options, c);
             var baseUrl = server.Address.ToString().TrimEnd('/');

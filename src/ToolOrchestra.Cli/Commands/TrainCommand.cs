@@ -107,7 +107,7 @@ internal static class TrainCommand
         {
             var v = report.Validation;
             Console.WriteLine(JsonSerializer.Serialize(new TrainSummary(report.Steps, report.StopReason, report.PolicyPath, report.CurvePath, report.ResumedFromStep,
-                v is null ? null : new ValidationSummary(v.Accuracy, v.DollarsPerTask, v.SecondsPerTask), new CacheSummary(report.Cache?.Hits, report.Cache?.Misses, report.PaidUsd, report.Cache?.SavedUsd)), OrchestraJson.Compact));
+                v is null ? null : new ValidationSummary(v.Accuracy, v.DollarsPerTask, v.SecondsPerTask), new CacheSummary(report.Cache?.Hits, report.Cache?.Misses, report.PaidUsd, report.Cache?.SavedUsd)), EveryKey));
         }
         else
         {
@@ -123,6 +123,9 @@ internal static class TrainCommand
             Console.Error.WriteLine("Stopped at the spend cap (--max-spend-usd); rerun the same command with a higher cap to continue from the checkpoint.");
         return 0;
     }
+
+    // Every documented key is present, null when absent (no validation split, no cache).
+    private static readonly JsonSerializerOptions EveryKey = new(OrchestraJson.Compact) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never };
 
     private sealed record ValidationSummary(double Accuracy, decimal DollarsPerTask, double SecondsPerTask);
     /// <summary>Hits, misses and savings are null without --cache; paid_usd is the training's real spend either way.</summary>

@@ -41,6 +41,24 @@ public static class PolicyWeightsFile
 
     public static SoftmaxPolicy Load(string path) => LoadWithNotes(path).Policy;
 
+    /// <summary>
+    /// A note when the policy at <paramref name="path"/> was trained on another catalog's aliases (it records them),
+    /// saying which are new and which are gone; null when they match or the file does not say. Not a refusal: the
+    /// policy scores actions by their descriptions (tool, prices, latency, words), so it generalises to unseen aliases.
+    /// </summary>
+    public static string? CatalogNote(string path, Core.Catalog.Catalog catalog)
+    {
+        var (_, notes) = LoadWithNotes(path);
+        if (!notes.TryGetValue("catalog_aliases", out var recorded)) return null;
+        var trained = recorded.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var now = catalog.Aliases.Keys.ToHashSet(StringComparer.Ordinal);
+        var added = now.Except(trained).Order(StringComparer.Ordinal).ToList();
+        var gone = trained.Except(now).Order(StringComparer.Ordinal).ToList();
+        if (added.Count + gone.Count == 0) return null;
+        return $"note: {path} was trained on other aliases ({(added.Count > 0 ? $"new here: {string.Join(", ", added)}" : "")}{(added.Count > 0 && gone.Count > 0 ? "; " : "")}{(gone.Count > 0 ? $"not here: {string.Join(", ", gone)}" : "")}); "
+            + "it scores every alias by its description (tool, prices, latency, words), so it still chooses among them, but retrain on this catalog for its best.";
+    }
+
     public static (SoftmaxPolicy Policy, IReadOnlyDictionary<string, string> Training) LoadWithNotes(string path)
     {
         var root = JsonFields.Load(path).Object();
