@@ -43,13 +43,16 @@ internal sealed class EngineOptions
         foreach (var option in All().Except(except)) command.Options.Add(option);
     }
 
-    /// <summary>Copies the given options into the engine's (a policy file is the command's to load: it names Training's type).</summary>
+    /// <summary>
+    /// Copies the given options into the engine's, refusing out-of-range numbers now, before a command prints or pays
+    /// anything (a policy file is the command's to load: it names Training's type).
+    /// </summary>
     public void Apply(ParseResult parse, OrchestraOptions o)
     {
         o.Index = parse.GetValue(Index);
         o.Retriever = parse.GetValue(Retriever);
         o.Web = parse.GetValue(Web);
-        o.TopK = parse.GetValue(TopK);
+        o.TopK = parse.GetValue(TopK) is < 1 and var k ? throw new Core.UserError($"--top-k must be at least 1, got {k}.") : parse.GetValue(TopK);
         o.AllowedIds = parse.GetValue(AllowedIds);
         o.Tokenizer = parse.GetValue(Tokenizer);
         o.Code = !parse.GetValue(NoCode);
@@ -57,7 +60,7 @@ internal sealed class EngineOptions
         o.UnsafeNoSandbox = parse.GetValue(UnsafeNoSandbox);
         o.McpServers.AddRange(parse.GetValue(Mcp) ?? []);
         o.Protocol = OptionChecks.Protocol(parse.GetValue(Protocol));
-        o.MaxTurns = parse.GetValue(MaxTurns);
-        o.BudgetUsd = parse.GetValue(BudgetUsd);
+        o.MaxTurns = parse.GetValue(MaxTurns) is < 1 and var turns ? throw new Core.UserError($"--max-turns must be at least 1, got {turns}.") : parse.GetValue(MaxTurns);
+        o.BudgetUsd = parse.GetValue(BudgetUsd) is <= 0 and var usd ? throw new Core.UserError($"--budget-usd must be above 0, got {usd}.") : parse.GetValue(BudgetUsd);
     }
 }

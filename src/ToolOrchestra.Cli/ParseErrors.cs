@@ -40,15 +40,21 @@ internal static partial class ParseErrors
     /// <summary>"; did you mean '--top-k'?" (or "; it is now '--judge'.") for the closest option or subcommand of <paramref name="command"/>, or null.</summary>
     internal static string? DidYouMean(Command command, string token)
     {
+        // A command slip may be a level up ("evl run" parses as run with a stray "evl"): the commands on the path offer theirs.
         var names = token.StartsWith('-')
             ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
-            : command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
+            : Path(command).SelectMany(c => c.Subcommands).Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
         var candidates = names.Distinct(StringComparer.Ordinal).ToList();
         if (Renamed.FirstOrDefault(r => Distance(token, r.Key) <= 1 && candidates.Contains(r.Value)) is { Key: not null } renamed)
             return $"; it is now '{renamed.Value}'.";
         var best = candidates.Select(n => (Name: n, Distance: Distance(token, n))).OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault();
         // Close enough to be a slip: a third of the name's letters, at least two.
         return best.Name is not null && best.Distance <= Math.Max(2, token.TrimStart('-').Length / 3) ? $"; did you mean '{best.Name}'?" : null;
+    }
+
+    private static IEnumerable<Command> Path(Command command)
+    {
+        for (Command? c = command; c is not null; c = c.Parents.OfType<Command>().FirstOrDefault()) yield return c;
     }
 
     /// <summary>Edit distance (insertions, deletions, substitutions, adjacent swaps).</summary>

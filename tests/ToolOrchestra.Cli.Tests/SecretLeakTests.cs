@@ -90,7 +90,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
         foreach (var (catalog, setup, id) in new[] { (experts, "orchestrated", "e"), (orchestrator, "orchestrated", "o"), (orchestrator, "direct", "d") })
             await Run("eval", "run", "--benchmark", "qa", "--tasks", tasks, "--config", catalog, "--setup", setup, "--store", Path.Combine(_dir, "eval.db"),
                 "--run-id", id, "--no-code");
-        await Run("tau2", "run", "--config", orchestrator, "--data-dir", SharedData.File("tau2", "data"), "--domain", "mock", "--tasks", "create_task_1",
+        await Run("tau2", "run", "--config", orchestrator, "--data-dir", SharedData.File("tau2", "data"), "--domain", "mock", "--task-ids", "create_task_1",
             "--agent", "plain", "--user-model", "user", "--out", Path.Combine(_dir, "results.json"));
         shown.Add(await ServeAsync(experts));
 
