@@ -29,6 +29,28 @@ public sealed class Tau2CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rescore_and_report_take_many_files_and_patterns_in_one_process()
+    {
+        var sims = SharedData.File("tau2-sims");
+        var pattern = Path.Combine(sims, "E1*_fork_*.json");
+        var expected = Directory.GetFiles(sims, "E1*_fork_*.json").Order(StringComparer.Ordinal).ToList();
+        expected.Should().HaveCountGreaterThan(1);
+
+        var rescore = await OrchestraProcess.RunAsync("tau2", "rescore", "--data-dir", DataDir, "--results", pattern, expected[0], "--json");
+
+        rescore.ExitCode.Should().Be(0, rescore.Stderr);
+        var files = JsonNode.Parse(rescore.Stdout)!.AsArray();
+        files.Select(f => f!["file"]!.GetValue<string>()).Should().Equal(expected, "a file named twice is re-scored once");
+        files.Should().OnlyContain(f => f!["simulations"]!.GetValue<int>() > 0);
+        var report = await OrchestraProcess.RunAsync("tau2", "report", "--results", pattern, "--json");
+        report.ExitCode.Should().Be(0, report.Stderr);
+        JsonNode.Parse(report.Stdout)!.AsArray().Should().NotBeEmpty();
+        var none = await OrchestraProcess.RunAsync("tau2", "report", "--results", Path.Combine(sims, "nothing-*.json"));
+        none.ExitCode.Should().Be(2);
+        none.Stderr.Should().Contain("nothing-*.json: no file matches");
+    }
+
+    [Fact]
     public async Task Run_writes_an_upstream_results_file_that_report_reads()
     {
         var catalog = Path.Combine(_dir, "catalog.json");

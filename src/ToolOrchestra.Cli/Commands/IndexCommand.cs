@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using ToolOrchestra.Core;
+using ToolOrchestra.Tools;
 using ToolOrchestra.Tools.Retrieval;
 
 namespace ToolOrchestra.Cli.Commands;
@@ -14,7 +15,7 @@ internal static class IndexCommand
 
     public static Command Create()
     {
-        var index = new Command("index", "Build and query a local SQLite FTS5 (BM25) retrieval index");
+        var index = new Command("index", "Build and query a local BM25 retrieval index (Lucene.NET)");
         index.Subcommands.Add(Build());
         index.Subcommands.Add(Search());
         return index;
@@ -23,7 +24,7 @@ internal static class IndexCommand
     private static Command Build()
     {
         var corpus = new Option<FileInfo>("--corpus") { Description = "JSONL corpus: one {\"id\", \"contents\"|\"content\"|\"text\"} object per line", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "Index file to write (replaced only when the build succeeds)", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Index folder to write (replaced only when the build succeeds)", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the build report as one JSON object" };
         var command = new Command("build", "Build a BM25 index from a JSONL corpus") { corpus, output, json };
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
@@ -68,23 +69,53 @@ internal static class IndexCommand
         var topK = new Option<int>("--top-k") { Description = "Documents to return", DefaultValueFactory = _ => 10 };
         var allowed = new Option<FileInfo?>("--allowed-ids") { Description = "Only these documents: one id per line, a JSON array, or a {question id: [ids]} map (with --eid)" };
         var eid = new Option<string?>("--eid") { Description = "Question id selecting the allowed documents in a {question id: [ids]} map" };
-        var query = new Argument<string>("query") { Description = "Search text (any punctuation is fine)" };
-        var command = new Command("search", "Search an index and print [{\"id\", \"score\", \"contents\"}] as JSON") { indexPath, topK, allowed, eid, query, OptionChecks.AlwaysJson() };
-        command.SetAction(async (parse, ct) => await CliRunner.Guard(c =>
+        var queries = new Option<FileInfo?>("--queries") { Description = "Run one search per non-blank line of this file and print one JSON line per query: {\"line\", \"query\", \"ms\", \"hits\": [{\"id\", \"score\"}]} (ms: the search alone, in process)" };
+        var query = new Argument<string?>("query") { Description = "Search text (any punctuation is fine); or give --queries", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("search", "Search an index and print [{\"id\", \"score\", \"contents\"}] as JSON (with --queries: one JSON line per query)") { indexPath, topK, allowed, eid, queries, query, OptionChecks.AlwaysJson() };
+        command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
             var k = parse.GetValue(topK);
             if (k <= 0) throw new UserError($"--top-k must be positive (got {k}).");
-            var index = LocalIndex.Open(parse.GetValue(indexPath)!.FullName);
-            var filter = parse.GetValue(allowed) is { } file ? AllowedDocuments.Load(file.FullName) : null;
+            var text = parse.GetValue(query);
+            var file = parse.GetValue(queries);
+            if ((text is null) == (file is null)) throw new UserError("index search: give one query or --queries FILE (one query per line), not neither nor both.");
+            var lines = file is null ? null : File.Exists(file.FullName) ? File.ReadAllLines(file.FullName)
+                : throw new UserError($"--queries {file}: file not found; give a text file with one query per line.");
+            using var index = LocalIndex.Open(parse.GetValue(indexPath)!.FullName);
+            var filter = parse.GetValue(allowed) is { } ids ? AllowedDocuments.Load(ids.FullName) : null;
             var retriever = new LocalIndexRetriever(index, allowed: filter);
-            var result = retriever.RetrieveAsync(parse.GetValue(query)!, k, parse.GetValue(eid), c).GetAwaiter().GetResult();
-            if (result.Error is not null) throw new UserError(result.Error + (filter?.IsPerQuestion == true ? "; pass a question id with --eid." : "."));
-            var hits = result.Documents.Select(d => new SearchHit(d.Id, d.Score, d.Contents));
-            Console.Out.WriteLine(JsonSerializer.Serialize(hits, OrchestraJson.Options));
-            return Task.FromResult(0);
+            async Task<RetrievalResult> Find(string q)
+            {
+                var result = await retriever.RetrieveAsync(q, k, parse.GetValue(eid), c);
+                if (result.Error is not null) throw new UserError(result.Error + (filter?.IsPerQuestion == true ? "; pass a question id with --eid." : "."));
+                return result;
+            }
+
+            if (lines is null)
+            {
+                var result = await Find(text!);
+                Console.Out.WriteLine(JsonSerializer.Serialize(result.Documents.Select(d => new SearchHit(d.Id, d.Score, d.Contents)), OrchestraJson.Options));
+                return 0;
+            }
+            var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
+            await using (output)
+                for (var i = 0; i < lines.Length; i++)
+                {
+                    if (string.IsNullOrWhiteSpace(lines[i])) continue;
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    var result = await Find(lines[i]);
+                    var ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    output.WriteLine(JsonSerializer.Serialize(
+                        new QueryResult(i + 1, lines[i], Math.Round(ms, 3), result.Documents.Select(d => new QueryHit(d.Id, d.Score)).ToList()), OrchestraJson.Compact));
+                }
+            return 0;
         }, ct));
         return command;
     }
+
+    private sealed record QueryHit(string Id, double Score);
+
+    private sealed record QueryResult(int Line, string Query, double Ms, IReadOnlyList<QueryHit> Hits);
 
     private sealed record SearchHit(string Id, double Score, string Contents);
 }

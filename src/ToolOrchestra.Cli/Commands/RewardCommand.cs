@@ -13,13 +13,13 @@ internal static class RewardCommand
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("trajectories") { Description = "Trajectory files: runs/<id>.jsonl run logs, or JSONL with one trajectory per line (e.g. runs/demo/trajectories/train-last-step.jsonl)", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("trajectories") { Description = "Trajectory files or patterns (runs/*.jsonl): runs/<id>.jsonl run logs, or JSONL with one trajectory per line (e.g. runs/demo/trajectories/train-last-step.jsonl)", Arity = ArgumentArity.OneOrMore };
         var usersOnly = new Option<bool>("--reference-alias-range") { Description = "Normalise alias counts over callers only, as the released code does (default: over the whole group, as the paper intends)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per trajectory (JSON Lines)" };
         var command = new Command("reward", "Re-score saved trajectories: each group's reward from its stored preferences, outcome, calls, dollars and seconds") { files, usersOnly, json };
         command.SetAction((parse, ct) => CliRunner.Guard(_ =>
         {
-            var saved = parse.GetValue(files)!.SelectMany(f => RunStore.LoadAll(f).Select(t => (f, t))).ToList();
+            var saved = FileArguments.Expand(parse.GetValue(files)!, "trajectories").SelectMany(f => RunStore.LoadAll(f).Select(t => (f, t))).ToList();
             var options = new RewardOptions(parse.GetValue(usersOnly) ? AliasCountRange.UsersOnly : AliasCountRange.Group);
             var rescored = TrajectoryRescoring.Rescore(saved, options);
             if (parse.GetValue(json))

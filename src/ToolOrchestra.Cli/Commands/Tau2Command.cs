@@ -156,21 +156,36 @@ internal static class Tau2Command
     private static Command Rescore()
     {
         var dataDir = DataDir();
-        var results = new Option<string>("--results") { Description = "an upstream tau2 results file", Required = true };
+        var results = new Option<string[]>("--results")
+        {
+            Description = "upstream tau2 results files or patterns (sims/*.json), all re-scored in this one process",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
         var checkTools = new Option<bool>("--check-tool-results") { Description = "also replay every recorded tool call and compare each result" };
         var trustLabels = new Option<bool>("--trust-labels") { Description = "score against each simulation's task_id even when its recorded checks name another task" };
         var parallel = new Option<int>("--concurrency") { Description = "simulations scored at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = Json();
-        var command = new Command("rescore", "re-score every simulation of an upstream results file and compare with the recorded rewards");
+        var command = new Command("rescore", "re-score every simulation of upstream results files and compare with the recorded rewards (--json: one object for one file, an array for several)");
         foreach (var o in new Option[] { dataDir, results, checkTools, trustLabels, parallel, json }) command.Options.Add(o);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(async c =>
         {
             var concurrency = OptionChecks.AtLeast(parse.GetValue(parallel), 1, "--concurrency");
-            var file = Tau2Results.Read(parse.GetValue(results)!);
+            var paths = FileArguments.Expand(parse.GetValue(results)!, "--results");
             var rescorer = new Tau2Rescorer(parse.GetValue(dataDir)!) { CheckToolResults = parse.GetValue(checkTools), TrustLabels = parse.GetValue(trustLabels) };
-            var report = await rescorer.RescoreAsync(file, c, concurrency);
-            if (parse.GetValue(json)) Console.WriteLine(report.ToJson().ToJsonString(OrchestraJson.Options));
-            else PrintRescore(report, parse.GetValue(checkTools));
+            var reports = new List<RescoreReport>(paths.Count);
+            foreach (var path in paths)
+            {
+                var report = await rescorer.RescoreAsync(Tau2Results.Read(path), c, concurrency);
+                reports.Add(report);
+                if (!parse.GetValue(json)) PrintRescore(report, parse.GetValue(checkTools));
+            }
+            if (parse.GetValue(json))
+                Console.WriteLine(reports.Count == 1
+                    ? reports[0].ToJson().ToJsonString(OrchestraJson.Options)
+                    : new JsonArray(reports.Select(r => (JsonNode?)r.ToJson()).ToArray()).ToJsonString(OrchestraJson.Options));
+            else if (reports.Count > 1)
+                AnsiConsole.MarkupLineInterpolated($"[bold]{reports.Count} files[/]: {reports.Sum(r => r.Agree)}/{reports.Sum(r => r.Simulations.Count)} simulations agree with the recorded reward");
             return 0;
         }, ct));
         return command;
@@ -204,7 +219,7 @@ internal static class Tau2Command
     {
         var results = new Option<string[]>("--results")
         {
-            Description = "upstream tau2 results files (or our own run outputs in the same format)",
+            Description = "upstream tau2 results files or patterns (sims/*.json), or our own run outputs in the same format",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
@@ -214,7 +229,7 @@ internal static class Tau2Command
         command.Options.Add(json);
         command.SetAction(async (parse, ct) => await CliRunner.Guard(c =>
         {
-            var files = parse.GetValue(results)!.Select(Tau2Results.Read).ToList();
+            var files = FileArguments.Expand(parse.GetValue(results)!, "--results").Select(Tau2Results.Read).ToList();
             var rows = Tau2Report.Build(files);
             if (parse.GetValue(json))
             {
