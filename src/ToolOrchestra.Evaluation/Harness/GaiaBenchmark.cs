@@ -119,11 +119,7 @@ public sealed class GaiaBenchmark : IEvalBenchmark
             var ledger = new Ledger();
             var reply = await DirectAnswer.AskAsync(_direct!, _model, GaiaAnswer.Problem(task, inline), _variant, ledger, null, ct).ConfigureAwait(false);
             (raw, stop, calls, turns) = (reply.Answer, StopReason.Answered, ledger.Entries, 1);
-            trajectory = new JsonObject
-            {
-                ["setup"] = "direct", ["model"] = _model.Id, ["problem"] = task.Question,
-                ["prompt"] = JsonSerializer.SerializeToNode(reply.Prompt, OrchestraJson.Compact), ["raw_output"] = reply.Raw, ["answer"] = reply.Answer,
-            }.ToJsonString(OrchestraJson.Compact);
+            trajectory = QaSample.DirectTrajectory(_model, task.Question, reply);
         }
         else
         {
@@ -139,20 +135,8 @@ public sealed class GaiaBenchmark : IEvalBenchmark
             trajectory = JsonSerializer.Serialize(result.Trajectory, OrchestraJson.Compact);
         }
         var answer = GaiaAnswer.Extract(raw);
-        var sample = new EvalSample(runId, item.SampleId)
-        {
-            TaskId = task.Id,
-            Answer = answer,
-            Gold = task.Answer,
-            CostUsd = calls.Sum(c => c.CostUsd),
-            ToolSeconds = calls.Sum(c => c.ToolSeconds),
-            Turns = turns,
-            StopReason = JsonNamingPolicy.SnakeCaseLower.ConvertName(stop.ToString()),
-            CallsJson = SampleCall.ToJson(calls),
-            TrajectoryJson = trajectory,
-        };
-        if (stop is StopReason.EndpointError or StopReason.Error or StopReason.Cancelled)
-            return sample with { Status = SampleStatus.Failed, Error = detail ?? stop.ToString() };
+        var sample = QaSample.Record(runId, item.SampleId, task.Id, answer, task.Answer, calls, turns, stop, detail, trajectory, out var failed);
+        if (failed) return sample;
         if (task.Answer is null) return sample with { VerdictSource = EvalSample.NotEvaluated };
         var correct = GaiaScorer.Score(answer, task.Answer);
         return sample with { Correct = correct, Reward = correct ? 1 : 0, VerdictSource = "gaia_scorer" };

@@ -105,11 +105,7 @@ public sealed class QaBenchmark : IEvalBenchmark
             var ledger = new Ledger();
             var reply = await DirectAnswer.AskAsync(_direct!, _model, task.Question, _variant, ledger, null, ct).ConfigureAwait(false);
             (answer, stop, calls, turns) = (reply.Answer, StopReason.Answered, ledger.Entries, 1);
-            trajectory = new JsonObject
-            {
-                ["setup"] = "direct", ["model"] = _model.Id, ["problem"] = task.Question,
-                ["prompt"] = JsonSerializer.SerializeToNode(reply.Prompt, OrchestraJson.Compact), ["raw_output"] = reply.Raw, ["answer"] = reply.Answer,
-            }.ToJsonString(OrchestraJson.Compact);
+            trajectory = QaSample.DirectTrajectory(_model, task.Question, reply);
         }
         else
         {
@@ -122,21 +118,8 @@ public sealed class QaBenchmark : IEvalBenchmark
             if (stop == StopReason.Cancelled) ct.ThrowIfCancellationRequested();
             trajectory = JsonSerializer.Serialize(result.Trajectory, OrchestraJson.Compact);
         }
-        var sample = new EvalSample(runId, item.SampleId)
-        {
-            TaskId = task.Id,
-            Answer = answer,
-            Gold = task.Answer,
-            CostUsd = calls.Sum(c => c.CostUsd),
-            ToolSeconds = calls.Sum(c => c.ToolSeconds),
-            Turns = turns,
-            StopReason = JsonNamingPolicy.SnakeCaseLower.ConvertName(stop.ToString()),
-            CallsJson = SampleCall.ToJson(calls),
-            TrajectoryJson = trajectory,
-        };
-        // Infrastructure, not the orchestrator's judgement, ended it: failed, retried on a rerun.
-        if (stop is StopReason.EndpointError or StopReason.Error or StopReason.Cancelled)
-            return sample with { Status = SampleStatus.Failed, Error = detail ?? stop.ToString() };
+        var sample = QaSample.Record(runId, item.SampleId, task.Id, answer, task.Answer, calls, turns, stop, detail, trajectory, out var failed);
+        if (failed) return sample;
         return await ScoreAsync(sample, task, answer, ct).ConfigureAwait(false);
     }
 
