@@ -121,7 +121,7 @@ public sealed partial class BadInputTests(BadInputFiles files) : IClassFixture<B
         { "tool code --file @code.py --code-timeout -1", "--code-timeout" },
         { "tool code --file @code.py --memory-mb abc", "--memory-mb" },
         { "tool code --file @missing.py", "missing.py" },
-        { "tool code --file @code.py --catalog @malformed.json", "malformed.json" },
+        { "tool code --file @code.py --config @malformed.json", "malformed.json" },
         // index, retriever
         { "index build --corpus @missing.jsonl --out @i.db", "missing.jsonl" },
         { "index search --index @missing.db q", "missing.db" },
