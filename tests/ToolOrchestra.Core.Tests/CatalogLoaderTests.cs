@@ -97,6 +97,8 @@ public sealed class CatalogLoaderTests : IDisposable
     [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"tool_prices":{"per_tool":{"mcp.x":"free"}}}""", "$.tool_prices.per_tool.mcp.x: expected a number, found the string \"free\".")]
     [InlineData("""{"orchestrator":{"model":"a","protocol":"hle2"},"models":{"a":{M}}}""", "$.orchestrator.protocol: unknown protocol 'hle2'; use one of \"legacy\", \"hle\", \"frames\", \"train\".")]
     [InlineData("""{"models":{"a":{M}}}""", "$: missing required field 'orchestrator'.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"aliases":{"Answer 1":"a"}}""", "$.aliases.Answer 1: 'Answer 1' is not a valid name here; use lower-case letters, digits, '_', '.' and '-', e.g. answer-1.")]
+    [InlineData("""{"orchestrator":{"model":"a","temperature":null},"models":{"a":{M}}}""", "$.orchestrator.temperature: expected a number, found null.")]
     public void Schema_violations_read_as_one_line_with_the_path_and_the_fix(string json, string expected)
     {
         var path = Write(json.Replace("{M", "{" + M));

@@ -101,7 +101,9 @@ public static class CatalogSchema
                 var allowed = (parent?["properties"] as JsonObject)?.Select(p => p.Key).Where(k => k != "$schema").ToList() ?? [];
                 return allowed.Count > 0 ? $"unknown field; expected one of: {string.Join(", ", allowed)}." : null;
             case "propertyNames":
-                return $"'{name}' is not a valid name here; see schemas/catalog.schema.json.";
+                return here?["description"] is { } rule
+                    ? $"'{name}' is not a valid name here; use {rule.GetValue<string>()}."
+                    : $"'{name}' is not a valid name here; it must match {here?["pattern"]?.ToJsonString()}.";
             default:
                 return null;
         }
