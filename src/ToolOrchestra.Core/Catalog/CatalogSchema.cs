@@ -53,7 +53,7 @@ public static class CatalogSchema
         if (node.Errors is { Count: > 0 } errors)
         {
             // Structural keywords first: a missing or unknown field explains more than a type deeper down.
-            foreach (var keyword in new[] { "required", "type", "enum", "const", "minimum", "maximum", "minProperties" })
+            foreach (var keyword in new[] { "required", "type", "enum", "minimum", "maximum", "minProperties" })
                 if (errors.ContainsKey(keyword) && Word(keyword, node, instance, here, root, schema) is { } what)
                     return (at, what);
         }
@@ -131,7 +131,7 @@ public static class CatalogSchema
         if (oneOf.Count(d => d.IsValid) > 1) return (null, "matches more than one of the forms allowed here; see schemas/catalog.schema.json.");
         var furthest = oneOf.Where(d => !d.IsValid && !(d.Errors?.ContainsKey("type") ?? false)).FirstOrDefault();
         if (furthest is not null) return FirstProblem(furthest, root, schema);
-        var types = branches.Select(b => Article(b["type"])).Distinct();
+        var types = branches.Select(b => Article(b["type"]) + (b["description"] is { } d ? $" ({d.GetValue<string>()})" : "")).Distinct();
         return (null, $"expected {string.Join(" or ", types)}, found {Kind(instance)}.");
     }
 
