@@ -85,7 +85,7 @@ public sealed class CatalogLoaderTests : IDisposable
     [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M,"colour":"red"}}}""", "$.models.a.colour: unknown field; expected one of: profile, endpoint, name")]
     [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M,"profile":"other.json"}}}""", "$.models.a: give either \"endpoint\" or \"profile\", not both.")]
     [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{"name":"a","price":{"input_per_million":1,"output_per_million":1}}}}""", "$.models.a: missing required field 'endpoint' (give one of \"endpoint\" or \"profile\").")]
-    [InlineData("""{"orchestrator":{"model":"a"},"models":{}}""", "$.models: declare at least 1 entry.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{}}""", "$.models: declare at least one model.")]
     [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"aliases":{"answer-1":3}}""", "$.aliases.answer-1: expected a string (model id) or an object, found the number 3.")]
     [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"aliases":{"answer-1":{"latency_s":3}}}""", "$.aliases.answer-1: missing required field 'model'.")]
     [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"aliases":{"answer-1":{"model":"a","latency_s":-2}}}""", "$.aliases.answer-1.latency_s: must be at least 0, found -2.")]
