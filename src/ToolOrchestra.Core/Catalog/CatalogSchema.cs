@@ -85,9 +85,9 @@ public static class CatalogSchema
             case "type":
                 return $"expected {Article(here?["type"])}, found {Kind(instance)}.";
             case "enum":
-                var values = here?["enum"]?.AsArray().Select(v => v!.ToJsonString()).ToList() ?? [];
+                var values = here?["enum"]?.AsArray().Select(v => v is JsonValue j && j.TryGetValue<string>(out var text) ? text : v?.ToJsonString()).ToList() ?? [];
                 var given = instance is { ValueKind: JsonValueKind.String } s ? s.GetString() : instance?.GetRawText();
-                return $"unknown {name} '{given}'; use one of {string.Join(", ", values)}.";
+                return $"unknown {name} '{given}'; use one of: {string.Join(", ", values)}.";
             case "minimum":
                 return $"must be at least {Number(here?["minimum"])}, found {instance?.GetRawText()}.";
             case "maximum":
