@@ -78,6 +78,67 @@ public sealed class CatalogLoaderTests : IDisposable
         act.Should().Throw<UserError>().Which.Message.Should().StartWith(path + ": ").And.Contain(expected);
     }
 
+    private const string M = "\"endpoint\":\"http://x/v1\",\"name\":\"a\",\"price\":{\"input_per_million\":1,\"output_per_million\":1}";
+
+    [Theory]
+    [InlineData("""{"orchestrator":{"model":"a","temp":1},"models":{"a":{M}}}""", "$.orchestrator.temp: unknown field; expected one of: model, temperature, max_output_tokens, protocol.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M,"colour":"red"}}}""", "$.models.a.colour: unknown field; expected one of: profile, endpoint, name")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M,"profile":"other.json"}}}""", "$.models.a: give either \"endpoint\" or \"profile\", not both.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{"name":"a","price":{"input_per_million":1,"output_per_million":1}}}}""", "$.models.a: missing required field 'endpoint' (give one of \"endpoint\" or \"profile\").")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{}}""", "$.models: declare at least one model.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"aliases":{"answer-1":3}}""", "$.aliases.answer-1: expected a string (model id) or an object, found the number 3.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"aliases":{"answer-1":{"latency_s":3}}}""", "$.aliases.answer-1: missing required field 'model'.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"aliases":{"answer-1":{"model":"a","latency_s":-2}}}""", "$.aliases.answer-1.latency_s: must be at least 0, found -2.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M,"api":"grpc"}}}""", "$.models.a.api: unknown api 'grpc'; use one of: chat, completions, orchestra.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M,"tags":["x",2]}}}""", "$.models.a.tags[1]: expected a string, found the number 2.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"limits":{"request_timeout_s":100000}}""", "$.limits.request_timeout_s: must be between 0.01 and 86400, found 100000.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"limits":{"max_turns":0}}""", "$.limits.max_turns: must be at least 1, found 0.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"tool_descriptions":{"qa":{"style":"fancy"}}}""", "$.tool_descriptions.qa.style: unknown style 'fancy'; use one of: markdown, reference.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"tool_prices":{"per_tool":{"mcp.x":"free"}}}""", "$.tool_prices.per_tool.mcp.x: expected a number, found the string \"free\".")]
+    [InlineData("""{"orchestrator":{"model":"a","protocol":"hle2"},"models":{"a":{M}}}""", "$.orchestrator.protocol: unknown protocol 'hle2'; use one of: legacy, hle, frames, train.")]
+    [InlineData("""{"models":{"a":{M}}}""", "$: missing required field 'orchestrator'.")]
+    [InlineData("""{"orchestrator":{"model":"a"},"models":{"a":{M}},"aliases":{"Answer 1":"a"}}""", "$.aliases.Answer 1: 'Answer 1' is not a valid name here; use lower-case letters, digits, '_', '.' and '-', e.g. answer-1.")]
+    [InlineData("""{"orchestrator":{"model":"a","temperature":null},"models":{"a":{M}}}""", "$.orchestrator.temperature: expected a number, found null.")]
+    public void Schema_violations_read_as_one_line_with_the_path_and_the_fix(string json, string expected)
+    {
+        var path = Write(json.Replace("{M", "{" + M));
+        var act = () => CatalogLoader.Load(path);
+        act.Should().Throw<UserError>().Which.Message.Should().StartWith(path + ": ").And.Contain(expected).And.NotContain("\n");
+    }
+
+    [Fact]
+    public void Every_field_the_loader_reads_is_in_the_schema()
+    {
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), "{}");
+        File.WriteAllText(Path.Combine(_dir, "inner.json"), Minimal);
+        var c = CatalogLoader.Load(Write("""
+            {"$schema":"../schemas/catalog.schema.json",
+             "orchestrator":{"model":"a","temperature":0.5,"max_output_tokens":100,"protocol":"hle"},
+             "models":{"a":{"endpoint":"http://x/v1","name":"a","api_key_env":"K","price":{"input_per_million":1,"output_per_million":2},
+                            "tags":["t"],"family":"qwen_math","temperature":0.2,"max_output_tokens":10,
+                            "context":{"code_tokens":1,"context_tokens":2,"doc_chars":3},"api":"completions","tokenizer":"tokenizer.json"},
+                       "inner":{"profile":"inner.json","name":"inner","price":{"input_per_million":0,"output_per_million":0}}},
+             "aliases":{"answer-1":"a","expert-1":{"model":"inner","latency_s":1.5,"description":"d","table_row":"r"}},
+             "tool_prices":{"code_per_second":1,"web_search_per_call":2,"web_extract_per_doc":3,"local_search_per_call":4,"per_tool":{"mcp.x":5}},
+             "tool_descriptions":{"qa":{"description":"d","model_lead":"m","table_intro":"t","style":"reference"}},
+             "limits":{"max_turns":2,"max_errors":3,"request_timeout_s":4,"max_retries":0,"budget_usd":6,"budget_s":7}}
+            """));
+        c.Orchestrator.Should().Be(new OrchestratorSettings("a", 0.5, 100, "hle"));
+        var a = c.Models["a"];
+        (a.Family, a.Api, a.Context, a.ApiKeyEnv, a.MaxOutputTokens).Should().Be((ModelFamily.QwenMath, ModelApi.Completions, new ExpertContextLimits(1, 2, 3), "K", 10));
+        c.Models["inner"].Api.Should().Be(ModelApi.Orchestra);
+        c.Aliases["expert-1"].Should().Be(new AliasEntry("expert-1", "inner", 1.5, "d", "r"));
+        c.ToolPrices.WebExtractPerDoc.Should().Be(3m);
+        c.ToolPrices.PerTool!["mcp.x"].Should().Be(5m);
+        c.DescriptionFor("qa")!.Style.Should().Be(ToolDescriptionStyle.Reference);
+        c.Limits.Should().Be(new Limits(2, 3, 4, 0, 6m, 7));
+    }
+
+    [Fact]
+    public void The_schema_travels_inside_the_library() =>
+        // embedded, so a catalog validates where the repository's schemas/ folder is not
+        CatalogSchema.Text.Should().Contain("\"tool_descriptions\"").And.Contain("\"per_tool\"");
+
     [Fact]
     public void A_missing_file_is_named()
     {

@@ -1,8 +1,11 @@
 namespace ToolOrchestra.Core.Catalog;
 
 /// <summary>
-/// Loads and validates a catalog file. Every problem is reported as a <see cref="UserError"/> naming the file,
-/// the JSON path and what is expected, so a user never sees a stack trace for a typo.
+/// Loads and validates a catalog file. Its structure (which fields, their types, ranges and enumerations) is checked
+/// against the catalog schema (<see cref="CatalogSchema"/>); what a schema cannot say is checked here: an alias or the
+/// orchestrator names a declared model, an endpoint is an http(s) URL, a profile exists, completions has a tokenizer.
+/// Every problem is reported as a <see cref="UserError"/> naming the file, the JSON path and what is expected, so a
+/// user never sees a stack trace for a typo.
 /// </summary>
 public static class CatalogLoader
 {
@@ -10,13 +13,12 @@ public static class CatalogLoader
 
     public static Catalog Parse(JsonFields root)
     {
-        root.OnlyFields("orchestrator", "models", "aliases", "tool_prices", "limits", "tool_descriptions");
+        CatalogSchema.Validate(root.File, root.Element);
         var models = new Dictionary<string, ModelEntry>(StringComparer.Ordinal);
         foreach (var (id, m) in root.Field("models").Properties())
             models[id] = ParseModel(id, m);
-        if (models.Count == 0) throw root.Field("models").Error("declare at least one model.");
 
-        var orchestratorField = root.Field("orchestrator").OnlyFields("model", "temperature", "max_output_tokens", "protocol");
+        var orchestratorField = root.Field("orchestrator");
         var orchestrator = new OrchestratorSettings(
             Model: orchestratorField.Field("model").String(),
             Temperature: orchestratorField.OptionalField("temperature")?.Double() ?? 1.0,
@@ -30,14 +32,14 @@ public static class CatalogLoader
         {
             var entry = a.Element.ValueKind == System.Text.Json.JsonValueKind.String
                 ? new AliasEntry(alias, a.String())
-                : new AliasEntry(alias, a.OnlyFields("model", "latency_s", "description", "table_row").Field("model").String(),
+                : new AliasEntry(alias, a.Field("model").String(),
                     a.OptionalField("latency_s")?.Double(), a.OptionalField("description")?.String(), a.OptionalField("table_row")?.String());
             if (!models.ContainsKey(entry.Model))
                 throw (a.Element.ValueKind == System.Text.Json.JsonValueKind.String ? a : a.Field("model")).Error(UnknownModel(entry.Model, models));
             aliases[alias] = entry;
         }
 
-        var prices = root.OptionalField("tool_prices")?.OnlyFields("code_per_second", "web_search_per_call", "web_extract_per_doc", "local_search_per_call", "per_tool") is { } tp
+        var prices = root.OptionalField("tool_prices") is { } tp
             ? new ToolPrices(
                 CodePerSecond: tp.OptionalField("code_per_second")?.Decimal() ?? 0.0000083m,
                 WebSearchPerCall: tp.OptionalField("web_search_per_call")?.Decimal() ?? 0.01m,
@@ -46,7 +48,7 @@ public static class CatalogLoader
                 PerTool: tp.OptionalField("per_tool")?.Properties().ToDictionary(p => p.Name, p => p.Value.Decimal()))
             : new ToolPrices();
 
-        var limits = root.OptionalField("limits")?.OnlyFields("max_turns", "max_errors", "request_timeout_s", "max_retries", "budget_usd", "budget_s") is { } l
+        var limits = root.OptionalField("limits") is { } l
             ? new Limits(
                 MaxTurns: l.OptionalField("max_turns")?.Int(1) ?? 50,
                 MaxErrors: l.OptionalField("max_errors")?.Int(1) ?? 10,
@@ -58,15 +60,8 @@ public static class CatalogLoader
 
         var descriptions = root.OptionalField("tool_descriptions")?.Properties().ToDictionary(p => p.Name, p =>
         {
-            var d = p.Value.OnlyFields("description", "model_lead", "table_intro", "style");
-            var style = d.OptionalField("style") is { } s
-                ? s.String() switch
-                {
-                    "markdown" => ToolDescriptionStyle.Markdown,
-                    "reference" => ToolDescriptionStyle.Reference,
-                    var other => throw s.Error($"unknown style '{other}'; use \"markdown\" or \"reference\"."),
-                }
-                : ToolDescriptionStyle.Markdown;
+            var d = p.Value;
+            var style = d.OptionalField("style")?.String() == "reference" ? ToolDescriptionStyle.Reference : ToolDescriptionStyle.Markdown;
             return new ToolDescription(d.OptionalField("description")?.String(), d.OptionalField("model_lead")?.String(),
                 d.OptionalField("table_intro")?.String(), style);
         }, StringComparer.Ordinal);
@@ -76,35 +71,25 @@ public static class CatalogLoader
 
     private static ModelEntry ParseModel(string id, JsonFields m)
     {
-        m.OnlyFields("endpoint", "name", "api_key_env", "price", "tags", "family", "temperature", "max_output_tokens", "context", "api", "tokenizer", "profile");
         var catalogDir = Path.GetDirectoryName(Path.GetFullPath(m.File)) ?? ".";
         // "profile": another catalog, run in this process as an orchestrator (recursive orchestration without a server).
         var profile = m.OptionalField("profile") is { } pf ? Path.GetFullPath(Path.Combine(catalogDir, pf.String())) : null;
         if (profile is not null && !File.Exists(profile))
             throw m.Field("profile").Error($"'{profile}' does not exist; \"profile\" is the path of another catalog, relative to this one.");
-        if (profile is not null && m.OptionalField("endpoint") is not null)
-            throw m.Field("profile").Error("give either \"endpoint\" (an orchestra serve URL) or \"profile\" (a catalog run in this process), not both.");
         var endpoint = profile is null ? m.Field("endpoint").String() : "";
         if (profile is null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))
             throw m.Field("endpoint").Error($"'{endpoint}' is not an http(s) URL; write e.g. \"http://127.0.0.1:8000/v1\".");
         var name = m.Field("name").String();
-        var price = m.Field("price").OnlyFields("input_per_million", "output_per_million");
+        var price = m.Field("price");
+        // The schema's enumeration is the snake_case of ModelFamily's names (qwen_math → QwenMath).
         var family = m.OptionalField("family") is { } f
-            ? Enum.TryParse<ModelFamily>(f.String().Replace("-", "").Replace("_", ""), ignoreCase: true, out var fam)
-                ? fam
-                : throw f.Error($"unknown family '{f.String()}'; use one of {string.Join(", ", Enum.GetNames<ModelFamily>().Select(n => n.ToLowerInvariant()))}.")
+            ? Enum.Parse<ModelFamily>(f.String().Replace("_", ""), ignoreCase: true)
             : ExpertContextLimits.InferFamily(name);
         ExpertContextLimits? context = m.OptionalField("context") is { } c
             ? new ExpertContextLimits(c.Field("code_tokens").Int(1), c.Field("context_tokens").Int(1), c.OptionalField("doc_chars")?.Int(1))
             : null;
         var api = m.OptionalField("api") is { } apiField
-            ? apiField.String() switch
-            {
-                "chat" => ModelApi.Chat,
-                "completions" => ModelApi.Completions,
-                "orchestra" => ModelApi.Orchestra,
-                var other => throw apiField.Error($"unknown api '{other}'; use \"chat\" (/v1/chat/completions), \"completions\" (/v1/completions with our Qwen3 template) or \"orchestra\" (another orchestrator behind orchestra serve)."),
-            }
+            ? Enum.Parse<ModelApi>(apiField.String(), ignoreCase: true)
             : profile is null ? ModelApi.Chat : ModelApi.Orchestra;
         if (profile is not null && api != ModelApi.Orchestra)
             throw m.Field("api").Error("a model with \"profile\" is an orchestrator: its api is \"orchestra\".");

@@ -13,10 +13,17 @@ namespace ToolOrchestra.Environments.Tau2;
 /// </summary>
 public sealed class Tau2Domain
 {
-    /// <summary>The registered domains (see <see cref="Tau2DomainRegistry"/>).</summary>
-    public static IReadOnlyList<string> Names => Tau2DomainRegistry.Names;
+    /// <summary>The built-in domains (see <see cref="Tau2DomainRegistry.BuiltIn"/>); <see cref="NamesIn"/> adds a data folder's.</summary>
+    public static IReadOnlyList<string> Names => Tau2DomainRegistry.BuiltIn.Names;
 
-    private static readonly ConcurrentDictionary<string, Lazy<Tau2Domain>> Cache = new(StringComparer.Ordinal);
+    /// <summary>The domains a data folder offers: the built-in ones and its declarative domains.</summary>
+    public static IReadOnlyList<string> NamesIn(string dataDir) => Tau2DomainRegistry.BuiltIn.NamesIn(ResolveDataDir(dataDir));
+
+    /// <summary>
+    /// Loaded domains by data folder and definition: the databases are parsed once per process and shared read-only by
+    /// every environment (a memo of file contents, not a registry: it decides nothing about which names exist).
+    /// </summary>
+    private static readonly ConcurrentDictionary<(string Root, Tau2DomainDefinition Definition), Lazy<Tau2Domain>> Cache = new();
 
     private readonly Func<Tau2Domain, Tau2Environment> _factory;
 
@@ -48,12 +55,14 @@ public sealed class Tau2Domain
         Path.Combine(Folder, "..", "..", "user_simulator", withTools ? "simulation_guidelines_tools.md" : "simulation_guidelines.md");
 
     /// <summary>Loads (once per process and folder) a domain from a data folder.</summary>
-    public static Tau2Domain Load(string dataDir, string name)
+    public static Tau2Domain Load(string dataDir, string name) => Load(dataDir, name, Tau2DomainRegistry.BuiltIn);
+
+    /// <summary>Loads (once per process, folder and definition) a domain of <paramref name="registry"/> from a data folder.</summary>
+    public static Tau2Domain Load(string dataDir, string name, Tau2DomainRegistry registry)
     {
         var root = ResolveDataDir(dataDir);
-        Declarative.DeclarativeDomain.Discover(root, name);
-        var definition = Tau2DomainRegistry.Get(name);
-        var key = Path.GetFullPath(root) + "|" + name;
+        var definition = registry.Get(root, name);
+        var key = (Path.GetFullPath(root), definition);
         var lazy = Cache.GetOrAdd(key, _ => new Lazy<Tau2Domain>(() => LoadUncached(root, definition)));
         try
         {
@@ -66,12 +75,8 @@ public sealed class Tau2Domain
         }
     }
 
-    /// <summary>Whether <paramref name="name"/> is a registered domain or a declarative one in the data folder.</summary>
-    public static bool Exists(string dataDir, string name)
-    {
-        Declarative.DeclarativeDomain.Discover(ResolveDataDir(dataDir), name);
-        return Names.Contains(name);
-    }
+    /// <summary>Whether <paramref name="name"/> is a built-in domain or a declarative one in the data folder (a query: it registers nothing).</summary>
+    public static bool Exists(string dataDir, string name) => Tau2DomainRegistry.BuiltIn.Find(ResolveDataDir(dataDir), name) is not null;
 
     /// <summary>
     /// Accepts upstream's <c>data</c> folder (holding tau2/domains), its parent (a tau2-bench checkout), or the tau2

@@ -85,7 +85,7 @@ public sealed class DeclarativeDomainTests : IDisposable
     public void A_data_folders_domain_json_is_discovered_and_runs_through_the_registry()
     {
         var env = Env("hotel_a");
-        Tau2Domain.Names.Should().Contain("hotel_a");
+        Tau2Domain.NamesIn(_dir).Should().Contain("hotel_a");
         Call(env, "find_guest", new { email = "ana@example.com" }).Should().Be("G1");
         JsonNode.Parse(Call(env, "get_reservation", new { reservation_id = "R0002" }))!["nights"]!.GetValue<int>().Should().Be(3);
         Call(env, "count_nights", new { guest_id = "G1" }).Should().Be("5.0");

@@ -34,6 +34,6 @@ public sealed class CatalogProtocolTests : IDisposable
     public void An_unknown_variant_names_the_file_the_field_and_the_choices()
     {
         var act = () => QaProtocolVariant.FromCatalog(WithProtocol("hle2"));
-        act.Should().Throw<UserError>().WithMessage("*catalog.json: orchestrator.protocol: unknown protocol 'hle2'; use one of: legacy, hle, frames, train.");
+        act.Should().Throw<UserError>().WithMessage("*catalog.json: $.orchestrator.protocol: unknown protocol 'hle2'; use one of: legacy, hle, frames, train.");
     }
 }

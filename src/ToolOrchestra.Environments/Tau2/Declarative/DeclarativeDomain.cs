@@ -62,7 +62,7 @@ public sealed class DeclarativeToolkit : Toolkit
 }
 
 /// <summary>
-/// Declarative domains in the tau2 registry: a data folder's <c>domains/&lt;name&gt;/domain.json</c> makes
+/// Declarative domains, found by the tau2 registry per data folder: a data folder's <c>domains/&lt;name&gt;/domain.json</c> makes
 /// <c>&lt;name&gt;</c> a domain that loads <c>domain.json</c>, <c>db.json</c> and <c>policy.md</c> from its folder, so
 /// check-gold, tau2 run and rescore work on a synthesized data folder as on upstream's. Hand-written domains keep
 /// their names.
@@ -72,12 +72,18 @@ public static class DeclarativeDomain
     /// <summary>The registry entry for a declarative domain named <paramref name="name"/> (the spec is read per folder).</summary>
     public static Tau2DomainDefinition Definition(string name) => new(name, Load);
 
-    /// <summary>Registers <paramref name="name"/> when the data folder holds a declarative domain by that name.</summary>
-    public static void Discover(string tau2Root, string name)
+    /// <summary>Whether the data folder <paramref name="tau2Root"/> holds a declarative domain named <paramref name="name"/>.</summary>
+    public static bool IsIn(string tau2Root, string name) =>
+        name.Length > 0 && name.IndexOfAny(['/', '\\']) < 0 && name is not ("." or "..")
+        && File.Exists(Path.Combine(tau2Root, "domains", name, DomainSpec.FileName));
+
+    /// <summary>The declarative domains of the data folder <paramref name="tau2Root"/>: its folders holding a domain.json.</summary>
+    public static IEnumerable<string> NamesIn(string tau2Root)
     {
-        if (Tau2DomainRegistry.Names.Contains(name)) return;
-        if (File.Exists(Path.Combine(tau2Root, "domains", name, DomainSpec.FileName)))
-            Tau2DomainRegistry.TryRegister(Definition(name));
+        var domains = Path.Combine(tau2Root, "domains");
+        return Directory.Exists(domains)
+            ? Directory.EnumerateDirectories(domains).Where(d => File.Exists(Path.Combine(d, DomainSpec.FileName))).Select(Path.GetFileName).OfType<string>()
+            : [];
     }
 
     public static Tau2Domain Load(Tau2DomainFiles files)

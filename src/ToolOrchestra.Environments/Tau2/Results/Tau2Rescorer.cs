@@ -86,7 +86,7 @@ public sealed class Tau2Rescorer(string dataDir, INlAssertionJudge? judge = null
     public async Task<RescoreReport> RescoreAsync(Tau2Results results, CancellationToken ct = default, int parallelism = 1)
     {
         if (!Tau2Domain.Exists(dataDir, results.Domain))
-            throw new UserError($"{results.File}: domain '{results.Domain}' is not one we implement ({string.Join(", ", Tau2Domain.Names)}).");
+            throw new UserError($"{results.File}: domain '{results.Domain}' is not one we implement ({string.Join(", ", Tau2Domain.NamesIn(dataDir))}).");
         var domain = Tau2Domain.Load(dataDir, results.Domain);
         foreach (var task in results.Tasks) domain.Validate(task, results.File);
         var evaluator = new Tau2Evaluator(domain, judge);
