@@ -95,7 +95,7 @@ internal sealed class QaEnvSession(QaEnvironment env, string id, TimeProvider ti
             ["task_id"] = e?.Task.Id,
             ["turn"] = e?.Current?.Turn,
             ["done"] = e?.Final is not null,
-            ["cost_usd"] = e?.Current is { } c ? c.CostUsd : null,
+            ["cost_usd"] = e?.Final?["observation"]?["cost_usd"]?.DeepClone() ?? (e?.Current is { } c ? c.CostUsd : null),
         };
     }
 
