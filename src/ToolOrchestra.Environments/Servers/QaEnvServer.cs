@@ -98,7 +98,7 @@ public sealed class QaEnvServer : IAsyncDisposable
         {
             return Results.Json(await body().ConfigureAwait(false));
         }
-        catch (EnvValidationException e) { return Detail(422, e.Message); }
+        catch (Exception e) when (e is EnvValidationException or UserError) { return Detail(422, e.Message); }
         catch (InvalidOperationException e) { return Detail(409, e.Message); }
     }
 

@@ -69,7 +69,7 @@ internal sealed class QaEnvSession(QaEnvironment env, string id, TimeProvider ti
         });
         _episode = episode;
         StepCount = 0;
-        return await AdvanceAsync(episode, ct).ConfigureAwait(false);
+        return await AdvanceAsync(episode).ConfigureAwait(false);
     }, ct).ConfigureAwait(false);
 
     public async Task<JsonObject> StepAsync(JsonElement action, CancellationToken ct) => await Locked(async () =>
@@ -79,7 +79,7 @@ internal sealed class QaEnvSession(QaEnvironment env, string id, TimeProvider ti
         if (episode.Final is not null) throw new InvalidOperationException("the episode is done; send reset to start another.");
         StepCount++;
         episode.Bridge.Act(decision);
-        return await AdvanceAsync(episode, ct).ConfigureAwait(false);
+        return await AdvanceAsync(episode).ConfigureAwait(false);
     }, ct).ConfigureAwait(false);
 
     public JsonObject State()
@@ -99,9 +99,14 @@ internal sealed class QaEnvSession(QaEnvironment env, string id, TimeProvider ti
         };
     }
 
-    /// <summary>Waits for the episode's next prompt, or its end; the end is scored and stored.</summary>
-    private async Task<JsonObject> AdvanceAsync(Episode episode, CancellationToken ct)
+    /// <summary>
+    /// Waits for the episode's next prompt, or its end; the end is scored and stored. A caller that leaves meanwhile
+    /// (an HTTP request aborted) does not stop the wait: the turn's observation must not be left behind for the next step.
+    /// Only closing the session does.
+    /// </summary>
+    private async Task<JsonObject> AdvanceAsync(Episode episode)
     {
+        var ct = _closed.Token;
         if (await episode.Bridge.NextAsync(ct).ConfigureAwait(false) is { } observation)
         {
             episode.Current = observation;

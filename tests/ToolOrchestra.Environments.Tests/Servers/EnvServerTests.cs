@@ -177,6 +177,33 @@ public sealed partial class EnvServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reset_during_an_episode_stores_the_old_one_as_cancelled_and_starts_afresh()
+    {
+        var url = await StartAsync();
+        await using var ws = await Client.ConnectAsync(url);
+        var first = await ws.SendAsync(new JsonObject { ["type"] = "reset", ["data"] = new JsonObject { ["task_id"] = "t8" } });
+        var again = await ws.SendAsync(new JsonObject { ["type"] = "reset", ["data"] = new JsonObject { ["task_id"] = "t9", ["group_id"] = "g" } });
+        again["data"]!["observation"]!["turn"]!.GetValue<int>().Should().Be(1);
+        var old = RunStore.Load(Path.Combine(RunsDir, $"{first["data"]!["observation"]!["run_id"]!.GetValue<string>()}.jsonl"));
+        old.StopReason.Should().Be(StopReason.Cancelled);
+        var end = await ws.SendAsync(new JsonObject { ["type"] = "step", ["data"] = new JsonObject { ["message"] = AnswerCall } });
+        end["data"]!["observation"]!["answer"]!.GetValue<string>().Should().Be("word-9");
+        end["data"]!["observation"]!["metadata"]!["group_id"]!.GetValue<string>().Should().Be("g");
+    }
+
+    [Fact]
+    public async Task A_message_over_the_size_cap_is_refused_and_the_socket_closed()
+    {
+        var url = await StartAsync();
+        await using var ws = await Client.ConnectAsync(url);
+        var huge = new JsonObject { ["type"] = "step", ["data"] = new JsonObject { ["message"] = new string('x', (1 << 20) + 10) } }.ToJsonString();
+        var reply = await ws.SendRawAsync(huge);
+        reply["data"]!["code"]!.GetValue<string>().Should().Be("VALIDATION_ERROR");
+        reply["data"]!["message"]!.GetValue<string>().Should().Contain("larger than");
+        (await ws.ReceiveAsync()).Should().BeNull();
+    }
+
+    [Fact]
     public async Task Schema_health_and_metadata_describe_the_environment()
     {
         var url = await StartAsync();
