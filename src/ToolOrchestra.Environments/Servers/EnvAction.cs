@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ToolOrchestra.Core;
 using ToolOrchestra.Models;
 using ToolOrchestra.Runtime.Qa;
@@ -45,11 +46,12 @@ internal static class EnvAction
                 throw new EnvValidationException($"action.tool_calls[{i}] needs a string \"name\".");
             var args = c.TryGetProperty("arguments", out var a) ? a : default;
             // The same reading as a model's block: arguments may be an object or a JSON string of one.
-            var parsed = HermesCall.FromJson(JsonSerializer.Serialize(new Dictionary<string, JsonElement> { ["name"] = name, ["arguments"] = args.ValueKind == JsonValueKind.Undefined ? JsonDocument.Parse("{}").RootElement : args }));
+            var block = new JsonObject { ["name"] = name.GetString(), ["arguments"] = args.ValueKind == JsonValueKind.Undefined ? new JsonObject() : JsonNode.Parse(args.GetRawText()) };
+            var parsed = HermesCall.FromJson(block.ToJsonString());
             list.Add(ToPolicyCall(parsed));
             i++;
         }
-        var raw = string.Concat(list.Select(c => $"<tool_call>\n{{\"name\": {JsonSerializer.Serialize(c.Name)}, \"arguments\": {c.ArgumentsJson}}}\n</tool_call>"));
+        var raw = string.Concat(list.Select(c => $"<tool_call>\n{{\"name\": {JsonValue.Create(c.Name).ToJsonString()}, \"arguments\": {c.ArgumentsJson}}}\n</tool_call>"));
         return new PolicyDecision(raw, null, "", list);
     }
 

@@ -82,7 +82,7 @@ internal static class EnvWire
     }
 
     private static string StopReasonText(StopReason reason) =>
-        System.Text.Json.JsonSerializer.Serialize(reason, OrchestraJson.Compact).Trim('"');
+        System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()); // as the trajectory writes it
 
     private static JsonObject Outcome(TurnOutcome o) => new()
     {

@@ -53,16 +53,16 @@ public sealed class QaEnvServer : IAsyncDisposable
         _options = options;
         _app = LoopbackWebApp.Create(options.Bind, options.Port, options.Guard);
         _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        _app.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "healthy" }));
-        _app.MapGet("/schema", () => Results.Json(EnvSchemas.All()));
-        _app.MapGet("/metadata", () => Results.Json(new JsonObject
+        _app.MapGet("/health", () => Json(new JsonObject { ["status"] = "healthy" }));
+        _app.MapGet("/schema", () => Json(EnvSchemas.All()));
+        _app.MapGet("/metadata", () => Json(new JsonObject
         {
             ["name"] = "toolorchestra-qa",
             ["description"] = $"ToolOrchestra QA episodes: {env.Tasks.Count} tasks; the policy calls search, enhance_reasoning and answer with the catalog's aliases, billed at the catalog's prices.",
         }));
         _app.MapPost("/reset", async (HttpContext c) => await (await HttpResetAsync(c).ConfigureAwait(false)).ExecuteAsync(c).ConfigureAwait(false));
         _app.MapPost("/step", async (HttpContext c) => await (await HttpStepAsync(c).ConfigureAwait(false)).ExecuteAsync(c).ConfigureAwait(false));
-        _app.MapGet("/state", async () => Results.Json((await HttpSessionAsync().ConfigureAwait(false)).State()));
+        _app.MapGet("/state", async () => Json((await HttpSessionAsync().ConfigureAwait(false)).State()));
         _app.Map("/ws", WebSocketAsync);
     }
 
@@ -96,13 +96,16 @@ public sealed class QaEnvServer : IAsyncDisposable
     {
         try
         {
-            return Results.Json(await body().ConfigureAwait(false));
+            return Json(await body().ConfigureAwait(false));
         }
         catch (Exception e) when (e is EnvValidationException or UserError) { return Detail(422, e.Message); }
         catch (InvalidOperationException e) { return Detail(409, e.Message); }
     }
 
-    private static IResult Detail(int status, string message) => Results.Json(new JsonObject { ["detail"] = message }, statusCode: status);
+    private static IResult Detail(int status, string message) => Json(new JsonObject { ["detail"] = message }, status);
+
+    /// <summary>A JSON reply written from the node itself (no reflection-based serializer: the engine runs without one).</summary>
+    private static IResult Json(JsonNode body, int status = 200) => Results.Text(body.ToJsonString(), "application/json", Encoding.UTF8, status);
 
     private static async Task<JsonElement?> ReadBodyAsync(HttpContext context)
     {
