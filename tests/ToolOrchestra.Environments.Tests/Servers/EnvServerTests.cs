@@ -12,6 +12,7 @@ using ToolOrchestra.Runtime;
 using ToolOrchestra.Runtime.Episodes;
 using ToolOrchestra.Runtime.Hosting;
 using ToolOrchestra.Testing;
+using ToolOrchestra.Tools;
 
 namespace ToolOrchestra.Environments.Tests.Servers;
 
@@ -61,11 +62,11 @@ public sealed partial class EnvServerTests : IAsyncLifetime
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private async Task<Uri> StartAsync(int maxSessions = 64, TimeSpan? timeout = null)
+    private async Task<Uri> StartAsync(int maxSessions = 64, TimeSpan? timeout = null, WebGuard? guard = null)
     {
         var env = new QaEnvironment(CatalogLoader.Load(CatalogPath), Tasks, o => { o.RunsDirectory = RunsDir; o.Code = false; });
         _owned.Add(env);
-        var server = await QaEnvServer.StartAsync(env, new EnvServerOptions(maxSessions, timeout));
+        var server = await QaEnvServer.StartAsync(env, new EnvServerOptions(maxSessions, timeout) { Guard = guard ?? WebGuard.Default });
         _owned.Add(server);
         return server.BaseUrl;
     }
@@ -201,6 +202,24 @@ public sealed partial class EnvServerTests : IAsyncLifetime
         reply["data"]!["code"]!.GetValue<string>().Should().Be("VALIDATION_ERROR");
         reply["data"]!["message"]!.GetValue<string>().Should().Contain("larger than");
         (await ws.ReceiveAsync()).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task With_a_key_every_request_and_websocket_upgrade_needs_it_but_health()
+    {
+        var url = await StartAsync(guard: new WebGuard { ApiKey = "env-test-key", OpenPaths = ["/health"] });
+        using var http = new HttpClient { BaseAddress = url };
+        (await http.GetAsync("health")).IsSuccessStatusCode.Should().BeTrue();
+        ((int)(await http.GetAsync("schema")).StatusCode).Should().Be(401);
+        ((int)(await http.PostAsJsonAsync("reset", new JsonObject())).StatusCode).Should().Be(401);
+        var refused = new ClientWebSocket();
+        var connect = () => refused.ConnectAsync(new Uri(url.ToString().Replace("http://", "ws://") + "ws"), CancellationToken.None);
+        await connect.Should().ThrowAsync<WebSocketException>();
+        using var keyed = new ClientWebSocket();
+        keyed.Options.SetRequestHeader("Authorization", "Bearer env-test-key");
+        await keyed.ConnectAsync(new Uri(url.ToString().Replace("http://", "ws://") + "ws"), CancellationToken.None);
+        await using var client = new Client(keyed);
+        (await client.SendAsync(new JsonObject { ["type"] = "reset", ["data"] = new JsonObject { ["task_id"] = "t4" } }))["type"]!.GetValue<string>().Should().Be("observation");
     }
 
     [Fact]
