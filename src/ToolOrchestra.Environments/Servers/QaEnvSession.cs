@@ -54,16 +54,18 @@ internal sealed class QaEnvSession(QaEnvironment env, string id, TimeProvider ti
             RemoteQaPolicy.Enter(bridge);
             try
             {
+                // Read to the end (not just to RunFinished), so the run completes on its own rather than being cancelled.
+                OrchestrationResult? result = null;
                 await foreach (var e in env.Orchestrator.RunEventsAsync(request, episode.Stop.Token).ConfigureAwait(false))
                 {
                     switch (e)
                     {
                         case TurnStarted t: episode.RunId ??= t.RunId; bridge.TurnStarted(t.Turn); break;
                         case ToolObserved o: bridge.LastOutcome = new TurnOutcome(o.Turn, o.Tool, o.Alias, o.Observation, o.IsError); break;
-                        case RunFinished f: return f.Result;
+                        case RunFinished f: result = f.Result; break;
                     }
                 }
-                throw new InvalidOperationException("the episode ended without its result.");
+                return result ?? throw new InvalidOperationException("the episode ended without its result.");
             }
             finally { bridge.Ended(); }
         });
