@@ -23,6 +23,7 @@ internal static class CommandRegistry
         Commands.RolloutCommand.Create(),
         Commands.RewardCommand.Create(),
         Commands.ServeCommand.Create(),
+        Commands.EnvCommand.Create(),
         Commands.KeysCommand.Create(),
         WithSubcommand(Commands.EvalCommand.Create(), Commands.EvalReportCommand.Create(), Commands.EvalShowCommand.Create()),
         Commands.SynthCommand.Create(),
