@@ -15,6 +15,22 @@ internal static class CliRunner
 
     private static bool Debug => Environment.GetEnvironmentVariable("ORCHESTRA_DEBUG") == "1";
 
+    /// <summary>Serves until Ctrl+C (the command's token), then prints <paramref name="stopped"/>: every serving command ends this way.</summary>
+    public static async Task<int> ServeUntilStoppedAsync(CancellationToken ct, Func<string>? stopped = null)
+    {
+        Console.WriteLine("Press Ctrl+C to stop.");
+        await Console.Out.FlushAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Console.WriteLine(stopped?.Invoke() ?? "stopped");
+        }
+        return 0;
+    }
+
     public static async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken ct)
     {
         try

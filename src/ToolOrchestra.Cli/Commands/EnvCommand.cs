@@ -74,17 +74,7 @@ internal static class EnvCommand
             Console.WriteLine($"Up to {options.MaxSessions} sessions, idle ones freed after {options.SessionTimeout!.Value.TotalSeconds:0.#} s; episodes stored in {Path.GetFullPath(runs)}");
             if (catalog.Models.Values.Any(m => m.HasTag("simulated")))
                 Console.WriteLine("Models tagged 'simulated' answer from orchestra sim serve: simulated experts, not real models.");
-            Console.WriteLine("Press Ctrl+C to stop.");
-            await Console.Out.FlushAsync(c);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, c);
-            }
-            catch (OperationCanceledException) when (c.IsCancellationRequested)
-            {
-                Console.WriteLine("stopped");
-            }
-            return 0;
+            return await CliRunner.ServeUntilStoppedAsync(c);
         }, ct));
         return serve;
     }

@@ -61,17 +61,7 @@ internal static class ServeCommand
             Console.WriteLine(server.LoopbackOnly ? "Loopback only; once the store holds a key, every request needs one." : "Every request needs a key (Authorization: Bearer sk-orch-…).");
             if (server.Profiles.Values.Any(p => p.Catalog.Models.Values.Any(m => m.HasTag("simulated"))))
                 Console.WriteLine("Models tagged 'simulated' answer from orchestra sim serve: simulated experts, not real models.");
-            Console.WriteLine("Press Ctrl+C to stop.");
-            await Console.Out.FlushAsync(c);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, c);
-            }
-            catch (OperationCanceledException) when (c.IsCancellationRequested)
-            {
-                Console.WriteLine("stopped");
-            }
-            return 0;
+            return await CliRunner.ServeUntilStoppedAsync(c);
         }, ct));
         return command;
     }

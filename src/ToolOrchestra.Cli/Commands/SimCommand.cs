@@ -58,17 +58,7 @@ internal static class SimCommand
             Console.WriteLine($"  ./orchestra run --config {catalogHint} --index {index} --top-k 5 \"{question}\"");
             Console.WriteLine($"  ./orchestra run --config {catalogHint} --index {index} --top-k 5 --policy runs/demo/policy.json \"{question}\"");
             Console.WriteLine("More questions with gold answers: " + Path.Combine(folder, "tasks.jsonl"));
-            Console.WriteLine("Press Ctrl+C to stop.");
-            await Console.Out.FlushAsync(c);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, c);
-            }
-            catch (OperationCanceledException) when (c.IsCancellationRequested)
-            {
-                Console.WriteLine($"Stopped after {server.Requests} requests.");
-            }
-            return 0;
+            return await CliRunner.ServeUntilStoppedAsync(c, () => $"Stopped after {server.Requests} requests.");
         }, ct));
         return command;
     }
